@@ -1,0 +1,60 @@
+/**
+ * Parses `Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;[Port=<n>;]`.
+ * Keys are case-insensitive; `Version` and unknown keys are ignored. Errors never echo the string or the key.
+ */
+import { InvalidArgumentError } from './errors.js';
+
+export interface ParsedConnectionString {
+  /** The endpoint with `Port` applied and no trailing slash, e.g. `http://localhost:8080`. */
+  endpoint: string;
+  accessKey: string;
+}
+
+const ARGUMENT = 'connectionString';
+
+/**
+ * @throws InvalidArgumentError naming the missing or malformed part.
+ */
+export function parseConnectionString(connectionString: unknown): ParsedConnectionString {
+  if (typeof connectionString !== 'string' || connectionString.trim() === '') {
+    throw new InvalidArgumentError(ARGUMENT, 'must be a non-empty string like Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;');
+  }
+  const parts = new Map<string, string>();
+  for (const [index, segment] of connectionString.split(';').entries()) {
+    if (segment.trim() === '') continue;
+    const equals = segment.indexOf('=');
+    if (equals <= 0) {
+      throw new InvalidArgumentError(ARGUMENT, `part ${index + 1} is not of the form Key=Value`);
+    }
+    const key = segment.slice(0, equals).trim().toLowerCase();
+    if (parts.has(key)) throw new InvalidArgumentError(ARGUMENT, `has ${segment.slice(0, equals).trim()} twice`);
+    // Only the first '=' separates: base64 keys end in '='.
+    parts.set(key, segment.slice(equals + 1).trim());
+  }
+  const rawEndpoint = parts.get('endpoint');
+  if (!rawEndpoint) throw new InvalidArgumentError(ARGUMENT, 'is missing Endpoint=<url>');
+  const accessKey = parts.get('accesskey');
+  if (!accessKey) throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey=<key>');
+
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawEndpoint) ? rawEndpoint : `https://${rawEndpoint}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    throw new InvalidArgumentError(ARGUMENT, 'has an Endpoint that is not a valid URL');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new InvalidArgumentError(ARGUMENT, `has an Endpoint with scheme ${url.protocol.slice(0, -1)}; use https (or http)`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new InvalidArgumentError(ARGUMENT, 'has an Endpoint with a query, fragment or credentials; give only scheme, host and path');
+  }
+  const port = parts.get('port');
+  if (port !== undefined) {
+    if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+      throw new InvalidArgumentError(ARGUMENT, 'has a Port that is not an integer from 1 to 65535');
+    }
+    url.port = port;
+  }
+  return { endpoint: url.href.replace(/\/+$/, ''), accessKey };
+}

@@ -1,0 +1,114 @@
+/**
+ * Errors thrown by the core client. Every kind has a stable `name` and `code`: match on those, not on
+ * `instanceof`, because the bundled Action and the Pulumi provider may each carry their own copy of this module.
+ * No message or enumerable field ever holds an access key, a connection string or a token.
+ */
+
+/** Base class of every error this package throws. */
+export class WebPubSubError extends Error {
+  /** A stable, machine-readable code (see the README's error table). */
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WebPubSubError';
+    this.code = code;
+  }
+}
+
+/** An argument broke a documented rule; thrown before any I/O. `argument` names the offending input. */
+export class InvalidArgumentError extends WebPubSubError {
+  readonly argument: string;
+
+  constructor(argument: string, rule: string) {
+    super(`${argument} ${rule}`, 'InvalidArgument');
+    this.name = 'InvalidArgumentError';
+    this.argument = argument;
+  }
+}
+
+/** What every request-level failure records about the request that failed. */
+export interface RequestFacts {
+  /** The operation name from the operations table, or `sendRequest` for hand-built requests. */
+  operation: string;
+  method: string;
+  /** The request URL. REST URLs carry no credential; it is redacted anyway. */
+  url: string;
+  /** How many attempts were made, retries included. */
+  attempts: number;
+}
+
+/** The service answered with a status the operation does not expect. */
+export class WebPubSubRequestError extends WebPubSubError implements RequestFacts {
+  readonly status: number;
+  readonly requestId: string | undefined;
+  readonly operation: string;
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+
+  constructor(facts: RequestFacts & { status: number; code?: string; requestId?: string; detail?: string }) {
+    const code = facts.code ?? `Http${facts.status}`;
+    const detail = facts.detail ? `: ${facts.detail}` : '';
+    super(`${facts.operation} failed with ${facts.status} ${code}${detail} (${facts.method} ${facts.url})`, code);
+    this.name = 'WebPubSubRequestError';
+    this.status = facts.status;
+    this.requestId = facts.requestId;
+    this.operation = facts.operation;
+    this.method = facts.method;
+    this.url = facts.url;
+    this.attempts = facts.attempts;
+  }
+}
+
+/** The connection failed (refused, reset, DNS) on every attempt. `code` is the system or undici code. */
+export class WebPubSubConnectionError extends WebPubSubError implements RequestFacts {
+  readonly operation: string;
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+
+  constructor(facts: RequestFacts & { code: string; cause: unknown }) {
+    super(
+      `${facts.operation} could not reach the service: ${facts.code} after ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
+      facts.code,
+      { cause: facts.cause },
+    );
+    this.name = 'WebPubSubConnectionError';
+    this.operation = facts.operation;
+    this.method = facts.method;
+    this.url = facts.url;
+    this.attempts = facts.attempts;
+  }
+}
+
+/** Every attempt outlived the per-attempt timeout. */
+export class RequestTimeoutError extends WebPubSubError implements RequestFacts {
+  readonly operation: string;
+  readonly method: string;
+  readonly url: string;
+  readonly attempts: number;
+  readonly timeoutMs: number;
+
+  constructor(facts: RequestFacts & { timeoutMs: number; cause?: unknown }) {
+    super(
+      `${facts.operation} timed out after ${facts.timeoutMs} ms on each of ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
+      'RequestTimeout',
+      { cause: facts.cause },
+    );
+    this.name = 'RequestTimeoutError';
+    this.operation = facts.operation;
+    this.method = facts.method;
+    this.url = facts.url;
+    this.attempts = facts.attempts;
+    this.timeoutMs = facts.timeoutMs;
+  }
+}
+
+/** The caller's AbortSignal fired; nothing is retried after that. */
+export class RequestAbortedError extends WebPubSubError {
+  constructor(operation: string, cause?: unknown) {
+    super(`${operation} was aborted`, 'RequestAborted', { cause });
+    this.name = 'RequestAbortedError';
+  }
+}

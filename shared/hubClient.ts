@@ -1,0 +1,398 @@
+/**
+ * WebPubSubServiceClient: the whole data plane of one hub. Every method validates its arguments before any I/O,
+ * builds its request from the operations table, sends it through the pipeline and interprets the answer.
+ */
+import { Readable } from 'node:stream';
+import { Pool, type Dispatcher } from 'undici';
+import {
+  buildGenerateClientTokenRequest,
+  type CloseConnectionOptions,
+  type CloseConnectionsOptions,
+  type GenerateClientTokenOptions,
+  type ListConnectionsOptions,
+  type PermissionOptions,
+  type SendToAllOptions,
+  type SendToConnectionOptions,
+  type SendToGroupOptions,
+  type SendToUserOptions,
+} from './builders.js';
+import { parseConnectionString } from './connectionString.js';
+import { AzureKeyCredential, isKeyCredential, isTokenCredential, type KeyCredential, type TokenCredential } from './credentials.js';
+import { parseEndpoint, type Endpoint } from './endpoint.js';
+import { InvalidArgumentError, WebPubSubError } from './errors.js';
+import { createLog, type Log, type LogLevel, type WebPubSubLogger } from './logger.js';
+import { DEFAULT_API_VERSION, operations, type Operation } from './operations.js';
+import { readMessage, toPayload, type ContentType, type Message } from './payload.js';
+import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
+import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
+import { createEntraTokenSource, createKeyTokenSource, entraScopeFor, signJwt } from './tokens.js';
+import { checkGroup, checkInteger, checkPathParam, checkQueryValue, describe, type Permission } from './validate.js';
+import { VERSION } from './version.js';
+
+export interface WebPubSubClientOptions {
+  /** Default 2024-12-01. Older stable versions refuse, before any I/O, the operations and options they lack. */
+  apiVersion?: string;
+  /** Send requests here (e.g. API Management) while tokens keep the service's audience. */
+  reverseProxyEndpoint?: string;
+  retry?: RetryOptions;
+  /** Per-attempt timeout (default 30000 ms). */
+  timeoutMs?: number;
+  /** Where log lines go (default stderr); every line is redacted first. */
+  logger?: WebPubSubLogger;
+  /** Default: `WEBPUBSUB_LOG_LEVEL`, else `warning`. `debug` logs each attempt: request line, status, duration. */
+  logLevel?: LogLevel | 'off';
+  /** Plain http is allowed to loopback hosts; anything else needs this. */
+  allowInsecureConnection?: boolean;
+  /** An undici dispatcher to send through (e.g. a ProxyAgent). Default: a keep-alive pool owned by the client. */
+  dispatcher?: Dispatcher;
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  /** Aborts the call, including a wait between retries. */
+  signal?: AbortSignal;
+}
+export type MessageOptions = CallOptions & { contentType?: ContentType };
+
+export interface GroupMember {
+  connectionId: string;
+  userId?: string;
+}
+
+export interface ClientAccessToken {
+  token: string;
+  /** The WebSocket URL without the token: `wss://<host>/client/hubs/<hub>` (or the mqtt / socketio path). */
+  baseUrl: string;
+  /** `baseUrl?access_token=<token>`, ready for a WebSocket client. */
+  url: string;
+}
+
+const OPTION_NAMES = new Set([
+  'apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher',
+]);
+const DEFAULT_TIMEOUT_MS = 30_000;
+const CLIENT_PATHS = { default: 'client/hubs/', mqtt: 'clients/mqtt/hubs/', socketio: 'clients/socketio/hubs/' } as const;
+
+/**
+ * A client for one hub of an Azure Web PubSub service (or the emulator).
+ *
+ * ```ts
+ * const client = new WebPubSubServiceClient(process.env.WEBPUBSUB_CONNECTION_STRING!, 'chat');
+ * await client.sendToGroup('ops', { text: 'v1.4.2 is deployed, reload' });
+ * ```
+ */
+export class WebPubSubServiceClient {
+  readonly hub: string;
+  /** The service endpoint, without a trailing slash. */
+  readonly endpoint: string;
+  readonly apiVersion: string;
+  #credential: KeyCredential | TokenCredential;
+  #service: Endpoint;
+  #target: Endpoint;
+  #dispatcher: Dispatcher;
+  #ownsDispatcher: boolean;
+  #send: Send;
+  #log: Log;
+
+  /**
+   * @param connectionString - `Endpoint=...;AccessKey=...;Version=1.0;[Port=...;]`
+   * @param hub - the hub name
+   * @throws InvalidArgumentError for a malformed connection string, hub or option.
+   */
+  constructor(connectionString: string, hub: string, options?: WebPubSubClientOptions);
+  /**
+   * @param endpoint - e.g. `https://<name>.webpubsub.azure.com`
+   * @param credential - an AzureKeyCredential or a Microsoft Entra TokenCredential
+   */
+  constructor(endpoint: string, credential: AzureKeyCredential | KeyCredential | TokenCredential, hub: string, options?: WebPubSubClientOptions);
+  constructor(
+    endpointOrConnectionString: string,
+    credentialOrHub: AzureKeyCredential | KeyCredential | TokenCredential | string,
+    hubOrOptions?: string | WebPubSubClientOptions,
+    maybeOptions?: WebPubSubClientOptions,
+  ) {
+    let endpoint: unknown, credential: unknown, hub: unknown, options: WebPubSubClientOptions | undefined;
+    if (typeof credentialOrHub === 'string') {
+      const parsed = parseConnectionString(endpointOrConnectionString);
+      [endpoint, credential, hub, options] = [parsed.endpoint, new AzureKeyCredential(parsed.accessKey), credentialOrHub, hubOrOptions as WebPubSubClientOptions];
+    } else {
+      [endpoint, credential, hub, options] = [endpointOrConnectionString, credentialOrHub, hubOrOptions, maybeOptions];
+    }
+    options ??= {};
+    checkClientOptions(options);
+    checkPathParam('hub', hub);
+    if (!isKeyCredential(credential) && !isTokenCredential(credential)) {
+      throw new InvalidArgumentError('credential', `must be an AzureKeyCredential ({ key }) or a TokenCredential ({ getToken }) (got ${describe(credential)})`);
+    }
+    const insecure = options.allowInsecureConnection === true;
+    this.#service = parseEndpoint('endpoint', endpoint, insecure);
+    this.#target = options.reverseProxyEndpoint === undefined ? this.#service : parseEndpoint('reverseProxyEndpoint', options.reverseProxyEndpoint, insecure);
+    this.hub = hub;
+    this.endpoint = this.#service.href;
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    this.#credential = credential;
+    this.#log = createLog(options.logger, options.logLevel);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#ownsDispatcher = options.dispatcher === undefined;
+    this.#dispatcher = options.dispatcher ?? new Pool(this.#target.origin, { connections: 64, connect: { timeout: timeoutMs } });
+    const tokens = isTokenCredential(credential)
+      ? createEntraTokenSource(credential, entraScopeFor(this.endpoint))
+      : createKeyTokenSource(credential);
+    this.#send = compose(
+      [
+        userAgentPolicy(`webpubsub-action/${VERSION} node/${process.versions.node}`),
+        authPolicy(tokens, this.#service.href),
+        retryPolicy(options.retry ?? {}, { log: this.#log, timeoutMs, describeUrl: (path) => this.#target.href + path }),
+      ],
+      createTransport(this.#dispatcher, { origin: this.#target.origin, pathPrefix: this.#target.pathPrefix, timeoutMs }),
+    );
+  }
+
+  /** Broadcasts to every connection of the hub. */
+  async sendToAll(message: Message, options: SendToAllOptions & MessageOptions = {}): Promise<void> {
+    const { contentType, signal, ...query } = options;
+    await this.#call(operations.sendToAll, [], query, signal, { payload: await this.#payload(message, contentType) });
+  }
+
+  /** Sends to every connection in `group`. */
+  async sendToGroup(group: string, message: Message, options: SendToGroupOptions & MessageOptions = {}): Promise<void> {
+    const { contentType, signal, ...query } = options;
+    await this.#call(operations.sendToGroup, [group], query, signal, { payload: await this.#payload(message, contentType) });
+  }
+
+  /** Sends to every connection of `userId`. */
+  async sendToUser(userId: string, message: Message, options: SendToUserOptions & MessageOptions = {}): Promise<void> {
+    const { contentType, signal, ...query } = options;
+    await this.#call(operations.sendToUser, [userId], query, signal, { payload: await this.#payload(message, contentType) });
+  }
+
+  /** Sends to one connection. */
+  async sendToConnection(connectionId: string, message: Message, options: SendToConnectionOptions & MessageOptions = {}): Promise<void> {
+    const { contentType, signal, ...query } = options;
+    await this.#call(operations.sendToConnection, [connectionId], query, signal, { payload: await this.#payload(message, contentType) });
+  }
+
+  /** Closes every connection of the hub, except `excluded`. */
+  async closeAllConnections(options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
+    const { signal, ...query } = options;
+    await this.#call(operations.closeAllConnections, [], query, signal);
+  }
+
+  async closeGroupConnections(group: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
+    const { signal, ...query } = options;
+    await this.#call(operations.closeGroupConnections, [group], query, signal);
+  }
+
+  async closeUserConnections(userId: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
+    const { signal, ...query } = options;
+    await this.#call(operations.closeUserConnections, [userId], query, signal);
+  }
+
+  async closeConnection(connectionId: string, options: CloseConnectionOptions & CallOptions = {}): Promise<void> {
+    const { signal, ...query } = options;
+    await this.#call(operations.closeConnection, [connectionId], query, signal);
+  }
+
+  /** True when the connection is open. */
+  connectionExists(connectionId: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#call(operations.connectionExists, [connectionId], {}, options.signal) as Promise<boolean>;
+  }
+
+  /** True while the group has at least one connection (empty groups do not exist). */
+  groupExists(group: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#call(operations.groupExists, [group], {}, options.signal) as Promise<boolean>;
+  }
+
+  /** True when the user has at least one connection. */
+  userExists(userId: string, options: CallOptions = {}): Promise<boolean> {
+    return this.#call(operations.userExists, [userId], {}, options.signal) as Promise<boolean>;
+  }
+
+  /** Adds a connection to a group; the service answers 404 when the connection does not exist. */
+  async addConnectionToGroup(group: string, connectionId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.addConnectionToGroup, [group, connectionId], {}, options.signal);
+  }
+
+  async removeConnectionFromGroup(group: string, connectionId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.removeConnectionFromGroup, [group, connectionId], {}, options.signal);
+  }
+
+  async removeConnectionFromAllGroups(connectionId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.removeConnectionFromAllGroups, [connectionId], {}, options.signal);
+  }
+
+  /** Adds the user's current connections to a group (404 when the user has none). */
+  async addUserToGroup(group: string, userId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.addUserToGroup, [group, userId], {}, options.signal);
+  }
+
+  async removeUserFromGroup(group: string, userId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.removeUserFromGroup, [group, userId], {}, options.signal);
+  }
+
+  async removeUserFromAllGroups(userId: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.removeUserFromAllGroups, [userId], {}, options.signal);
+  }
+
+  /** Adds every connection matching the OData `filter` to each of `groups`. */
+  async addConnectionsToGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.addConnectionsToGroups, [], {}, options.signal, { groups, filter });
+  }
+
+  async removeConnectionsFromGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.removeConnectionsFromGroups, [], {}, options.signal, { groups, filter });
+  }
+
+  /**
+   * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
+   * iteration starts.
+   */
+  listConnectionsInGroup(group: string, options: Omit<ListConnectionsOptions, 'continuationToken'> & CallOptions = {}): AsyncIterable<GroupMember> {
+    const { signal, ...query } = options;
+    const first = this.#build(operations.listConnectionsInGroup, [group], query);
+    const client = this;
+    return {
+      async *[Symbol.asyncIterator]() {
+        let request: WebPubSubRequest | undefined = first;
+        while (request) {
+          const page = (await client.#execute(operations.listConnectionsInGroup, request, signal)) as
+            | { value?: GroupMember[]; nextLink?: string | null }
+            | undefined;
+          for (const member of page?.value ?? []) yield member;
+          request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
+        }
+      },
+    };
+  }
+
+  async grantPermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<void> {
+    const { signal, ...query } = options;
+    await this.#call(operations.grantPermission, [connectionId, permission], query, signal);
+  }
+
+  async revokePermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<void> {
+    const { signal, ...query } = options;
+    await this.#call(operations.revokePermission, [connectionId, permission], query, signal);
+  }
+
+  /** True when the connection has the permission (for `targetName`, a group). */
+  checkPermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<boolean> {
+    const { signal, ...query } = options;
+    return this.#call(operations.checkPermission, [connectionId, permission], query, signal) as Promise<boolean>;
+  }
+
+  /** Resolves when the service reports itself healthy (HEAD /api/health answers 200). */
+  async getServiceStatus(options: CallOptions = {}): Promise<void> {
+    await this.#call(operations.getServiceStatus, [], {}, options.signal);
+  }
+
+  /**
+   * A token and WebSocket URL for a client. With an access key the token is signed here (`aud` is the http(s)
+   * client URL); with a TokenCredential the service generates it (`:generateToken`).
+   */
+  async getClientAccessToken(options: GenerateClientTokenOptions & CallOptions = {}): Promise<ClientAccessToken> {
+    const { signal, ...tokenOptions } = options;
+    const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
+    let token: string;
+    if (isTokenCredential(this.#credential)) {
+      const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, apiVersion: this.apiVersion });
+      token = (await this.#execute(operations.generateClientToken, request, signal)) as string;
+    } else {
+      for (const param of operations.generateClientToken.query) {
+        const value = (tokenOptions as Record<string, unknown>)[param.option];
+        if (value !== undefined) checkQueryValue(param, value);
+      }
+      tokenOptions.groups?.forEach((group, i) => checkGroup(`groups[${i}]`, group));
+      const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
+      token = await signJwt(
+        this.#credential.key,
+        { ...(tokenOptions.roles && { role: tokenOptions.roles }), ...(tokenOptions.groups && { 'webpubsub.group': tokenOptions.groups }) },
+        { audience: `${this.#service.href}/${clientPath}`, lifetimeSeconds: minutes * 60, subject: tokenOptions.userId || undefined },
+      );
+    }
+    const baseUrl = `${this.#service.href.replace(/^http/, 'ws')}/${clientPath}`;
+    return { token, baseUrl, url: `${baseUrl}?access_token=${token}` };
+  }
+
+  /**
+   * Sends a request made by a `build*Request` builder (or by hand) through the client's pipeline: auth, retry,
+   * timeout, logging. It does not judge the status: a 404 comes back as a response, not an error.
+   * @throws WebPubSubConnectionError, RequestTimeoutError or RequestAbortedError when no response arrives.
+   */
+  sendRequest(request: WebPubSubRequest, options: CallOptions = {}): Promise<WebPubSubResponse> {
+    if (typeof request?.url !== 'string' || typeof request.method !== 'string') {
+      throw new InvalidArgumentError('request', 'must be { method, url, headers?, body? }, as the build*Request functions return');
+    }
+    return this.#send({
+      operation: request.operation ?? 'sendRequest',
+      method: request.method,
+      path: this.#relativeToEndpoint(request.url),
+      headers: { ...request.headers },
+      body: request.body,
+      signal: options.signal,
+    });
+  }
+
+  /** Closes the client's keep-alive connections (not a dispatcher you passed in). */
+  async close(): Promise<void> {
+    if (this.#ownsDispatcher) await this.#dispatcher.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #build(operation: Operation, args: unknown[], options: object, extra?: Partial<OperationInput>): WebPubSubRequest {
+    return buildRequest(operation, { hub: this.hub, args, options, apiVersion: this.apiVersion, ...extra });
+  }
+
+  #call(operation: Operation, args: unknown[], options: object, signal: AbortSignal | undefined, extra?: Partial<OperationInput>): Promise<unknown> {
+    try {
+      return this.#execute(operation, this.#build(operation, args, options, extra), signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #execute(operation: Operation, request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<unknown> {
+    const response = await this.sendRequest(request, { signal });
+    return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
+  }
+
+  #payload(message: Message, contentType: ContentType | undefined) {
+    return message instanceof Readable ? readMessage(message).then((bytes) => toPayload(bytes, contentType)) : toPayload(message, contentType);
+  }
+
+  /** A request URL as a path relative to the endpoint; absolute URLs must point at the service itself. */
+  #relativeToEndpoint(url: string): string {
+    let path = url;
+    if (/^https?:\/\//i.test(url)) {
+      const parsed = new URL(url);
+      if (parsed.origin !== this.#service.origin && parsed.origin !== this.#target.origin) {
+        throw new WebPubSubError(`refusing to send credentials to ${parsed.origin}, which is not the service endpoint`, 'ForeignOrigin');
+      }
+      path = parsed.pathname + parsed.search;
+    } else if (!url.startsWith('/')) {
+      throw new InvalidArgumentError('request.url', 'must be a path starting with / or an absolute URL on the endpoint');
+    }
+    for (const prefix of [this.#service.pathPrefix, this.#target.pathPrefix]) {
+      if (prefix && path.startsWith(`${prefix}/`)) return path.slice(prefix.length);
+    }
+    return path;
+  }
+}
+
+function checkClientOptions(options: WebPubSubClientOptions): void {
+  if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new InvalidArgumentError(`options.${name}`, `is not a client option (known: ${[...OPTION_NAMES].join(', ')})`);
+  }
+  if (options.timeoutMs !== undefined) checkInteger('options.timeoutMs', options.timeoutMs, 1, 2 ** 31 - 1);
+  const { maxRetries, baseDelayMs, maxDelayMs } = options.retry ?? {};
+  if (maxRetries !== undefined) checkInteger('options.retry.maxRetries', maxRetries, 0, 100);
+  if (baseDelayMs !== undefined) checkInteger('options.retry.baseDelayMs', baseDelayMs, 0, 2 ** 31 - 1);
+  if (maxDelayMs !== undefined) checkInteger('options.retry.maxDelayMs', maxDelayMs, 0, 2 ** 31 - 1);
+  if (options.apiVersion !== undefined && (typeof options.apiVersion !== 'string' || !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(options.apiVersion))) {
+    throw new InvalidArgumentError('options.apiVersion', 'must look like 2024-12-01');
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * The send path, as layers around the transport: user agent → auth → retry → transport. A policy is
+ * `(next) => (request) => Promise<response>`; only the retry policy loops or sleeps.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Dispatcher } from 'undici';
+import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError } from './errors.js';
+import type { Log } from './logger.js';
+import type { HttpMethod } from './operations.js';
+import type { WebPubSubResponse } from './requests.js';
+import type { TokenSource } from './tokens.js';
+
+export interface PipelineRequest {
+  operation: string;
+  method: HttpMethod;
+  /** Path and query relative to the endpoint. */
+  path: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  signal?: AbortSignal;
+}
+
+export type Send = (request: PipelineRequest) => Promise<WebPubSubResponse>;
+export type Policy = (next: Send) => Send;
+
+/** Chains policies so the first one listed runs first. */
+export const compose = (policies: readonly Policy[], transport: Send): Send =>
+  policies.reduceRight((next, policy) => policy(next), transport);
+
+export const userAgentPolicyName = 'userAgentPolicy';
+export const userAgentPolicy = (userAgent: string): Policy => (next) => (request) => {
+  request.headers['user-agent'] = userAgent;
+  return next(request);
+};
+
+export const authPolicyName = 'authPolicy';
+/**
+ * Adds `Authorization: Bearer <token>`. The audience is the service URL of the request, query included, even when
+ * the request itself goes to a reverse proxy. It runs before retry, so every attempt carries the same token.
+ */
+export const authPolicy = (tokens: TokenSource, audienceBase: string): Policy => (next) => async (request) => {
+  request.headers.authorization = `Bearer ${await tokens(audienceBase + request.path, request.signal)}`;
+  return next(request);
+};
+
+export interface RetryOptions {
+  /** Retries after the first attempt (default 3, so 4 attempts). */
+  maxRetries?: number;
+  /** First backoff step (default 1000 ms); doubles each retry, with jitter in [d/2, d]. */
+  baseDelayMs?: number;
+  /** Cap on one wait (default 64000 ms). A Retry-After beyond it ends the retries rather than cutting them short. */
+  maxDelayMs?: number;
+}
+
+export const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
+  'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+]);
+const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export const retryPolicyName = 'retryPolicy';
+/**
+ * Retries 408, 429, 500, 502, 503, 504 and connection failures with capped exponential backoff and jitter,
+ * waiting what `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or a date) asks instead when
+ * present. Sends are retried too, so delivery is at-least-once. An abort ends the wait at once.
+ */
+export const retryPolicy = (
+  { maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000 }: RetryOptions,
+  { log, timeoutMs, describeUrl }: { log: Log; timeoutMs: number; describeUrl: (path: string) => string },
+): Policy => (next) => async (request) => {
+  const attempts = maxRetries + 1;
+  for (let attempt = 1; ; attempt++) {
+    const started = log.debugEnabled ? performance.now() : 0;
+    let outcome: string;
+    let delay: number | undefined;
+    let failure: unknown;
+    try {
+      const response = await next(request);
+      response.attempts = attempt;
+      outcome = String(response.status);
+      if (!RETRY_STATUSES.has(response.status) || attempt === attempts) {
+        logAttempt(outcome);
+        return response;
+      }
+      delay = retryAfterMs(response.headers) ?? backoff(attempt);
+      if (delay > maxDelayMs) {
+        logAttempt(`${outcome}; Retry-After ${delay} ms exceeds maxDelayMs, not retrying`);
+        return response;
+      }
+    } catch (error) {
+      if (request.signal?.aborted) throw new RequestAbortedError(request.operation, request.signal.reason);
+      const code = errorCode(error);
+      outcome = code;
+      const facts = { operation: request.operation, method: request.method, url: describeUrl(request.path), attempts: attempt };
+      if (!RETRY_ERROR_CODES.has(code) || attempt === attempts) {
+        logAttempt(outcome);
+        if (TIMEOUT_CODES.has(code)) throw new RequestTimeoutError({ ...facts, timeoutMs, cause: error });
+        throw new WebPubSubConnectionError({ ...facts, code, cause: error });
+      }
+      failure = error;
+      delay = backoff(attempt);
+    }
+    logAttempt(outcome);
+    log.info(`${request.operation}: ${outcome} on attempt ${attempt} of ${attempts}; retrying in ${Math.round(delay)} ms`);
+    try {
+      await sleep(delay, undefined, { signal: request.signal });
+    } catch {
+      throw new RequestAbortedError(request.operation, failure ?? request.signal?.reason);
+    }
+
+    function logAttempt(result: string) {
+      if (log.debugEnabled) {
+        const ms = (performance.now() - started).toFixed(1);
+        log.debug(`${request.method} ${describeUrl(request.path)} -> ${result} (attempt ${attempt}/${attempts}, ${ms} ms)`);
+      }
+    }
+  }
+
+  function backoff(attempt: number): number {
+    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+    return ceiling / 2 + Math.random() * (ceiling / 2);
+  }
+};
+
+/** The wait a throttling response asks for, in ms, or undefined. */
+export function retryAfterMs(headers: WebPubSubResponse['headers'], now = Date.now()): number | undefined {
+  for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+    const value = Number(first(headers[name]));
+    if (first(headers[name]) !== undefined && Number.isFinite(value) && value >= 0) return value;
+  }
+  const retryAfter = first(headers['retry-after'])?.trim();
+  if (!retryAfter) return undefined;
+  if (/^\d+(\.\d+)?$/.test(retryAfter)) return Number(retryAfter) * 1000;
+  const date = Date.parse(retryAfter);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+function errorCode(error: unknown): string {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  // undici reports a reset as UND_ERR_SOCKET with the system error as its cause; the system code says more.
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof code === 'string' ? code : 'UNKNOWN';
+}
+
+/** The last layer: one HTTP exchange over a keep-alive dispatcher, with the per-attempt timeout. */
+export const createTransport = (
+  dispatcher: Dispatcher,
+  { origin, pathPrefix, timeoutMs }: { origin: string; pathPrefix: string; timeoutMs: number },
+): Send => async (request) => {
+  const response = await dispatcher.request({
+    origin,
+    method: request.method,
+    path: pathPrefix + request.path,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const body = request.method === 'HEAD' ? '' : await response.body.text();
+  return { status: response.statusCode, headers: response.headers, body, attempts: 1 };
+};

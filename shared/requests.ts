@@ -1,0 +1,192 @@
+/**
+ * Build and interpret, the two pure halves around the network: `buildRequest` turns an operation and its
+ * arguments into `{ method, url, headers, body }`; `interpret` turns a response into a value or an error.
+ */
+import { InvalidArgumentError, WebPubSubRequestError } from './errors.js';
+import { redact } from './logger.js';
+import { DEFAULT_API_VERSION, supportsApiVersion, type HttpMethod, type Operation } from './operations.js';
+import { checkSize, type ContentType, type Payload } from './payload.js';
+import { checkGroup, checkPathParam, checkQueryValue, requireString } from './validate.js';
+
+/** A request ready to send: `url` is the path and query, relative to the endpoint. */
+export interface WebPubSubRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body?: string | Uint8Array;
+  /** The operation it was built for; errors and logs use it. */
+  operation?: string;
+}
+
+/** What `sendRequest` returns. */
+export interface WebPubSubResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  /** The response body as text ('' when there is none). */
+  body: string;
+  /** Attempts made, retries included. */
+  attempts: number;
+}
+
+/** The arguments of one operation, already split by the caller. */
+export interface OperationInput {
+  hub?: string;
+  /** Values for `operation.args`, in that order. */
+  args?: readonly unknown[];
+  /** Query options by their option name; `undefined` values are left out, unknown names are refused. */
+  options?: object;
+  /** For `message` operations. */
+  payload?: Payload;
+  /** For `groupsFilter` operations. */
+  groups?: unknown;
+  filter?: unknown;
+  apiVersion?: string;
+}
+
+const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+
+/** encodeURIComponent plus `'`, which WHATWG URL serialisation (and so the official SDK) also escapes in queries. */
+export const encodeQueryValue = (value: string): string => encodeURIComponent(value).replace(/'/g, '%27');
+
+/**
+ * Validates every argument of `operation`, then builds its request. Pure: no I/O, no clock.
+ * @throws InvalidArgumentError naming the first argument that breaks its rule.
+ */
+export function buildRequest(operation: Operation, input: OperationInput): WebPubSubRequest {
+  const apiVersion = input.apiVersion ?? DEFAULT_API_VERSION;
+  if (typeof apiVersion !== 'string' || !API_VERSION_PATTERN.test(apiVersion)) {
+    throw new InvalidArgumentError('apiVersion', 'must look like 2024-12-01');
+  }
+  requireApiVersion(operation.name, operation.since, apiVersion);
+
+  const values = new Map<string, unknown>(operation.path.includes('{hub}') ? [['hub', input.hub]] : []);
+  operation.args.forEach((param, i) => values.set(param, input.args?.[i]));
+  let path = operation.path;
+  for (const [param, value] of values) {
+    checkPathParam(param as Parameters<typeof checkPathParam>[0], value);
+    path = path.replace(`{${param}}`, encodeURIComponent(value));
+  }
+
+  let query = `?api-version=${encodeQueryValue(apiVersion)}`;
+  const options = (input.options ?? {}) as Record<string, unknown>;
+  for (const name of Object.keys(options)) {
+    if (options[name] !== undefined && !operation.query.some((param) => param.option === name)) {
+      const known = operation.query.map((param) => param.option).join(', ') || 'none';
+      throw new InvalidArgumentError(name, `is not an option of ${operation.name} (its options: ${known})`);
+    }
+  }
+  for (const param of operation.query) {
+    const value = options[param.option];
+    if (value === undefined) continue;
+    checkQueryValue(param, value);
+    requireApiVersion(`${operation.name} option ${param.option}`, param.since, apiVersion);
+    for (const item of Array.isArray(value) ? value : [value]) query += `&${param.wire}=${encodeQueryValue(String(item))}`;
+  }
+
+  const request: WebPubSubRequest = { method: operation.method, url: path + query, headers: {}, operation: operation.name };
+  if (operation.body === 'message') {
+    if (!input.payload) throw new InvalidArgumentError('message', 'is required');
+    request.headers['content-type'] = input.payload.contentType;
+    request.body = input.payload.body;
+  } else if (operation.body === 'groupsFilter') {
+    if (!Array.isArray(input.groups) || input.groups.length === 0) {
+      throw new InvalidArgumentError('groups', 'must be a non-empty array of group names');
+    }
+    input.groups.forEach((group, i) => checkGroup(`groups[${i}]`, group));
+    requireString('filter', input.filter);
+    request.headers['content-type'] = 'application/json';
+    request.body = JSON.stringify({ groups: input.groups, filter: input.filter });
+  }
+  return request;
+}
+
+function requireApiVersion(what: string, since: string, apiVersion: string): void {
+  if (!supportsApiVersion(apiVersion, since as never)) {
+    throw new InvalidArgumentError('apiVersion', `is ${apiVersion}, but ${what} needs ${since} or later`);
+  }
+}
+
+/**
+ * The body options of the seed-style builders: `json` is serialised, `content` is sent as given.
+ * `content` without a content type is text/plain for strings and application/octet-stream for bytes.
+ */
+export interface BodyOptions {
+  json?: unknown;
+  content?: string | Uint8Array | ArrayBuffer;
+  contentType?: ContentType;
+}
+
+/** Turns builder body options into a payload. Exactly one of `json` and `content` is required. */
+export function payloadFromBody({ json, content, contentType }: BodyOptions): Payload {
+  if ((json === undefined) === (content === undefined)) {
+    throw new InvalidArgumentError('json, content', 'exactly one of json and content is required');
+  }
+  if (json !== undefined) {
+    const body = JSON.stringify(json);
+    if (body === undefined) throw new InvalidArgumentError('json', 'must be JSON-serialisable');
+    checkSize(body);
+    return { contentType: contentType ?? 'application/json', body };
+  }
+  let body: string | Uint8Array;
+  if (typeof content === 'string' || content instanceof Uint8Array) body = content;
+  else if (content instanceof ArrayBuffer) body = new Uint8Array(content);
+  else throw new InvalidArgumentError('content', 'must be a string, Uint8Array or ArrayBuffer');
+  checkSize(body);
+  return { contentType: contentType ?? (typeof body === 'string' ? 'text/plain' : 'application/octet-stream'), body };
+}
+
+/** Where a failed response came from, for the error. */
+export interface RequestContext {
+  operation: string;
+  method: string;
+  url: string;
+}
+
+/**
+ * Reads a response the way `operation` defines it.
+ * @returns `undefined`, a boolean (exists), the token string, or the page object.
+ * @throws WebPubSubRequestError for any status the operation does not expect.
+ */
+export function interpret(operation: Operation, response: WebPubSubResponse, context: RequestContext): unknown {
+  if (!operation.success.includes(response.status)) throw toRequestError(response, context);
+  switch (operation.result) {
+    case 'exists':
+      return response.status === 200;
+    case 'token':
+      return (parseJson(response.body) as { token?: unknown } | undefined)?.token;
+    case 'page':
+      return parseJson(response.body);
+    default:
+      return undefined;
+  }
+}
+
+/** Builds the error for an unexpected response: the service's code from the body (bare or wrapped) or header. */
+export function toRequestError(response: WebPubSubResponse, context: RequestContext): WebPubSubRequestError {
+  const parsed = parseJson(response.body) as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
+  const detail = parsed?.error ?? parsed;
+  const header = (name: string) => {
+    const value = response.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  };
+  const code = typeof detail?.code === 'string' && detail.code ? detail.code : header('x-ms-error-code');
+  const message = typeof detail?.message === 'string' ? detail.message : parsed === undefined ? response.body.trim() : '';
+  return new WebPubSubRequestError({
+    ...context,
+    url: redact(context.url),
+    attempts: response.attempts,
+    status: response.status,
+    code: code || undefined,
+    requestId: header('x-ms-request-id') ?? header('x-request-id'),
+    detail: message ? redact(message.slice(0, 500)) : undefined,
+  });
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Tokens for the REST API: HS256 JWTs signed with the access key (audience = the request URL, query included),
+ * or Microsoft Entra bearer tokens. Both are cached, so a burst of sends signs once per audience and a retry
+ * reuses the token of the first attempt.
+ */
+import { SignJWT } from 'jose';
+import type { AccessToken, KeyCredential, TokenCredential } from './credentials.js';
+
+const TOKEN_LIFETIME_SECONDS = 3600;
+/** Renew this long before expiry so a token never expires in flight or on a slightly fast server clock. */
+const RENEW_MARGIN_MS = 5 * 60_000;
+/** Distinct audiences kept; a client addressing many connections one by one must not grow without bound. */
+const MAX_CACHED_AUDIENCES = 1000;
+
+/** Signs an HS256 JWT over the UTF-8 bytes of `key` (not its base64 decoding, as the service expects). */
+export function signJwt(
+  key: string,
+  claims: Record<string, unknown>,
+  { audience, lifetimeSeconds = TOKEN_LIFETIME_SECONDS, subject }: { audience: string; lifetimeSeconds?: number; subject?: string },
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT(claims)
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setAudience(audience)
+    .setIssuedAt(now)
+    .setExpirationTime(now + lifetimeSeconds);
+  if (subject !== undefined) jwt.setSubject(subject);
+  return jwt.sign(new TextEncoder().encode(key));
+}
+
+/** Gives the bearer token for a request URL. */
+export type TokenSource = (audience: string, signal?: AbortSignal) => string | Promise<string>;
+
+/** Access-key tokens, one per audience, reused until five minutes before they expire. */
+export function createKeyTokenSource(credential: KeyCredential): TokenSource {
+  const cache = new Map<string, { token: string | Promise<string>; renewAt: number }>();
+  let signingKey = credential.key;
+  return (audience) => {
+    const key = credential.key;
+    if (key !== signingKey) {
+      cache.clear();
+      signingKey = key;
+    }
+    const now = Date.now();
+    const hit = cache.get(audience);
+    if (hit && hit.renewAt > now) return hit.token;
+    if (hit) cache.delete(audience);
+    else if (cache.size >= MAX_CACHED_AUDIENCES) cache.delete(cache.keys().next().value as string);
+    const entry = { token: signJwt(key, {}, { audience }) as string | Promise<string>, renewAt: now + TOKEN_LIFETIME_SECONDS * 1000 - RENEW_MARGIN_MS };
+    cache.set(audience, entry);
+    entry.token = (entry.token as Promise<string>).then(
+      (token) => (entry.token = token),
+      (error: unknown) => {
+        cache.delete(audience);
+        throw error;
+      },
+    );
+    return entry.token;
+  };
+}
+
+/** Entra tokens for one scope, fetched once and shared by concurrent requests until shortly before expiry. */
+export function createEntraTokenSource(credential: TokenCredential, scope: string): TokenSource {
+  let current: { token: string; renewAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  return (_audience, signal) => {
+    if (current && current.renewAt > Date.now()) return current.token;
+    pending ??= credential
+      .getToken(scope, { abortSignal: signal })
+      .then((access: AccessToken | null) => {
+        if (!access?.token) throw new Error(`the token credential returned no token for ${scope}`);
+        current = { token: access.token, renewAt: access.expiresOnTimestamp - RENEW_MARGIN_MS };
+        return access.token;
+      })
+      .finally(() => (pending = undefined));
+    return pending;
+  };
+}
+
+/** The Entra scope for an endpoint: Azure China has its own. */
+export function entraScopeFor(endpoint: string): string {
+  return new URL(endpoint).hostname.endsWith('.azure.cn')
+    ? 'https://webpubsub.azure.cn/.default'
+    : 'https://webpubsub.azure.com/.default';
+}
