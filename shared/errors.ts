@@ -69,8 +69,9 @@ export class WebPubSubConnectionError extends WebPubSubError implements RequestF
   readonly attempts: number;
 
   constructor(facts: RequestFacts & { code: string; cause: unknown }) {
+    const reason = facts.cause instanceof Error && facts.cause.message ? ` (${facts.cause.message})` : '';
     super(
-      `${facts.operation} could not reach the service: ${facts.code} after ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
+      `${facts.operation} could not reach the service: ${facts.code}${reason} after ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
       facts.code,
       { cause: facts.cause },
     );

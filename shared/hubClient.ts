@@ -293,9 +293,10 @@ export class WebPubSubServiceClient {
   async getClientAccessToken(options: GenerateClientTokenOptions & CallOptions = {}): Promise<ClientAccessToken> {
     const { signal, ...tokenOptions } = options;
     const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
+    const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
     let token: string;
     if (isTokenCredential(this.#credential)) {
-      const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, apiVersion: this.apiVersion });
+      const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
       token = (await this.#execute(operations.generateClientToken, request, signal)) as string;
     } else {
       for (const param of operations.generateClientToken.query) {
@@ -303,7 +304,6 @@ export class WebPubSubServiceClient {
         if (value !== undefined) checkQueryValue(param, value);
       }
       tokenOptions.groups?.forEach((group, i) => checkGroup(`groups[${i}]`, group));
-      const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
       token = await signJwt(
         this.#credential.key,
         { ...(tokenOptions.roles && { role: tokenOptions.roles }), ...(tokenOptions.groups && { 'webpubsub.group': tokenOptions.groups }) },

@@ -204,3 +204,9 @@ export const operationList: readonly Operation[] = Object.values(operations);
 export function supportsApiVersion(version: string, since: ApiVersion): boolean {
   return version >= since;
 }
+
+/**
+ * WebSocket client paths under the endpoint, by client protocol: the client URL is `<endpoint>/<path><hub>` and
+ * a client token's `aud` is its http(s) form.
+ */
+export const CLIENT_PATHS = { default: 'client/hubs/', mqtt: 'clients/mqtt/hubs/', socketio: 'clients/socketio/hubs/' } as const;

@@ -1,0 +1,4 @@
+/** `npm run bench`: every performance claim of the project, as ratios against peers measured in the same run. */
+import { benchClientSendToAll } from './client.js';
+
+await benchClientSendToAll();
