@@ -21,7 +21,7 @@ import { AzureKeyCredential, isKeyCredential, isTokenCredential, type KeyCredent
 import { parseEndpoint, type Endpoint } from './endpoint.js';
 import { InvalidArgumentError, WebPubSubError } from './errors.js';
 import { createLog, type Log, type LogLevel, type WebPubSubLogger } from './logger.js';
-import { DEFAULT_API_VERSION, operations, type Operation } from './operations.js';
+import { CLIENT_PATHS, DEFAULT_API_VERSION, operations, type Operation } from './operations.js';
 import { readMessage, toPayload, type ContentType, type Message } from './payload.js';
 import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
 import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
@@ -71,7 +71,6 @@ const OPTION_NAMES = new Set([
   'apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher',
 ]);
 const DEFAULT_TIMEOUT_MS = 30_000;
-const CLIENT_PATHS = { default: 'client/hubs/', mqtt: 'clients/mqtt/hubs/', socketio: 'clients/socketio/hubs/' } as const;
 
 /**
  * A client for one hub of an Azure Web PubSub service (or the emulator).
