@@ -322,14 +322,7 @@ export class WebPubSubServiceClient {
     if (typeof request?.url !== 'string' || typeof request.method !== 'string') {
       throw new InvalidArgumentError('request', 'must be { method, url, headers?, body? }, as the build*Request functions return');
     }
-    return this.#send({
-      operation: request.operation ?? 'sendRequest',
-      method: request.method,
-      path: this.#relativeToEndpoint(request.url),
-      headers: { ...request.headers },
-      body: request.body,
-      signal: options.signal,
-    });
+    return this.#dispatch({ ...request, url: this.#relativeToEndpoint(request.url) }, options.signal);
   }
 
   /** Closes the client's keep-alive connections (not a dispatcher you passed in). */
@@ -353,8 +346,20 @@ export class WebPubSubServiceClient {
     }
   }
 
+  /** Sends a request whose url is already a path relative to the endpoint. */
+  #dispatch(request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<WebPubSubResponse> {
+    return this.#send({
+      operation: request.operation ?? 'sendRequest',
+      method: request.method,
+      path: request.url,
+      headers: { ...request.headers },
+      body: request.body,
+      signal,
+    });
+  }
+
   async #execute(operation: Operation, request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<unknown> {
-    const response = await this.sendRequest(request, { signal });
+    const response = await this.#dispatch(request, signal);
     return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
   }
 
