@@ -1,4 +1,6 @@
 /** `npm run bench`: every performance claim of the project, as ratios against peers measured in the same run. */
 import { benchClientSendToAll } from './client.js';
+import { benchEmulatorBroadcast } from './emulator.js';
 
 await benchClientSendToAll();
+await benchEmulatorBroadcast();

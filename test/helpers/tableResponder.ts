@@ -2,18 +2,19 @@
  * Answers each request with the first success status its operation declares in the shared table, so any client
  * under test gets a response it accepts: the differential tests compare what clients send, not what they get.
  */
-import { operationList, type Operation } from '../../shared/operations.js';
+import { Router } from '../../emulator/routes.js';
+import type { Operation } from '../../shared/operations.js';
 import type { CapturedRequest, Reply } from './captureServer.js';
 
-const routes = operationList.map((operation) => ({
-  operation,
-  pattern: new RegExp(`^${operation.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{\w+\}/g, '[^/]+')}$`),
-}));
+const router = new Router();
 
-/** The operation a method and raw path belong to, if any. */
-export function operationFor(method: string, url: string): Operation | undefined {
-  const path = url.split('?')[0];
-  return routes.find((route) => route.operation.method === method && route.pattern.test(path))?.operation;
+/** The operation a method and raw request target belong to, if any. */
+function operationFor(method: string, url: string): Operation | undefined {
+  try {
+    return router.match(method, url.split('?')[0]).operation;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A generateToken answer, and a single empty page for list calls. */

@@ -1,0 +1,141 @@
+/**
+ * Verifies the service's two kinds of access-key tokens: REST tokens (`aud` = the request URL as received, query
+ * included) and client tokens (`aud` = the http(s) client URL, or its ws(s) form). Both are HS256 JWTs signed with
+ * the UTF-8 bytes of the access key. Failures are 401 `ServiceError`s that never echo the token.
+ */
+import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { CLIENT_PATHS } from '../shared/operations.js';
+import { checkGroup } from '../shared/validate.js';
+import { errors } from './errors.js';
+import { PermissionSet } from './permissions.js';
+
+const RECOVERY_CLOCK_TOLERANCE_S = 10 * 365 * 24 * 3600;
+
+/** Who a client token says the client is. */
+export interface ClientIdentity {
+  /** `sub`, or null for an anonymous connection. */
+  userId: string | null;
+  /** From the `role` claim. */
+  permissions: PermissionSet;
+  /** Groups joined at connect (`webpubsub.group`). */
+  groups: string[];
+}
+
+/** Checks tokens against one access key. */
+export class AccessTokenVerifier {
+  readonly #key: Uint8Array;
+
+  constructor(accessKey: string) {
+    this.#key = new TextEncoder().encode(accessKey);
+  }
+
+  /**
+   * Verifies a REST token. `receivedUrl` is `http://<Host header><raw request target>`; the token's `aud` must be
+   * exactly that, except that scheme and host compare case-insensitively and https is accepted too (the emulator
+   * may sit behind a TLS proxy).
+   * @throws ServiceError 401
+   */
+  async verifyRest(authorization: string | undefined, receivedUrl: string): Promise<void> {
+    const token = bearer(authorization);
+    if (token === undefined) throw errors.missingToken();
+    const payload = await this.#verify(token, undefined);
+    if (payload.exp === undefined) throw errors.missingClaim('exp');
+    if (payload.aud === undefined) throw errors.missingClaim('aud');
+    const expected = splitUrl(receivedUrl);
+    if (!audiences(payload.aud).some((aud) => sameRestUrl(splitUrl(aud), expected))) throw errors.wrongRestAudience(receivedUrl);
+  }
+
+  /**
+   * Verifies a client token for `hub`, received on `host`. `exp` is checked here, at connect time only.
+   * @param expiry - false on recovery: a recovering client reuses its first URL, whose token may have expired since
+   * @throws ServiceError 401
+   */
+  async verifyClient(token: string | undefined, { host, hub, expiry = true }: { host: string; hub: string; expiry?: boolean }): Promise<ClientIdentity> {
+    if (token === undefined) throw errors.missingClientToken();
+    const payload = await this.#verify(token, 'access_token', expiry);
+    const expectedPath = `/${CLIENT_PATHS.default}${hub}`.toLowerCase();
+    const expected = `http://${host}/${CLIENT_PATHS.default}${hub}`;
+    if (payload.aud === undefined) throw errors.missingClaim('aud', 'access_token');
+    if (!audiences(payload.aud).some((aud) => isClientAudience(aud, host, expectedPath))) throw errors.wrongClientAudience(expected);
+    const { sub } = payload;
+    if (sub !== undefined && typeof sub !== 'string') throw errors.invalidClaim('sub', 'must be a string', 'access_token');
+    const roles = stringsClaim(payload, 'role');
+    const groups = stringsClaim(payload, 'webpubsub.group');
+    groups.forEach((group, i) => {
+      try {
+        checkGroup(`webpubsub.group[${i}]`, group);
+      } catch (error) {
+        throw errors.invalidClaim('webpubsub.group', (error as Error).message, 'access_token');
+      }
+    });
+    let permissions: PermissionSet;
+    try {
+      permissions = PermissionSet.fromRoles(roles);
+    } catch (error) {
+      throw errors.invalidClaim('role', (error as Error).message, 'access_token');
+    }
+    return { userId: sub || null, permissions, groups };
+  }
+
+  async #verify(token: string, target: string | undefined, expiry = true): Promise<JWTPayload> {
+    let alg: unknown;
+    try {
+      alg = decodeProtectedHeader(token).alg;
+    } catch {
+      throw errors.malformedToken(target);
+    }
+    if (alg !== 'HS256') throw errors.unsupportedTokenAlgorithm(String(alg), target);
+    try {
+      // A recovering client may present an expired token: a tolerance of years lets `exp` pass, the signature not.
+      const options = expiry ? { algorithms: ['HS256'] } : { algorithms: ['HS256'], clockTolerance: RECOVERY_CLOCK_TOLERANCE_S };
+      return (await jwtVerify(token, this.#key, options)).payload;
+    } catch (error) {
+      const { code, claim } = error as { code?: string; claim?: string };
+      if (code === 'ERR_JWT_EXPIRED') throw errors.tokenExpired(target);
+      if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw errors.badSignature(target);
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim === 'nbf') throw errors.tokenNotYetValid(target);
+      if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED' && claim) throw errors.invalidClaim(claim, 'is not valid', target);
+      throw errors.malformedToken(target);
+    }
+  }
+}
+
+/** The token of an `Authorization: Bearer <token>` header. */
+export function bearer(authorization: string | undefined): string | undefined {
+  const match = authorization && /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  return match ? match[1] : undefined;
+}
+
+const audiences = (aud: string | string[]): string[] => (Array.isArray(aud) ? aud : [aud]);
+
+/** `scheme://authority` (lower-cased) and the raw rest; an unparsable URL gives an authority nothing matches. */
+function splitUrl(url: string): { scheme: string; authority: string; rest: string } {
+  const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)(.*)$/is.exec(url);
+  if (!match) return { scheme: '', authority: '\0', rest: url };
+  return { scheme: match[1]!.toLowerCase(), authority: match[2]!.toLowerCase(), rest: match[3]! };
+}
+
+function sameRestUrl(aud: ReturnType<typeof splitUrl>, received: ReturnType<typeof splitUrl>): boolean {
+  return (aud.scheme === 'http' || aud.scheme === 'https') && aud.authority === received.authority && aud.rest === received.rest;
+}
+
+function isClientAudience(aud: string, host: string, expectedPath: string): boolean {
+  const { scheme, authority, rest } = splitUrl(aud);
+  if (!['http', 'https', 'ws', 'wss'].includes(scheme) || authority !== host.toLowerCase()) return false;
+  let path: string;
+  try {
+    path = decodeURIComponent(rest.replace(/\/$/, ''));
+  } catch {
+    return false;
+  }
+  // Hub names are case-insensitive in the service.
+  return path.toLowerCase() === expectedPath;
+}
+
+function stringsClaim(payload: JWTPayload, claim: string): string[] {
+  const value = payload[claim];
+  if (value === undefined) return [];
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  throw errors.invalidClaim(claim, 'must be a string or an array of strings', 'access_token');
+}

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+/**
+ * `webpubsub-emulator`: runs the emulator until SIGINT or SIGTERM. The first line on stdout is the connection
+ * string; everything else goes to stderr.
+ *
+ * Faults come from the environment, so a drill needs no code change:
+ * WEBPUBSUB_EMULATOR_FAULT_RATE (0–1), WEBPUBSUB_EMULATOR_FAULT_KINDS (comma-separated: throttle, unavailable,
+ * reset, latency), WEBPUBSUB_EMULATOR_FAULT_RETRY_AFTER_SECONDS, WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS.
+ * WEBPUBSUB_EMULATOR_ACCESS_KEY sets the key without showing it in the process list.
+ */
+import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '../shared/errors.js';
+import { Emulator } from './emulator.js';
+import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type FaultOptions } from './emulatorOptions.js';
+
+const DEFAULT_PORT = 8080;
+const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--loose] [--verbose]
+
+A local Azure Web PubSub service: the REST data plane and client WebSockets.
+Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTERM.
+
+  --port <n>          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <address>    interface to listen on (default 127.0.0.1)
+  --access-key <key>  the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
+  --loose             ignore what the emulator does not implement instead of refusing it
+  --verbose           log every request and connection to stderr
+
+Fault injection for drills (environment):
+  WEBPUBSUB_EMULATOR_FAULT_RATE                 share of REST requests that fail, 0 to 1
+  WEBPUBSUB_EMULATOR_FAULT_KINDS                ${FAULT_KINDS.join(',')} (default: all)
+  WEBPUBSUB_EMULATOR_FAULT_RETRY_AFTER_SECONDS  Retry-After of a 429 (default 1)
+  WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS           delay of a latency fault (default 500)
+`;
+
+async function main(): Promise<void> {
+  let options: EmulatorOptions | 'help';
+  try {
+    options = readOptions(process.argv.slice(2), process.env);
+  } catch (error) {
+    process.stderr.write(`webpubsub-emulator: ${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const emulator = new Emulator(options);
+  await emulator.start();
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`webpubsub-emulator: ${signal} again, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`webpubsub-emulator: ${signal}, shutting down\n`);
+    emulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`webpubsub-emulator: shutdown failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // Printed only once the handlers are in place: whoever reads the line may signal at once.
+  process.stdout.write(`${emulator.connectionString}\n`);
+  const faults = options.faults ? `; faults: ${options.faults.rate} of requests (${(options.faults.kinds ?? FAULT_KINDS).join(', ')})` : '';
+  process.stderr.write(`webpubsub-emulator: listening on ${emulator.endpoint}${faults}; Ctrl+C stops it\n`);
+}
+
+/**
+ * Reads the command line and the environment.
+ * @throws InvalidArgumentError naming the flag or variable.
+ */
+function readOptions(args: string[], env: NodeJS.ProcessEnv): EmulatorOptions | 'help' {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'access-key': { type: 'string' },
+      loose: { type: 'boolean' },
+      verbose: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const options: EmulatorOptions = {
+    port: values.port === undefined ? DEFAULT_PORT : integer('--port', values.port),
+    host: values.host,
+    accessKey: values['access-key'] ?? (env.WEBPUBSUB_EMULATOR_ACCESS_KEY || undefined),
+    loose: values.loose ?? false,
+    logger: values.verbose ? (line) => process.stderr.write(`webpubsub-emulator: ${line}\n`) : undefined,
+  };
+  const rate = env.WEBPUBSUB_EMULATOR_FAULT_RATE;
+  if (rate !== undefined && rate !== '') {
+    const faults: FaultOptions = { rate: Number(rate) };
+    if (!/^\d*\.?\d+$/.test(rate)) throw new InvalidArgumentError('WEBPUBSUB_EMULATOR_FAULT_RATE', 'must be a number from 0 to 1');
+    const kinds = env.WEBPUBSUB_EMULATOR_FAULT_KINDS;
+    if (kinds) faults.kinds = kinds.split(',').map((kind) => kind.trim()) as FaultKind[];
+    const retryAfter = env.WEBPUBSUB_EMULATOR_FAULT_RETRY_AFTER_SECONDS;
+    if (retryAfter) faults.retryAfterSeconds = integer('WEBPUBSUB_EMULATOR_FAULT_RETRY_AFTER_SECONDS', retryAfter);
+    const latency = env.WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS;
+    if (latency) faults.latencyMs = integer('WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS', latency);
+    options.faults = faults;
+  }
+  // Checks every value now, so a bad one is reported with the usage text.
+  new Emulator(options);
+  return options;
+}
+
+function integer(name: string, text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(name, `must be a non-negative integer (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`webpubsub-emulator: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,240 @@
+/**
+ * One client connection: its socket (replaced when a reliable client recovers), what it is sent, and how it ends.
+ *
+ * Reliable connections number every message frame (`sequenceId` from 1) and keep it until the client's
+ * `sequenceAck` covers it. When the socket drops, the connection waits `recoveryWindowMs` for the client to come
+ * back with `awps_connection_id` and `awps_reconnection_token`, then replays what was not acknowledged. As in the
+ * service, more than 1,000 messages or 16 MB unacknowledged closes the connection for good; non-reliable sockets
+ * are closed when more than 16 MB waits to be written to them.
+ */
+import type { RawData, WebSocket } from 'ws';
+import { DEFAULT_CLOSE_REASON, closes, type CloseFrame } from './errors.js';
+import type { OutboundMessage } from './outboundMessage.js';
+import type { PermissionSet } from './permissions.js';
+import { serverFrames } from './serverFrames.js';
+import type { WireProtocol, ConnectionRecord } from './store.js';
+
+/** The service's bound on a reliable connection's unacknowledged messages. */
+export const MAX_UNACKED_MESSAGES = 1000;
+/** The service's bound on unacknowledged bytes (reliable) or bytes waiting to be written (other sockets). */
+export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
+/** ackIds remembered for `Duplicate` answers; the oldest are forgotten beyond this. */
+const MAX_REMEMBERED_ACK_IDS = 10_000;
+
+/** `open`: has a socket; `recovering`: a reliable connection whose socket dropped; `closed`: gone for good. */
+export type ConnectionState = 'open' | 'recovering' | 'closed';
+
+/** What a connection reports to the emulator. */
+export interface ConnectionHooks {
+  /** A frame arrived. */
+  received(connection: ClientConnection, data: RawData, isBinary: boolean): void;
+  /** The connection ended for good: closed, refused, or its recovery window passed. */
+  ended(connection: ClientConnection, reason: string): void;
+}
+
+/** What a new connection is made of. */
+export interface ClientConnectionInit {
+  connectionId: string;
+  hub: string;
+  userId: string | null;
+  permissions: PermissionSet;
+  protocol: WireProtocol;
+  /** Set for reliable connections: the secret a recovering client presents. */
+  reconnectionToken?: string;
+  /** A plain client in `webpubsub_mode=sendToGroup` publishes every frame to this group. */
+  publishGroup?: string;
+  recoveryWindowMs: number;
+  hooks: ConnectionHooks;
+}
+
+interface Unacked {
+  sequenceId: number;
+  frame: string;
+  bytes: number;
+  expiresAt: number;
+}
+
+const TEXT = { binary: false };
+const BINARY = { binary: true };
+
+/** A client connection of one hub. */
+export class ClientConnection implements ConnectionRecord {
+  readonly connectionId: string;
+  readonly hub: string;
+  readonly userId: string | null;
+  readonly groups = new Set<string>();
+  readonly permissions: PermissionSet;
+  readonly protocol: WireProtocol;
+  readonly reconnectionToken: string | undefined;
+  readonly publishGroup: string | undefined;
+  #socket: WebSocket | undefined;
+  #state: ConnectionState = 'open';
+  #recoveryTimer: NodeJS.Timeout | undefined;
+  readonly #recoveryWindowMs: number;
+  readonly #hooks: ConnectionHooks;
+  #sequenceId = 0;
+  /** Unacknowledged frames, oldest first, from `#unackedHead` on. */
+  #unacked: Unacked[] = [];
+  #unackedHead = 0;
+  #unackedBytes = 0;
+  readonly #ackIds = new Set<number>();
+
+  constructor(init: ClientConnectionInit) {
+    this.connectionId = init.connectionId;
+    this.hub = init.hub;
+    this.userId = init.userId;
+    this.permissions = init.permissions;
+    this.protocol = init.protocol;
+    this.reconnectionToken = init.reconnectionToken;
+    this.publishGroup = init.publishGroup;
+    this.#recoveryWindowMs = init.recoveryWindowMs;
+    this.#hooks = init.hooks;
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /**
+   * Binds a socket: the first one, or a recovering client's new one. JSON clients get the `connected` frame, and
+   * a recovered reliable client every unacknowledged message that has not expired, in order.
+   */
+  attach(socket: WebSocket): void {
+    const previous = this.#socket;
+    this.#socket = socket;
+    // The old socket's close event is ignored from here on (it is no longer #socket).
+    previous?.terminate();
+    clearTimeout(this.#recoveryTimer);
+    this.#state = 'open';
+    socket.on('message', (data, isBinary) => this.#hooks.received(this, data, isBinary));
+    socket.on('close', () => this.#socketClosed(socket));
+    socket.on('error', () => {
+      // A socket error is followed by 'close', which decides what happens to the connection.
+    });
+    if (this.protocol === 'plain') return;
+    socket.send(serverFrames.connected(this.connectionId, this.userId, this.reconnectionToken));
+    const now = Date.now();
+    for (let i = this.#unackedHead; i < this.#unacked.length; i++) {
+      const entry = this.#unacked[i]!;
+      if (entry.expiresAt === 0 || entry.expiresAt > now) socket.send(entry.frame);
+    }
+  }
+
+  /** Sends a message frame; a recovering reliable connection queues it for replay. */
+  deliver(message: OutboundMessage): void {
+    switch (this.protocol) {
+      case 'plain':
+        this.#write(message.plain, message.plainIsBinary ? BINARY : TEXT);
+        return;
+      case 'json':
+        this.#write(message.jsonFrame, TEXT);
+        return;
+      case 'reliable': {
+        if (this.#state === 'closed') return;
+        const sequenceId = ++this.#sequenceId;
+        const entry: Unacked = { sequenceId, frame: message.reliableFrame(sequenceId), bytes: message.reliableFrameBytes, expiresAt: message.expiresAt };
+        this.#unacked.push(entry);
+        this.#unackedBytes += entry.bytes;
+        if (this.#unacked.length - this.#unackedHead > MAX_UNACKED_MESSAGES || this.#unackedBytes > MAX_UNACKED_BYTES) {
+          this.refuse(closes.queueFull());
+          return;
+        }
+        this.#socket?.send(entry.frame);
+      }
+    }
+  }
+
+  /** Sends a control frame (ack, pong, ...): not numbered, not kept for replay. */
+  send(frame: string): void {
+    this.#socket?.send(frame);
+  }
+
+  /** A reliable client's `sequenceAck`: forgets every frame up to `sequenceId`. */
+  acknowledge(sequenceId: number): void {
+    while (this.#unackedHead < this.#unacked.length && this.#unacked[this.#unackedHead]!.sequenceId <= sequenceId) {
+      this.#unackedBytes -= this.#unacked[this.#unackedHead]!.bytes;
+      this.#unackedHead++;
+    }
+    if (this.#unackedHead > 1024 && this.#unackedHead * 2 > this.#unacked.length) {
+      this.#unacked = this.#unacked.slice(this.#unackedHead);
+      this.#unackedHead = 0;
+    }
+  }
+
+  /** Records `ackId`; true when it was seen before (the request must not run again). */
+  isDuplicate(ackId: number): boolean {
+    if (this.#ackIds.has(ackId)) return true;
+    this.#ackIds.add(ackId);
+    if (this.#ackIds.size > MAX_REMEMBERED_ACK_IDS) this.#ackIds.delete(this.#ackIds.values().next().value as number);
+    return false;
+  }
+
+  /** Closes from the server side (a REST close): `disconnected` with the reason, then close 1000. */
+  close(reason = DEFAULT_CLOSE_REASON): void {
+    this.#finish(closes.closedByServer(reason), reason);
+  }
+
+  /** Closes because of the client (a bad frame, a full queue): `disconnected`, then the given close. */
+  refuse(close: CloseFrame): void {
+    this.#finish(close, close.reason);
+  }
+
+  /**
+   * Drops the socket without a close frame, as a network failure would. A reliable connection then waits for its
+   * client to recover. False when there is no socket to drop.
+   */
+  drop(): boolean {
+    if (!this.#socket) return false;
+    this.#socket.terminate();
+    return true;
+  }
+
+  /** Ends the connection because the emulator stops or resets; reports nothing. */
+  shutdown(close: CloseFrame): void {
+    this.#state = 'closed';
+    clearTimeout(this.#recoveryTimer);
+    this.#socket?.close(close.code, close.reason);
+    this.#socket = undefined;
+  }
+
+  #write(data: Buffer, options: typeof TEXT): void {
+    const socket = this.#socket;
+    if (!socket) return;
+    if (socket.bufferedAmount > MAX_UNACKED_BYTES) this.refuse(closes.slowConsumer());
+    else socket.send(data, options);
+  }
+
+  #finish(close: CloseFrame, message: string): void {
+    if (this.#state === 'closed') return;
+    const socket = this.#socket;
+    this.#end(message);
+    if (!socket) return;
+    if (this.protocol !== 'plain') socket.send(serverFrames.disconnected(message));
+    socket.close(close.code, close.reason);
+  }
+
+  #socketClosed(socket: WebSocket): void {
+    if (socket !== this.#socket) return;
+    this.#socket = undefined;
+    if (this.#state !== 'open') return;
+    if (this.protocol === 'reliable' && this.#recoveryWindowMs > 0) {
+      this.#state = 'recovering';
+      this.#recoveryTimer = setTimeout(() => this.#end('The client did not recover the connection in time'), this.#recoveryWindowMs);
+      // A connection waiting for its client must not keep the process alive.
+      this.#recoveryTimer.unref();
+    } else {
+      this.#end('The client closed the connection');
+    }
+  }
+
+  #end(reason: string): void {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    this.#socket = undefined;
+    clearTimeout(this.#recoveryTimer);
+    this.#unacked = [];
+    this.#unackedHead = 0;
+    this.#unackedBytes = 0;
+    this.#hooks.ended(this, reason);
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * What happens when a client sends something: group joins and leaves, group publishing, user events, acks,
+ * sequence acks and pings on the JSON subprotocols; events or group publishing for plain clients (NOTES §8).
+ * Nothing a client sends can throw out of here: a bad frame closes that socket with a reason.
+ */
+import type { RawData } from 'ws';
+import type { ClientConnection } from './clientConnection.js';
+import { MAX_MESSAGE_BYTES } from '../shared/validate.js';
+import { FrameRejection, parseClientFrame, type ClientFrame } from './clientFrames.js';
+import { fanOut } from './delivery.js';
+import { ackErrors, closes } from './errors.js';
+import { OutboundMessage, type MessageData } from './outboundMessage.js';
+import { serverFrames, type FrameError } from './serverFrames.js';
+import type { Store } from './store.js';
+
+/** A user event a client sent (the service would pass it to the upstream event handler). */
+export interface ClientEvent {
+  hub: string;
+  connectionId: string;
+  userId: string | null;
+  /** The event name; `message` for plain clients. */
+  event: string;
+  dataType: MessageData['dataType'];
+  /** Parsed JSON, a string, or bytes. */
+  data: unknown;
+}
+
+/** What the client request handler works with. */
+export interface ClientRequestContext {
+  store: Store;
+  /** Ignore unknown frame types instead of closing the socket. */
+  loose: boolean;
+  /** Receives user events. */
+  onEvent(event: ClientEvent): void;
+  /** Reports an unexpected failure (the socket is closed with 1011). */
+  onError(error: unknown): void;
+}
+
+/** Builds the handler for every frame any client sends. */
+export function createClientRequestHandler(context: ClientRequestContext) {
+  return (connection: ClientConnection, data: RawData, isBinary: boolean): void => {
+    try {
+      if (connection.protocol === 'plain') handlePlain(context, connection, toBuffer(data), isBinary);
+      else if (isBinary) connection.refuse(closes.binaryFrame());
+      else handleFrame(context, connection, parseClientFrame(toBuffer(data).toString('utf8')));
+    } catch (error) {
+      if (error instanceof FrameRejection) {
+        connection.refuse(error.close);
+        return;
+      }
+      context.onError(error);
+      connection.refuse({ code: 1011, reason: 'The emulator failed to handle the frame' });
+    }
+  };
+}
+
+function handleFrame(context: ClientRequestContext, connection: ClientConnection, frame: ClientFrame): void {
+  const hub = context.store.hub(connection.hub);
+  switch (frame.type) {
+    case 'joinGroup':
+    case 'leaveGroup':
+      if (!firstTime(connection, frame.ackId)) return;
+      if (!connection.permissions.has('joinLeaveGroup', frame.group)) return ack(connection, frame.ackId, ackErrors.forbiddenJoinLeave(frame.group));
+      if (frame.type === 'joinGroup') hub.join(connection, frame.group);
+      else hub.leave(connection, frame.group);
+      return ack(connection, frame.ackId);
+    case 'sendToGroup': {
+      if (!firstTime(connection, frame.ackId)) return;
+      if (!connection.permissions.has('sendToGroup', frame.group)) return ack(connection, frame.ackId, ackErrors.forbiddenSend(frame.group));
+      const message = new OutboundMessage({ from: 'group', group: frame.group, fromUserId: connection.userId }, frame.data);
+      fanOut(hub.groupMembers(frame.group), message, frame.noEcho ? { excluded: new Set([connection.connectionId]) } : {});
+      return ack(connection, frame.ackId);
+    }
+    case 'event':
+      if (!firstTime(connection, frame.ackId)) return;
+      context.onEvent(toEvent(connection, frame.event, frame.data));
+      return ack(connection, frame.ackId);
+    case 'sequenceAck':
+      if (connection.protocol === 'reliable') connection.acknowledge(frame.sequenceId);
+      return;
+    case 'ping':
+      return connection.send(serverFrames.pong());
+    case 'invoke':
+      return connection.send(serverFrames.invokeResponse(frame.invocationId, ackErrors.notImplemented('invoke (upstream invocations)')));
+    case 'streamStart':
+      return connection.send(serverFrames.streamClosed(frame.streamId, ackErrors.notImplemented('Group streams')));
+    case 'notImplemented':
+      return ack(connection, frame.ackId, ackErrors.notImplemented(frame.feature));
+    case 'ignored':
+      return;
+    case 'unknown':
+      if (!context.loose) connection.refuse(closes.unknownFrameType(frame.name));
+  }
+}
+
+/** Plain clients: each frame is a user event `message`, or in sendToGroup mode a message to their group. */
+function handlePlain(context: ClientRequestContext, connection: ClientConnection, bytes: Buffer, isBinary: boolean): void {
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new FrameRejection(closes.messageTooLarge());
+  const data: MessageData = isBinary ? { dataType: 'binary', bytes } : { dataType: 'text', text: bytes.toString('utf8') };
+  const group = connection.publishGroup;
+  if (group === undefined) {
+    context.onEvent(toEvent(connection, 'message', data));
+  } else if (connection.permissions.has('sendToGroup', group)) {
+    const hub = context.store.hub(connection.hub);
+    fanOut(hub.groupMembers(group), new OutboundMessage({ from: 'group', group, fromUserId: connection.userId }, data));
+  }
+}
+
+/** Records the ackId; a repeated one is answered `Duplicate` and not run again. */
+function firstTime(connection: ClientConnection, ackId: number | undefined): boolean {
+  if (ackId === undefined || !connection.isDuplicate(ackId)) return true;
+  ack(connection, ackId, ackErrors.duplicate(ackId));
+  return false;
+}
+
+/** Acks a request that carried an ackId; without one, the outcome (even Forbidden) is silent. */
+function ack(connection: ClientConnection, ackId: number | undefined, error?: FrameError): void {
+  if (ackId !== undefined) connection.send(serverFrames.ack(ackId, error));
+}
+
+function toEvent(connection: ClientConnection, event: string, data: MessageData): ClientEvent {
+  const value = data.dataType === 'json' ? JSON.parse(data.json) : data.dataType === 'text' ? data.text : data.bytes;
+  return { hub: connection.hub, connectionId: connection.connectionId, userId: connection.userId, event, dataType: data.dataType, data: value };
+}
+
+function toBuffer(data: RawData): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  return Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+}

@@ -1,0 +1,321 @@
+/**
+ * The emulator: one HTTP server carrying the REST API and the client WebSocket endpoint, with an explicit
+ * lifecycle (Closed → Starting → Running → Closing → Closed).
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WebSocket } from 'ws';
+import { redact } from '../shared/logger.js';
+import { AccessTokenVerifier } from './accessTokens.js';
+import { ClientConnection, type ConnectionState } from './clientConnection.js';
+import { createClientRequestHandler, type ClientEvent } from './clientRequests.js';
+import { resolveFaults, resolveOptions, type EmulatorOptions, type FaultOptions, type ResolvedOptions } from './emulatorOptions.js';
+import { closes } from './errors.js';
+import { FaultInjector } from './faults.js';
+import { createHandlers } from './handlers/index.js';
+import { createRequestListener } from './requestListener.js';
+import { Router } from './routes.js';
+import { MemoryStore, type WireProtocol } from './store.js';
+import { createUpgradeHandler, type Handshake } from './upgrade.js';
+
+/** Where the emulator is in its lifecycle. */
+export type EmulatorStatus = 'Closed' | 'Starting' | 'Running' | 'Closing';
+
+/** A snapshot of one client connection. */
+export interface ConnectionInfo {
+  hub: string;
+  connectionId: string;
+  userId: string | null;
+  groups: string[];
+  /** `plain` (no subprotocol), `json` (json.webpubsub.azure.v1) or `reliable` (json.reliable.webpubsub.azure.v1). */
+  protocol: WireProtocol;
+  state: ConnectionState;
+}
+
+/** The emulator's events. */
+export interface EmulatorEvents {
+  /** A client connected (not emitted when a reliable client recovers). */
+  connected: [ConnectionInfo];
+  /** A connection ended for good. */
+  disconnected: [ConnectionInfo & { reason: string }];
+  /** A client sent a user event (the service would call the upstream event handler). */
+  event: [ClientEvent];
+}
+
+/** How long `close()` waits for clients to answer the close handshake before cutting their sockets. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * A local Azure Web PubSub service.
+ *
+ * ```ts
+ * const emu = await startEmulator({ port: 0 });
+ * const client = new WebPubSubServiceClient(emu.connectionString, 'chat');
+ * // ...
+ * await emu.close();
+ * ```
+ */
+export class Emulator extends EventEmitter<EmulatorEvents> {
+  readonly #options: ResolvedOptions;
+  readonly #faults: FaultInjector;
+  readonly #verifier: AccessTokenVerifier;
+  readonly #store = new MemoryStore();
+  /** Every connection not yet ended, by id (ids are unique across hubs). */
+  readonly #connections = new Map<string, ClientConnection>();
+  /** Every upgraded socket, so `close()` can wait for them. */
+  readonly #sockets = new Set<WebSocket>();
+  readonly #handleFrame;
+  #status: EmulatorStatus = 'Closed';
+  #server: Server | undefined;
+  #upgrade: ReturnType<typeof createUpgradeHandler> | undefined;
+  #address: AddressInfo | undefined;
+  #starting: Promise<this> | undefined;
+  #closing: Promise<void> | undefined;
+
+  /**
+   * @throws InvalidArgumentError naming a bad option.
+   */
+  constructor(options: EmulatorOptions = {}) {
+    super();
+    this.#options = resolveOptions(options);
+    this.#faults = new FaultInjector(this.#options.faults);
+    this.#verifier = new AccessTokenVerifier(this.#options.accessKey);
+    this.#handleFrame = createClientRequestHandler({
+      store: this.#store,
+      loose: this.#options.loose,
+      onEvent: (event) => this.emit('event', event),
+      onError: (error) => this.#logError(error, 'client frame'),
+    });
+  }
+
+  get status(): EmulatorStatus {
+    return this.#status;
+  }
+
+  /** `http://<host>:<port>`, once started. */
+  get endpoint(): string {
+    if (!this.#address) throw new Error(`The emulator has no endpoint while it is ${this.#status}; call start() first`);
+    const { address, family, port } = this.#address;
+    const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
+    return `http://${family === 'IPv6' || host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  /** `Endpoint=<endpoint>;AccessKey=<key>;Version=1.0;`, once started. */
+  get connectionString(): string {
+    return `Endpoint=${this.endpoint};AccessKey=${this.#options.accessKey};Version=1.0;`;
+  }
+
+  /**
+   * Listens on the configured host and port (0 picks a free port).
+   * @throws Error when the emulator is not Closed, or the port cannot be bound.
+   */
+  start(): Promise<this> {
+    if (this.#status !== 'Closed') return Promise.reject(new Error(`start() needs a Closed emulator; it is ${this.#status}`));
+    this.#status = 'Starting';
+    this.#starting = this.#listen().finally(() => (this.#starting = undefined));
+    return this.#starting;
+  }
+
+  async #listen(): Promise<this> {
+    const server = createServer(
+      createRequestListener({
+        router: new Router(),
+        handlers: createHandlers({ store: this.#store, accessKey: this.#options.accessKey }),
+        verifier: this.#verifier,
+        faults: this.#faults,
+        loose: this.#options.loose,
+        logger: this.#options.logger,
+        onError: (error, what) => this.#logError(error, what),
+      }),
+    );
+    const upgrade = createUpgradeHandler({
+      verifier: this.#verifier,
+      isRunning: () => this.#status === 'Running',
+      accept: (socket, handshake) => this.#accept(socket, handshake),
+      onError: (error) => this.#logError(error, 'WebSocket handshake'),
+    });
+    server.on('upgrade', upgrade.handleUpgrade);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.#options.port, this.#options.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      upgrade.close();
+      this.#status = 'Closed';
+      throw error;
+    }
+    server.on('error', (error) => this.#logError(error, 'server'));
+    [this.#server, this.#upgrade, this.#address] = [server, upgrade, server.address() as AddressInfo];
+    this.#status = 'Running';
+    this.#log(`listening on ${this.endpoint}`);
+    return this;
+  }
+
+  /**
+   * Stops accepting requests, closes every client socket (1001) and waits for them and the server. Safe to call
+   * more than once.
+   */
+  close(): Promise<void> {
+    if (this.#status === 'Closed') return Promise.resolve();
+    if (this.#status === 'Starting') return this.#starting!.then(() => this.close(), () => undefined);
+    this.#closing ??= this.#closeNow().finally(() => {
+      this.#closing = undefined;
+      this.#status = 'Closed';
+    });
+    return this.#closing;
+  }
+
+  /** Forgets every connection, group, user and permission (closing the clients' sockets), for a clean test. */
+  reset(): void {
+    for (const connection of this.#connections.values()) connection.shutdown(closes.closedByServer('The emulator was reset'));
+    this.#connections.clear();
+    this.#store.clear();
+  }
+
+  /** Replaces the fault configuration at run time; `undefined` turns faults off. */
+  setFaults(faults: FaultOptions | undefined): void {
+    this.#faults.configure(faults === undefined ? undefined : resolveFaults(faults));
+  }
+
+  /** How many faults were injected since the faults were last set. */
+  get faultsInjected(): number {
+    return this.#faults.injected;
+  }
+
+  /** The connections of one hub (hub names are case-insensitive), or of all hubs. */
+  connections(hub?: string): ConnectionInfo[] {
+    const all = [...this.#connections.values()].map(info);
+    return hub === undefined ? all : all.filter((connection) => connection.hub.toLowerCase() === hub.toLowerCase());
+  }
+
+  /**
+   * Cuts a connection's socket without a close frame, as a network failure would: a reliable client can then
+   * recover it. False when the connection has no socket.
+   */
+  dropConnection(connectionId: string): boolean {
+    return this.#connections.get(connectionId)?.drop() ?? false;
+  }
+
+  async #closeNow(): Promise<void> {
+    this.#status = 'Closing';
+    const server = this.#server!;
+    const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+    this.#upgrade!.close();
+    for (const connection of this.#connections.values()) connection.shutdown(closes.goingAway());
+    this.#connections.clear();
+    this.#store.clear();
+    await this.#socketsClosed();
+    server.closeAllConnections();
+    await serverClosed;
+    [this.#server, this.#upgrade, this.#address] = [undefined, undefined, undefined];
+    this.#log('closed');
+  }
+
+  /** Waits for the sockets to finish their close handshake, then cuts the rest. */
+  async #socketsClosed(): Promise<void> {
+    const pending = [...this.#sockets].map((socket) => new Promise<void>((resolve) => {
+      if (socket.readyState === socket.CLOSED) resolve();
+      else socket.once('close', () => resolve());
+    }));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
+    clearTimeout(timer);
+    for (const socket of this.#sockets) socket.terminate();
+    this.#sockets.clear();
+  }
+
+  /** Takes over an upgraded socket: a new connection, or a reliable connection's recovery. */
+  #accept(socket: WebSocket, handshake: Handshake): void {
+    this.#sockets.add(socket);
+    socket.once('close', () => this.#sockets.delete(socket));
+    const { identity, recovery } = handshake;
+    if (recovery) {
+      const connection = this.#connections.get(recovery.connectionId);
+      if (
+        connection?.state !== 'closed' &&
+        connection?.protocol === 'reliable' &&
+        handshake.protocol === 'reliable' &&
+        connection.hub.toLowerCase() === handshake.hub.toLowerCase() &&
+        connection.userId === identity.userId &&
+        sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
+      ) {
+        connection.attach(socket);
+        this.#log(`recovered ${connection.connectionId} in hub ${connection.hub}`);
+      } else {
+        const { code, reason } = closes.notRecoverable();
+        socket.close(code, reason);
+      }
+      return;
+    }
+    const hub = this.#store.hub(handshake.hub);
+    const connection = new ClientConnection({
+      connectionId: randomBytes(16).toString('base64url'),
+      hub: hub.name,
+      userId: identity.userId,
+      permissions: identity.permissions,
+      protocol: handshake.protocol,
+      reconnectionToken: handshake.protocol === 'reliable' ? randomBytes(32).toString('base64url') : undefined,
+      publishGroup: handshake.publishGroup,
+      recoveryWindowMs: this.#options.recoveryWindowMs,
+      hooks: {
+        received: this.#handleFrame,
+        ended: (ended, reason) => this.#ended(ended, reason),
+      },
+    });
+    this.#connections.set(connection.connectionId, connection);
+    hub.add(connection);
+    for (const group of identity.groups) hub.join(connection, group);
+    connection.attach(socket);
+    this.#log(`connected ${connection.connectionId} (${connection.protocol}) to hub ${connection.hub}`);
+    this.emit('connected', info(connection));
+  }
+
+  #ended(connection: ClientConnection, reason: string): void {
+    const snapshot = info(connection);
+    this.#store.hub(connection.hub).remove(connection);
+    this.#connections.delete(connection.connectionId);
+    this.#log(`disconnected ${connection.connectionId}: ${reason}`);
+    this.emit('disconnected', { ...snapshot, reason });
+  }
+
+  #log(line: string): void {
+    this.#options.logger?.(redact(line));
+  }
+
+  #logError(error: unknown, what: string): void {
+    const line = redact(`error in ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    if (this.#options.logger) this.#options.logger(line);
+    else process.stderr.write(`[webpubsub-emulator] ${line}\n`);
+  }
+}
+
+/**
+ * Creates and starts an emulator.
+ * @throws InvalidArgumentError for a bad option; Error when the port cannot be bound.
+ */
+export function startEmulator(options?: EmulatorOptions): Promise<Emulator> {
+  return new Emulator(options).start();
+}
+
+function info(connection: ClientConnection): ConnectionInfo {
+  return {
+    hub: connection.hub,
+    connectionId: connection.connectionId,
+    userId: connection.userId,
+    groups: [...connection.groups],
+    protocol: connection.protocol,
+    state: connection.state,
+  };
+}
+
+function sameSecret(expected: string | undefined, given: string): boolean {
+  if (expected === undefined) return false;
+  const [a, b] = [Buffer.from(expected), Buffer.from(given)];
+  return a.length === b.length && timingSafeEqual(a, b);
+}

@@ -1,0 +1,173 @@
+/**
+ * Every error the emulator answers with, one function each, so codes and messages live in this file only:
+ * REST errors and handshake refusals (`ServiceError`), WebSocket close reasons and ack errors.
+ * Messages name the input and the rule; none ever holds an access key or a token.
+ */
+import { API_VERSIONS, DEFAULT_API_VERSION, type Operation, type PathParam } from '../shared/operations.js';
+import { MAX_MESSAGE_BYTES } from '../shared/validate.js';
+import { ServiceError } from './serviceError.js';
+
+const LOOSE_HINT = 'start the emulator with --loose (option loose: true) to ignore it';
+
+const PATH_PARAM_CODES: Readonly<Record<PathParam, string>> = {
+  hub: 'InvalidHubName',
+  group: 'InvalidGroupName',
+  userId: 'InvalidUserId',
+  connectionId: 'InvalidConnectionId',
+  permission: 'InvalidPermission',
+};
+
+const badRequest = (code: string, message: string, target?: string) => new ServiceError(400, code, message, { target });
+
+/** REST and handshake errors. */
+export const errors = {
+  routeNotFound: (method: string, path: string) =>
+    new ServiceError(404, 'RouteNotFound', `No Web PubSub operation matches ${method} ${path}`),
+  methodNotAllowed: (method: string, allowed: readonly string[]) =>
+    new ServiceError(405, 'MethodNotAllowed', `${method} is not allowed here; use ${allowed.join(' or ')}`, {
+      headers: { allow: allowed.join(', ') },
+    }),
+  missingHost: () => badRequest('MissingHost', 'The Host header is required: the token audience is built from it', 'Host'),
+
+  missingApiVersion: () =>
+    badRequest('MissingApiVersion', `The api-version query parameter is required (stable versions: ${API_VERSIONS.join(', ')})`, 'api-version'),
+  unsupportedApiVersion: (version: string) =>
+    badRequest(
+      'UnsupportedApiVersion',
+      `api-version ${version} is not implemented by the emulator (stable versions: ${API_VERSIONS.join(', ')}); ` +
+        `${LOOSE_HINT} and answer as ${DEFAULT_API_VERSION}`,
+      'api-version',
+    ),
+  operationNotInApiVersion: (operation: Operation, version: string) =>
+    badRequest(
+      'UnsupportedApiVersion',
+      `${operation.operationId} needs api-version ${operation.since} or later (got ${version})`,
+      'api-version',
+    ),
+  parameterNotInApiVersion: (wire: string, since: string, version: string) =>
+    badRequest('InvalidQueryParameter', `Query parameter ${wire} needs api-version ${since} or later (got ${version})`, wire),
+  unsupportedQueryParameter: (wire: string, operation: Operation) =>
+    badRequest(
+      'UnsupportedQueryParameter',
+      `Query parameter ${wire} is not a parameter of ${operation.operationId}, so the emulator cannot honour it; ${LOOSE_HINT}`,
+      wire,
+    ),
+  invalidQueryParameter: (wire: string, rule: string) => badRequest('InvalidQueryParameter', `Query parameter ${wire} ${rule}`, wire),
+  repeatedQueryParameter: (wire: string) =>
+    badRequest('InvalidQueryParameter', `Query parameter ${wire} must be given at most once`, wire),
+  invalidPathParameter: (param: PathParam, message: string) => badRequest(PATH_PARAM_CODES[param], message, param),
+  invalidFilter: (message: string, target = 'filter') => badRequest('InvalidFilter', `${message} (Parameter '${target}')`, target),
+  invalidContinuationToken: () =>
+    badRequest('InvalidContinuationToken', 'continuationToken must be a value from a nextLink of this emulator', 'continuationToken'),
+
+  unsupportedMediaType: (contentType: string | undefined, allowed: readonly string[]) =>
+    new ServiceError(
+      415,
+      'UnsupportedMediaType',
+      `Content-Type ${contentType ? `'${contentType}'` : 'is missing; it'} must be one of ${allowed.join(', ')}`,
+      { target: 'Content-Type' },
+    ),
+  payloadTooLarge: () =>
+    new ServiceError(413, 'PayloadTooLarge', `The message must be at most ${MAX_MESSAGE_BYTES} bytes (1 MiB)`, { target: 'body' }),
+  invalidJsonPayload: () =>
+    badRequest('InvalidPayload', 'The body is not valid JSON, but its Content-Type is application/json', 'body'),
+  invalidRequestBody: (field: string, rule: string) => badRequest('InvalidRequestBody', `${field} ${rule}`, field),
+
+  unauthorized: (reason: string, target = 'Authorization') => new ServiceError(401, 'Unauthorized', reason, { target }),
+  missingToken: () => errors.unauthorized('The request has no Authorization: Bearer <token> header'),
+  missingClientToken: () =>
+    errors.unauthorized('The client request has no access_token query parameter and no Authorization: Bearer <token> header', 'access_token'),
+  malformedToken: (target?: string) => errors.unauthorized('The bearer token is not a well-formed JWT', target),
+  unsupportedTokenAlgorithm: (alg: string, target?: string) =>
+    errors.unauthorized(
+      `The token is signed with ${alg}; the emulator accepts only access-key tokens (HS256). Microsoft Entra tokens are not implemented`,
+      target,
+    ),
+  badSignature: (target?: string) => errors.unauthorized('The token signature does not match the access key', target),
+  tokenExpired: (target?: string) => errors.unauthorized('The token has expired', target),
+  tokenNotYetValid: (target?: string) => errors.unauthorized('The token is not valid yet (nbf is in the future)', target),
+  missingClaim: (claim: string, target?: string) => errors.unauthorized(`The token has no ${claim} claim`, target),
+  invalidClaim: (claim: string, rule: string, target?: string) => errors.unauthorized(`The token's ${claim} claim ${rule}`, target),
+  wrongRestAudience: (expected: string) =>
+    errors.unauthorized(`The token's aud must be the request URL as received, query included: ${expected}`),
+  wrongClientAudience: (expected: string) =>
+    errors.unauthorized(`The token's aud must be ${expected} (http, https, ws or wss; an optional trailing /)`, 'access_token'),
+
+  connectionNotFound: (connectionId: string) =>
+    new ServiceError(404, 'ConnectionNotFound', `Connection '${connectionId}' does not exist`, { target: 'connectionId' }),
+  userNotFound: (userId: string) =>
+    new ServiceError(404, 'UserNotFound', `User '${userId}' has no connection`, { target: 'userId' }),
+  groupNotFound: (group: string) =>
+    new ServiceError(404, 'GroupNotFound', `Group '${group}' has no connection`, { target: 'group' }),
+  permissionNotFound: (connectionId: string, permission: string) =>
+    new ServiceError(404, 'PermissionNotFound', `Connection '${connectionId}' does not have ${permission}`, { target: 'permission' }),
+
+  throttled: (retryAfterSeconds: number) =>
+    new ServiceError(429, 'TooManyRequests', `Injected fault: too many requests, retry after ${retryAfterSeconds} s`, {
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    }),
+  unavailable: () => new ServiceError(503, 'ServiceUnavailable', 'Injected fault: the service is unavailable'),
+  internal: () => new ServiceError(500, 'InternalServerError', 'The emulator failed to handle the request; see its log'),
+
+  // WebSocket handshake refusals (plain HTTP answers before any upgrade).
+  clientPathNotFound: (path: string) =>
+    badRequest('InvalidClientPath', `WebSocket clients connect to /client/hubs/{hub} or /client/?hub={hub} (got ${path})`, 'path'),
+  clientProtocolNotImplemented: (kind: string) =>
+    badRequest('NotImplemented', `${kind} clients are not implemented by the emulator; use /client/hubs/{hub}`, 'path'),
+  subprotocolNotImplemented: (subprotocol: string) =>
+    badRequest(
+      'NotImplemented',
+      `Subprotocol ${subprotocol} is not implemented by the emulator; use json.webpubsub.azure.v1, json.reliable.webpubsub.azure.v1 or none`,
+      'Sec-WebSocket-Protocol',
+    ),
+  invalidClientMode: (rule: string) => badRequest('InvalidClientMode', rule, 'webpubsub_mode'),
+  shuttingDown: () => new ServiceError(503, 'ServiceUnavailable', 'The emulator is shutting down'),
+};
+
+/** A WebSocket close: code and reason (at most 123 bytes on the wire; these stay well under). */
+export interface CloseFrame {
+  code: number;
+  reason: string;
+}
+
+/** Why the emulator closes a client socket. */
+export const closes = {
+  /** A frame that does not match the subprotocol's format: the service declines the client. */
+  malformedFrame: (detail: string): CloseFrame => ({ code: 1007, reason: truncate(`Invalid frame: ${detail}`) }),
+  binaryFrame: (): CloseFrame => ({ code: 1003, reason: 'Binary frames are not part of the JSON subprotocols' }),
+  unknownFrameType: (type: string): CloseFrame => ({ code: 1007, reason: truncate(`Unknown frame type '${type}' (--loose ignores it)`) }),
+  messageTooLarge: (): CloseFrame => ({ code: 1009, reason: `Message data exceeds ${MAX_MESSAGE_BYTES} bytes (1 MiB)` }),
+  /** The reliable queue outgrew the service's bound; the connection cannot be recovered. */
+  queueFull: (): CloseFrame => ({ code: 1008, reason: 'Unacknowledged messages exceed 1000 messages or 16 MB' }),
+  /** A non-reliable socket fell too far behind. */
+  slowConsumer: (): CloseFrame => ({ code: 1008, reason: 'More than 16 MB is waiting to be sent to this connection' }),
+  closedByServer: (reason: string): CloseFrame => ({ code: 1000, reason: truncate(reason) }),
+  /** 1008 tells the official client to stop recovering and connect anew. */
+  notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection cannot be recovered; connect again' }),
+  goingAway: (): CloseFrame => ({ code: 1001, reason: 'The emulator is shutting down' }),
+};
+
+/** Default `message` of the `disconnected` system frame when a REST close gives no reason. */
+export const DEFAULT_CLOSE_REASON = 'The connection was closed by the server';
+
+/** Error bodies of `ack` frames. */
+export const ackErrors = {
+  duplicate: (ackId: number) => ({ name: 'Duplicate', message: `Message with ackId ${ackId} was already processed` }),
+  forbiddenJoinLeave: (group: string) => ({
+    name: 'Forbidden',
+    message: `The connection has no permission to join or leave group '${truncate(group, 200)}' (role webpubsub.joinLeaveGroup[.<group>])`,
+  }),
+  forbiddenSend: (group: string) => ({
+    name: 'Forbidden',
+    message: `The connection has no permission to send to group '${truncate(group, 200)}' (role webpubsub.sendToGroup[.<group>])`,
+  }),
+  notImplemented: (feature: string) => ({ name: 'NotSupported', message: `${feature} is not implemented by the emulator` }),
+};
+
+/** Cuts `text` to at most `maxBytes` of UTF-8, so a close reason always fits the 123 bytes a close frame allows. */
+function truncate(text: string, maxBytes = 120): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let end = Math.min(text.length, maxBytes);
+  while (Buffer.byteLength(text.slice(0, end)) > maxBytes - 3) end--;
+  return `${text.slice(0, end)}…`;
+}

@@ -1,0 +1,102 @@
+/**
+ * Group operations. A group exists only while it has a connection.
+ */
+import { closeAll, fanOut } from '../delivery.js';
+import { errors } from '../errors.js';
+import { OutboundMessage } from '../outboundMessage.js';
+import type { RestRequest } from '../restRequest.js';
+import type { ConnectionRecord } from '../store.js';
+import { ResourceHandler } from './context.js';
+
+/** The service's largest page, used when a request gives no `maxpagesize`. */
+const DEFAULT_PAGE_SIZE = 200;
+const TOKEN_PREFIX = 'after:';
+
+/** A page of `listConnectionsInGroup`. */
+export interface GroupMemberPage {
+  value: { connectionId: string; userId?: string }[];
+  nextLink?: string;
+}
+
+/** Handlers of the group operations. */
+export class GroupHandler extends ResourceHandler {
+  groupExists(request: RestRequest): true {
+    if (this.#members(request).size === 0) throw errors.groupNotFound(request.params.group!);
+    return true;
+  }
+
+  closeGroupConnections(request: RestRequest): void {
+    closeAll(this.#members(request), request.query.reason as string | undefined, request.audience);
+  }
+
+  sendToGroup(request: RestRequest): void {
+    const message = new OutboundMessage(
+      { from: 'group', group: request.params.group! },
+      request.message!,
+      request.query.messageTtlSeconds as number | undefined,
+    );
+    fanOut(this.#members(request), message, request.audience);
+  }
+
+  /**
+   * Pages through the members ordered by connection id; the continuation token is the last id returned, so a
+   * page is right even when members come and go between requests. The nextLink is absolute and carries the
+   * api-version, since the official SDK requests it as given.
+   */
+  listConnectionsInGroup(request: RestRequest): GroupMemberPage {
+    const { maxPageSize = DEFAULT_PAGE_SIZE, top, continuationToken } = request.query as {
+      maxPageSize?: number;
+      top?: number;
+      continuationToken?: string;
+    };
+    const after = continuationToken === undefined ? undefined : decodeToken(continuationToken);
+    const members = [...this.#members(request)].sort((a, b) => compare(a.connectionId, b.connectionId));
+    const start = after === undefined ? 0 : members.findIndex((member) => compare(member.connectionId, after) > 0);
+    const remaining = start === -1 ? [] : members.slice(start);
+    const page = remaining.slice(0, Math.min(maxPageSize, top ?? Infinity));
+    const value = page.map(toMember);
+    const left = top === undefined ? undefined : top - page.length;
+    if (page.length === remaining.length || left === 0) return { value };
+    const next: Record<string, string | number | undefined> = {
+      maxPageSize,
+      top: left,
+      continuationToken: Buffer.from(TOKEN_PREFIX + page.at(-1)!.connectionId).toString('base64url'),
+    };
+    let query = `?api-version=${request.apiVersion}`;
+    for (const param of request.operation.query) {
+      if (next[param.option] !== undefined) query += `&${param.wire}=${encodeURIComponent(next[param.option]!)}`;
+    }
+    const path = request.operation.path
+      .replace('{hub}', encodeURIComponent(request.hub))
+      .replace('{group}', encodeURIComponent(request.params.group!));
+    return { value, nextLink: request.origin + path + query };
+  }
+
+  addConnectionToGroup(request: RestRequest): void {
+    const hub = this.hub(request);
+    const connection = hub.connection(request.params.connectionId!);
+    if (!connection) throw errors.connectionNotFound(request.params.connectionId!);
+    hub.join(connection, request.params.group!);
+  }
+
+  removeConnectionFromGroup(request: RestRequest): void {
+    const hub = this.hub(request);
+    const connection = hub.connection(request.params.connectionId!);
+    if (connection) hub.leave(connection, request.params.group!);
+  }
+
+  #members(request: RestRequest): ReadonlySet<ConnectionRecord> {
+    return this.hub(request).groupMembers(request.params.group!);
+  }
+}
+
+const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+const toMember = (connection: ConnectionRecord) =>
+  connection.userId === null ? { connectionId: connection.connectionId } : { connectionId: connection.connectionId, userId: connection.userId };
+
+function decodeToken(token: string): string {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!text.startsWith(TOKEN_PREFIX)) throw errors.invalidContinuationToken();
+  return text.slice(TOKEN_PREFIX.length);
+}

@@ -1,0 +1,84 @@
+/**
+ * One message on its way to many connections. Each wire form is built at most once per message, on first use,
+ * and shared by every socket of that kind: the raw payload for plain clients, the whole frame for
+ * `json.webpubsub.azure.v1`, and for the reliable protocol everything but the per-connection `sequenceId`.
+ * Fan-out therefore does no JSON work per socket.
+ */
+
+/** The `dataType` of a message frame. */
+export type DataType = 'json' | 'text' | 'binary';
+
+/** Who a message comes from, as its frame says. */
+export type MessageSource = { from: 'server' } | { from: 'group'; group: string; fromUserId?: string | null };
+
+/** A payload in its natural form: JSON text (already validated), a string, or bytes. */
+export type MessageData = { dataType: 'json'; json: string } | { dataType: 'text'; text: string } | { dataType: 'binary'; bytes: Buffer };
+
+/** A message ready for fan-out. */
+export class OutboundMessage {
+  readonly source: MessageSource;
+  readonly data: MessageData;
+  /** Epoch ms after which an undelivered copy is dropped; 0 = never (`messageTtlSeconds` 0 or absent). */
+  readonly expiresAt: number;
+  #plain: Buffer | undefined;
+  #tail: string | undefined;
+  #jsonFrame: Buffer | undefined;
+  #tailBytes = 0;
+
+  /**
+   * @param ttlSeconds - the REST `messageTtlSeconds`; 0 or undefined means no expiry
+   */
+  constructor(source: MessageSource, data: MessageData, ttlSeconds = 0) {
+    this.source = source;
+    this.data = data;
+    this.expiresAt = ttlSeconds > 0 ? Date.now() + ttlSeconds * 1000 : 0;
+  }
+
+  /** What a plain (no subprotocol) client receives: the payload itself. */
+  get plain(): Buffer {
+    if (this.#plain === undefined) {
+      const { data } = this;
+      this.#plain = data.dataType === 'binary' ? data.bytes : Buffer.from(data.dataType === 'json' ? data.json : data.text);
+    }
+    return this.#plain;
+  }
+
+  /** Plain clients get binary payloads as binary frames and the rest as text frames. */
+  get plainIsBinary(): boolean {
+    return this.data.dataType === 'binary';
+  }
+
+  /** The whole `json.webpubsub.azure.v1` frame. */
+  get jsonFrame(): Buffer {
+    this.#jsonFrame ??= Buffer.from(`{${this.#frameTail()}`);
+    return this.#jsonFrame;
+  }
+
+  /** The `json.reliable.webpubsub.azure.v1` frame for one connection's `sequenceId`. */
+  reliableFrame(sequenceId: number): string {
+    return `{"sequenceId":${sequenceId},${this.#frameTail()}`;
+  }
+
+  /** Bytes a reliable frame of this message takes (within a few bytes), for the unacknowledged-queue bound. */
+  get reliableFrameBytes(): number {
+    this.#frameTail();
+    return this.#tailBytes + 24;
+  }
+
+  /** Everything after `{` of a message frame, with `data` last. */
+  #frameTail(): string {
+    if (this.#tail === undefined) {
+      const { source, data } = this;
+      let header = `"type":"message","from":"${source.from}"`;
+      if (source.from === 'group') {
+        header += `,"group":${JSON.stringify(source.group)}`;
+        if (source.fromUserId) header += `,"fromUserId":${JSON.stringify(source.fromUserId)}`;
+      }
+      const json =
+        data.dataType === 'json' ? data.json : data.dataType === 'text' ? JSON.stringify(data.text) : `"${data.bytes.toString('base64')}"`;
+      this.#tail = `${header},"dataType":"${data.dataType}","data":${json}}`;
+      this.#tailBytes = Buffer.byteLength(this.#tail);
+    }
+    return this.#tail;
+  }
+}

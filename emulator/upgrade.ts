@@ -1,0 +1,183 @@
+/**
+ * The WebSocket handshake of `/client/hubs/{hub}` (or `/client/?hub={hub}`), on the HTTP server's `upgrade` event:
+ * the path, hub, subprotocol and mode are checked first, then the access token in `verifyClient`, then `ws`
+ * upgrades. Every refusal is a plain HTTP answer (400, 401 or 503) before any upgrade.
+ */
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { InvalidArgumentError } from '../shared/errors.js';
+import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam } from '../shared/validate.js';
+import { bearer, type AccessTokenVerifier, type ClientIdentity } from './accessTokens.js';
+import { errors } from './errors.js';
+import { ServiceError } from './serviceError.js';
+import type { WireProtocol } from './store.js';
+
+const SUBPROTOCOLS: ReadonlyMap<string, WireProtocol> = new Map([
+  ['json.webpubsub.azure.v1', 'json'],
+  ['json.reliable.webpubsub.azure.v1', 'reliable'],
+]);
+const PROTOBUF_SUBPROTOCOL = /^protobuf(\.reliable)?\.webpubsub\.azure\.v1$/;
+/** A JSON frame carries base64 (4/3 of the bytes) plus its envelope; 1 MiB of data must fit. */
+const MAX_FRAME_BYTES = 2 * MAX_MESSAGE_BYTES;
+
+/** What a verified handshake asks for. */
+export interface Handshake {
+  hub: string;
+  protocol: WireProtocol;
+  /** The subprotocol to answer with (a custom one is echoed; the connection is then plain). */
+  subprotocol: string | undefined;
+  /** `webpubsub_mode=sendToGroup&group=<g>` of a plain client. */
+  publishGroup: string | undefined;
+  /** Present when the client asks to recover a reliable connection. */
+  recovery: { connectionId: string; reconnectionToken: string } | undefined;
+  identity: ClientIdentity;
+}
+
+/** What the handshake needs from the emulator. */
+export interface UpgradeContext {
+  verifier: AccessTokenVerifier;
+  isRunning(): boolean;
+  /** Takes over a socket whose handshake passed. */
+  accept(socket: WebSocket, handshake: Handshake): void;
+  /** Reports an unexpected failure (the socket is then cut). */
+  onError(error: unknown): void;
+}
+
+/** Builds the `upgrade` listener and the `ws` server it hands sockets to (noServer mode). */
+export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
+  const pending = new WeakMap<IncomingMessage, { handshake: Omit<Handshake, 'identity'>; token: string | undefined; identity?: ClientIdentity }>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    perMessageDeflate: false,
+    maxPayload: MAX_FRAME_BYTES,
+    handleProtocols: (_offered, req) => pending.get(req)?.handshake.subprotocol ?? false,
+    verifyClient: ({ req }, done) => {
+      const entry = pending.get(req);
+      if (!entry) return done(false, 400);
+      const { hub, recovery } = entry.handshake;
+      context.verifier.verifyClient(entry.token, { host: req.headers.host ?? '', hub, expiry: recovery === undefined }).then(
+        (identity) => {
+          entry.identity = identity;
+          done(true);
+        },
+        (error: unknown) => {
+          const refusal = error instanceof ServiceError ? error : errors.internal();
+          done(false, refusal.status, refusal.message, { 'x-ms-error-code': refusal.code });
+        },
+      );
+    },
+  });
+
+  return {
+    handleUpgrade(req, socket, head) {
+      socket.on('error', () => {
+        // A client that vanishes mid-handshake must not crash the emulator.
+      });
+      try {
+        if (!context.isRunning()) throw errors.shuttingDown();
+        pending.set(req, readHandshake(req));
+      } catch (error) {
+        if (!(error instanceof ServiceError)) context.onError(error);
+        refuse(socket, error instanceof ServiceError ? error : errors.internal());
+        return;
+      }
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        // A socket error must never be unhandled, whatever becomes of the socket.
+        ws.on('error', () => {});
+        const entry = pending.get(req)!;
+        try {
+          context.accept(ws, { ...entry.handshake, identity: entry.identity! });
+        } catch (error) {
+          context.onError(error);
+          ws.terminate();
+        }
+      });
+    },
+    close() {
+      wss.close();
+    },
+  };
+}
+
+function readHandshake(req: IncomingMessage): { handshake: Omit<Handshake, 'identity'>; token: string | undefined } {
+  if (!req.headers.host) throw errors.missingHost();
+  const target = req.url ?? '/';
+  const queryStart = target.indexOf('?');
+  const path = queryStart === -1 ? target : target.slice(0, queryStart);
+  const query = new URLSearchParams(queryStart === -1 ? '' : target.slice(queryStart + 1));
+
+  const hub = hubOf(path, query);
+  try {
+    checkPathParam('hub', hub);
+  } catch (error) {
+    throw errors.invalidPathParameter('hub', (error as Error).message);
+  }
+
+  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const known = offered.find((name) => SUBPROTOCOLS.has(name));
+  if (!known && offered.some((name) => PROTOBUF_SUBPROTOCOL.test(name))) throw errors.subprotocolNotImplemented(offered.find((name) => PROTOBUF_SUBPROTOCOL.test(name))!);
+  const subprotocol = known ?? offered[0];
+  const protocol = known ? SUBPROTOCOLS.get(known)! : 'plain';
+
+  const connectionId = query.get('awps_connection_id');
+  const reconnectionToken = query.get('awps_reconnection_token');
+  return {
+    handshake: {
+      hub,
+      protocol,
+      subprotocol,
+      publishGroup: publishGroupOf(query, protocol),
+      recovery: connectionId !== null || reconnectionToken !== null ? { connectionId: connectionId ?? '', reconnectionToken: reconnectionToken ?? '' } : undefined,
+    },
+    token: query.get('access_token') ?? bearer(req.headers.authorization),
+  };
+}
+
+function hubOf(path: string, query: URLSearchParams): string {
+  const match = /^\/client\/hubs\/([^/]+)\/?$/.exec(path);
+  if (match) {
+    try {
+      return decodeURIComponent(match[1]!);
+    } catch {
+      throw errors.invalidPathParameter('hub', 'hub is not valid percent-encoding');
+    }
+  }
+  if ((path === '/client' || path === '/client/') && query.get('hub')) return query.get('hub')!;
+  if (path.startsWith('/clients/mqtt/')) throw errors.clientProtocolNotImplemented('MQTT');
+  if (path.startsWith('/clients/socketio/')) throw errors.clientProtocolNotImplemented('Socket.IO');
+  throw errors.clientPathNotFound(path);
+}
+
+function publishGroupOf(query: URLSearchParams, protocol: WireProtocol): string | undefined {
+  const mode = query.get('webpubsub_mode');
+  if (mode === null || mode === 'sendEvent') return undefined;
+  if (mode !== 'sendToGroup') throw errors.invalidClientMode(`webpubsub_mode must be sendEvent or sendToGroup (got '${mode}')`);
+  if (protocol !== 'plain') throw errors.invalidClientMode('webpubsub_mode applies to clients without a Web PubSub subprotocol');
+  const group = query.get('group');
+  try {
+    checkGroup('group', group);
+  } catch (error) {
+    throw errors.invalidClientMode(`webpubsub_mode=sendToGroup needs a valid group parameter: ${(error as InvalidArgumentError).message}`);
+  }
+  return group;
+}
+
+/** A plain HTTP refusal written on the raw socket, then the socket is closed. */
+function refuse(socket: Duplex, error: ServiceError): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = error.message;
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
+      'Connection: close\r\n' +
+      'Content-Type: text/plain; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `x-ms-error-code: ${error.code}\r\n\r\n${body}`,
+  );
+}
+
