@@ -2,6 +2,7 @@
  * Parses `Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;[Port=<n>;]`.
  * Keys are case-insensitive; `Version` and unknown keys are ignored. Errors never echo the string or the key.
  */
+import { parseEndpoint } from './endpoint.js';
 import { InvalidArgumentError } from './errors.js';
 
 export interface ParsedConnectionString {
@@ -43,12 +44,6 @@ export function parseConnectionString(connectionString: unknown): ParsedConnecti
   } catch {
     throw new InvalidArgumentError(ARGUMENT, 'has an Endpoint that is not a valid URL');
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new InvalidArgumentError(ARGUMENT, `has an Endpoint with scheme ${url.protocol.slice(0, -1)}; use https (or http)`);
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new InvalidArgumentError(ARGUMENT, 'has an Endpoint with a query, fragment or credentials; give only scheme, host and path');
-  }
   const port = parts.get('port');
   if (port !== undefined) {
     if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
@@ -56,5 +51,6 @@ export function parseConnectionString(connectionString: unknown): ParsedConnecti
     }
     url.port = port;
   }
-  return { endpoint: url.href.replace(/\/+$/, ''), accessKey };
+  // The scheme, query and credential rules are the endpoint's own; the loopback rule waits for the client's options.
+  return { endpoint: parseEndpoint(ARGUMENT, url.href, true).href, accessKey };
 }

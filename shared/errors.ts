@@ -38,22 +38,15 @@ export interface RequestFacts {
   attempts: number;
 }
 
-/** The service answered with a status the operation does not expect. */
-export class WebPubSubRequestError extends WebPubSubError implements RequestFacts {
-  readonly status: number;
-  readonly requestId: string | undefined;
+/** A request that was sent and failed: the facts of the request ride on the error. */
+abstract class RequestFailure extends WebPubSubError implements RequestFacts {
   readonly operation: string;
   readonly method: string;
   readonly url: string;
   readonly attempts: number;
 
-  constructor(facts: RequestFacts & { status: number; code?: string; requestId?: string; detail?: string }) {
-    const code = facts.code ?? `Http${facts.status}`;
-    const detail = facts.detail ? `: ${facts.detail}` : '';
-    super(`${facts.operation} failed with ${facts.status} ${code}${detail} (${facts.method} ${facts.url})`, code);
-    this.name = 'WebPubSubRequestError';
-    this.status = facts.status;
-    this.requestId = facts.requestId;
+  constructor(message: string, code: string, facts: RequestFacts, cause?: unknown) {
+    super(message, code, cause === undefined ? undefined : { cause });
     this.operation = facts.operation;
     this.method = facts.method;
     this.url = facts.url;
@@ -61,47 +54,47 @@ export class WebPubSubRequestError extends WebPubSubError implements RequestFact
   }
 }
 
-/** The connection failed (refused, reset, DNS) on every attempt. `code` is the system or undici code. */
-export class WebPubSubConnectionError extends WebPubSubError implements RequestFacts {
-  readonly operation: string;
-  readonly method: string;
-  readonly url: string;
-  readonly attempts: number;
+/** The service answered with a status the operation does not expect. */
+export class WebPubSubRequestError extends RequestFailure {
+  readonly status: number;
+  readonly requestId: string | undefined;
 
+  constructor(facts: RequestFacts & { status: number; code?: string; requestId?: string; detail?: string }) {
+    const code = facts.code ?? `Http${facts.status}`;
+    const detail = facts.detail ? `: ${facts.detail}` : '';
+    super(`${facts.operation} failed with ${facts.status} ${code}${detail} (${facts.method} ${facts.url})`, code, facts);
+    this.name = 'WebPubSubRequestError';
+    this.status = facts.status;
+    this.requestId = facts.requestId;
+  }
+}
+
+/** The connection failed (refused, reset, DNS) on every attempt. `code` is the system or undici code. */
+export class WebPubSubConnectionError extends RequestFailure {
   constructor(facts: RequestFacts & { code: string; cause: unknown }) {
     const reason = facts.cause instanceof Error && facts.cause.message ? ` (${facts.cause.message})` : '';
     super(
       `${facts.operation} could not reach the service: ${facts.code}${reason} after ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
       facts.code,
-      { cause: facts.cause },
+      facts,
+      facts.cause,
     );
     this.name = 'WebPubSubConnectionError';
-    this.operation = facts.operation;
-    this.method = facts.method;
-    this.url = facts.url;
-    this.attempts = facts.attempts;
   }
 }
 
 /** Every attempt outlived the per-attempt timeout. */
-export class RequestTimeoutError extends WebPubSubError implements RequestFacts {
-  readonly operation: string;
-  readonly method: string;
-  readonly url: string;
-  readonly attempts: number;
+export class RequestTimeoutError extends RequestFailure {
   readonly timeoutMs: number;
 
   constructor(facts: RequestFacts & { timeoutMs: number; cause?: unknown }) {
     super(
       `${facts.operation} timed out after ${facts.timeoutMs} ms on each of ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
       'RequestTimeout',
-      { cause: facts.cause },
+      facts,
+      facts.cause,
     );
     this.name = 'RequestTimeoutError';
-    this.operation = facts.operation;
-    this.method = facts.method;
-    this.url = facts.url;
-    this.attempts = facts.attempts;
     this.timeoutMs = facts.timeoutMs;
   }
 }

@@ -119,7 +119,7 @@ describe('construction', () => {
     ['a repeated key', () => new WebPubSubServiceClient(`Endpoint=https://a;endpoint=https://b;AccessKey=${KEY}`, 'hub'), 'connectionString', /endpoint twice/],
     ['a bad port', () => new WebPubSubServiceClient(`Endpoint=https://x;Port=99999;AccessKey=${KEY}`, 'hub'), 'connectionString', /Port/],
     ['a port that is not a number', () => new WebPubSubServiceClient(`Endpoint=https://x;Port=80a;AccessKey=${KEY}`, 'hub'), 'connectionString', /Port/],
-    ['a scheme other than http(s)', () => new WebPubSubServiceClient(`Endpoint=ftp://x;AccessKey=${KEY}`, 'hub'), 'connectionString', /scheme ftp/],
+    ['a scheme other than http(s)', () => new WebPubSubServiceClient(`Endpoint=ftp://x;AccessKey=${KEY}`, 'hub'), 'connectionString', /must use https \(got ftp\)/],
     ['an endpoint that is not a URL', () => new WebPubSubServiceClient(`Endpoint=https://;AccessKey=${KEY}`, 'hub'), 'connectionString', /not a valid URL/],
     ['an endpoint with a query', () => new WebPubSubServiceClient(`Endpoint=https://x/?a=1;AccessKey=${KEY}`, 'hub'), 'connectionString', /query/],
     ['plain http to a remote host', () => new WebPubSubServiceClient(`Endpoint=http://example.com;AccessKey=${KEY}`, 'hub'), 'endpoint', /allowInsecureConnection/],
