@@ -23,29 +23,41 @@ export async function throughput(run: () => Promise<unknown>, concurrency: numbe
   return done / ((performance.now() - started) / 1000);
 }
 
+/** Ops/s samples by contender, then concurrency: one sample per round. */
+export type Samples = Map<string, Map<number, number[]>>;
+
 /**
  * Measures each contender at each concurrency in `rounds` interleaved rounds, so that drift on a noisy machine
- * hits every contender alike, and returns the median ops/s by contender and concurrency.
+ * hits every contender alike.
  */
 export async function compare(
   contenders: readonly Contender[],
   concurrencies: readonly number[],
-  { rounds = 3, durationMs = 1500 } = {},
-): Promise<Map<string, Map<number, number>>> {
-  const samples = new Map(contenders.map((c) => [c.name, new Map(concurrencies.map((n) => [n, [] as number[]]))]));
+  { rounds = 7, durationMs = 800 } = {},
+): Promise<Samples> {
+  const samples: Samples = new Map(contenders.map((c) => [c.name, new Map(concurrencies.map((n) => [n, [] as number[]]))]));
   for (let round = 0; round < rounds; round++) {
     for (const concurrency of concurrencies) {
-      for (const contender of contenders) {
+      // Rotate the order each round so no contender always follows the same one (and inherits its garbage).
+      for (let i = 0; i < contenders.length; i++) {
+        const contender = contenders[(i + round) % contenders.length];
+        globalThis.gc?.();
         samples.get(contender.name)!.get(concurrency)!.push(await throughput(contender.run, concurrency, durationMs));
       }
     }
   }
-  return new Map(
-    [...samples].map(([name, byConcurrency]) => [name, new Map([...byConcurrency].map(([n, values]) => [n, median(values)]))]),
-  );
+  return samples;
 }
 
-export function median(values: number[]): number {
+/**
+ * The median over rounds of `a / b`, each ratio taken within one round: samples measured seconds apart share the
+ * machine's state, which makes this far steadier than a ratio of medians on a shared machine.
+ */
+export function medianRatio(a: readonly number[], b: readonly number[]): number {
+  return median(a.map((value, round) => value / b[round]));
+}
+
+export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;

@@ -148,98 +148,90 @@ export class WebPubSubServiceClient {
   }
 
   /** Broadcasts to every connection of the hub. */
-  async sendToAll(message: Message, options: SendToAllOptions & MessageOptions = {}): Promise<void> {
-    const { contentType, signal, ...query } = options;
-    await this.#call(operations.sendToAll, [], query, signal, { payload: await this.#payload(message, contentType) });
+  sendToAll(message: Message, options: SendToAllOptions & MessageOptions = {}): Promise<void> {
+    return this.#sendMessage(operations.sendToAll, [], message, options);
   }
 
   /** Sends to every connection in `group`. */
-  async sendToGroup(group: string, message: Message, options: SendToGroupOptions & MessageOptions = {}): Promise<void> {
-    const { contentType, signal, ...query } = options;
-    await this.#call(operations.sendToGroup, [group], query, signal, { payload: await this.#payload(message, contentType) });
+  sendToGroup(group: string, message: Message, options: SendToGroupOptions & MessageOptions = {}): Promise<void> {
+    return this.#sendMessage(operations.sendToGroup, [group], message, options);
   }
 
   /** Sends to every connection of `userId`. */
-  async sendToUser(userId: string, message: Message, options: SendToUserOptions & MessageOptions = {}): Promise<void> {
-    const { contentType, signal, ...query } = options;
-    await this.#call(operations.sendToUser, [userId], query, signal, { payload: await this.#payload(message, contentType) });
+  sendToUser(userId: string, message: Message, options: SendToUserOptions & MessageOptions = {}): Promise<void> {
+    return this.#sendMessage(operations.sendToUser, [userId], message, options);
   }
 
   /** Sends to one connection. */
-  async sendToConnection(connectionId: string, message: Message, options: SendToConnectionOptions & MessageOptions = {}): Promise<void> {
-    const { contentType, signal, ...query } = options;
-    await this.#call(operations.sendToConnection, [connectionId], query, signal, { payload: await this.#payload(message, contentType) });
+  sendToConnection(connectionId: string, message: Message, options: SendToConnectionOptions & MessageOptions = {}): Promise<void> {
+    return this.#sendMessage(operations.sendToConnection, [connectionId], message, options);
   }
 
   /** Closes every connection of the hub, except `excluded`. */
-  async closeAllConnections(options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
-    const { signal, ...query } = options;
-    await this.#call(operations.closeAllConnections, [], query, signal);
+  closeAllConnections(options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.closeAllConnections, [], options) as Promise<void>;
   }
 
-  async closeGroupConnections(group: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
-    const { signal, ...query } = options;
-    await this.#call(operations.closeGroupConnections, [group], query, signal);
+  closeGroupConnections(group: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.closeGroupConnections, [group], options) as Promise<void>;
   }
 
-  async closeUserConnections(userId: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
-    const { signal, ...query } = options;
-    await this.#call(operations.closeUserConnections, [userId], query, signal);
+  closeUserConnections(userId: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.closeUserConnections, [userId], options) as Promise<void>;
   }
 
-  async closeConnection(connectionId: string, options: CloseConnectionOptions & CallOptions = {}): Promise<void> {
-    const { signal, ...query } = options;
-    await this.#call(operations.closeConnection, [connectionId], query, signal);
+  closeConnection(connectionId: string, options: CloseConnectionOptions & CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.closeConnection, [connectionId], options) as Promise<void>;
   }
 
   /** True when the connection is open. */
   connectionExists(connectionId: string, options: CallOptions = {}): Promise<boolean> {
-    return this.#call(operations.connectionExists, [connectionId], {}, options.signal) as Promise<boolean>;
+    return this.#invoke(operations.connectionExists, [connectionId], options) as Promise<boolean>;
   }
 
   /** True while the group has at least one connection (empty groups do not exist). */
   groupExists(group: string, options: CallOptions = {}): Promise<boolean> {
-    return this.#call(operations.groupExists, [group], {}, options.signal) as Promise<boolean>;
+    return this.#invoke(operations.groupExists, [group], options) as Promise<boolean>;
   }
 
   /** True when the user has at least one connection. */
   userExists(userId: string, options: CallOptions = {}): Promise<boolean> {
-    return this.#call(operations.userExists, [userId], {}, options.signal) as Promise<boolean>;
+    return this.#invoke(operations.userExists, [userId], options) as Promise<boolean>;
   }
 
   /** Adds a connection to a group; the service answers 404 when the connection does not exist. */
-  async addConnectionToGroup(group: string, connectionId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.addConnectionToGroup, [group, connectionId], {}, options.signal);
+  addConnectionToGroup(group: string, connectionId: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.addConnectionToGroup, [group, connectionId], options) as Promise<void>;
   }
 
-  async removeConnectionFromGroup(group: string, connectionId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.removeConnectionFromGroup, [group, connectionId], {}, options.signal);
+  removeConnectionFromGroup(group: string, connectionId: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.removeConnectionFromGroup, [group, connectionId], options) as Promise<void>;
   }
 
-  async removeConnectionFromAllGroups(connectionId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.removeConnectionFromAllGroups, [connectionId], {}, options.signal);
+  removeConnectionFromAllGroups(connectionId: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.removeConnectionFromAllGroups, [connectionId], options) as Promise<void>;
   }
 
   /** Adds the user's current connections to a group (404 when the user has none). */
-  async addUserToGroup(group: string, userId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.addUserToGroup, [group, userId], {}, options.signal);
+  addUserToGroup(group: string, userId: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.addUserToGroup, [group, userId], options) as Promise<void>;
   }
 
-  async removeUserFromGroup(group: string, userId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.removeUserFromGroup, [group, userId], {}, options.signal);
+  removeUserFromGroup(group: string, userId: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.removeUserFromGroup, [group, userId], options) as Promise<void>;
   }
 
-  async removeUserFromAllGroups(userId: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.removeUserFromAllGroups, [userId], {}, options.signal);
+  removeUserFromAllGroups(userId: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.removeUserFromAllGroups, [userId], options) as Promise<void>;
   }
 
   /** Adds every connection matching the OData `filter` to each of `groups`. */
-  async addConnectionsToGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.addConnectionsToGroups, [], {}, options.signal, { groups, filter });
+  addConnectionsToGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.addConnectionsToGroups, [], options, { groups, filter }) as Promise<void>;
   }
 
-  async removeConnectionsFromGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.removeConnectionsFromGroups, [], {}, options.signal, { groups, filter });
+  removeConnectionsFromGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.removeConnectionsFromGroups, [], options, { groups, filter }) as Promise<void>;
   }
 
   /**
@@ -264,25 +256,22 @@ export class WebPubSubServiceClient {
     };
   }
 
-  async grantPermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<void> {
-    const { signal, ...query } = options;
-    await this.#call(operations.grantPermission, [connectionId, permission], query, signal);
+  grantPermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.grantPermission, [connectionId, permission], options) as Promise<void>;
   }
 
-  async revokePermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<void> {
-    const { signal, ...query } = options;
-    await this.#call(operations.revokePermission, [connectionId, permission], query, signal);
+  revokePermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.revokePermission, [connectionId, permission], options) as Promise<void>;
   }
 
   /** True when the connection has the permission (for `targetName`, a group). */
   checkPermission(connectionId: string, permission: Permission, options: PermissionOptions & CallOptions = {}): Promise<boolean> {
-    const { signal, ...query } = options;
-    return this.#call(operations.checkPermission, [connectionId, permission], query, signal) as Promise<boolean>;
+    return this.#invoke(operations.checkPermission, [connectionId, permission], options) as Promise<boolean>;
   }
 
   /** Resolves when the service reports itself healthy (HEAD /api/health answers 200). */
-  async getServiceStatus(options: CallOptions = {}): Promise<void> {
-    await this.#call(operations.getServiceStatus, [], {}, options.signal);
+  getServiceStatus(options: CallOptions = {}): Promise<void> {
+    return this.#invoke(operations.getServiceStatus, [], options) as Promise<void>;
   }
 
   /**
@@ -322,7 +311,9 @@ export class WebPubSubServiceClient {
     if (typeof request?.url !== 'string' || typeof request.method !== 'string') {
       throw new InvalidArgumentError('request', 'must be { method, url, headers?, body? }, as the build*Request functions return');
     }
-    return this.#dispatch({ ...request, url: this.#relativeToEndpoint(request.url) }, options.signal);
+    // The pipeline adds headers: work on a copy, so the caller's request can be sent again unchanged.
+    const headers = Object.assign({}, request.headers);
+    return this.#dispatch({ ...request, headers, url: this.#relativeToEndpoint(request.url) }, options.signal);
   }
 
   /** Closes the client's keep-alive connections (not a dispatcher you passed in). */
@@ -338,7 +329,8 @@ export class WebPubSubServiceClient {
     return buildRequest(operation, { hub: this.hub, args, options, apiVersion: this.apiVersion, ...extra });
   }
 
-  #call(operation: Operation, args: unknown[], options: object, signal: AbortSignal | undefined, extra?: Partial<OperationInput>): Promise<unknown> {
+  /** Validates, sends and interprets one operation; a bad argument becomes a rejection, never a synchronous throw. */
+  #invoke(operation: Operation, args: unknown[], { signal, ...options }: CallOptions & object, extra?: Partial<OperationInput>): Promise<unknown> {
     try {
       return this.#execute(operation, this.#build(operation, args, options, extra), signal);
     } catch (error) {
@@ -346,13 +338,25 @@ export class WebPubSubServiceClient {
     }
   }
 
-  /** Sends a request whose url is already a path relative to the endpoint. */
+  /** The send operations: the message becomes a payload (a Readable is read to its end first), then as #invoke. */
+  #sendMessage(operation: Operation, args: unknown[], message: Message, { contentType, ...options }: MessageOptions & object): Promise<void> {
+    if (message instanceof Readable) {
+      return readMessage(message).then((bytes) => this.#sendMessage(operation, args, bytes as Buffer, { contentType, ...options }));
+    }
+    try {
+      return this.#invoke(operation, args, options, { payload: toPayload(message, contentType) }) as Promise<void>;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Sends a request whose url is already a path relative to the endpoint, and whose headers the pipeline may extend. */
   #dispatch(request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<WebPubSubResponse> {
     return this.#send({
       operation: request.operation ?? 'sendRequest',
       method: request.method,
       path: request.url,
-      headers: { ...request.headers },
+      headers: request.headers,
       body: request.body,
       signal,
     });
@@ -361,10 +365,6 @@ export class WebPubSubServiceClient {
   async #execute(operation: Operation, request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<unknown> {
     const response = await this.#dispatch(request, signal);
     return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
-  }
-
-  #payload(message: Message, contentType: ContentType | undefined) {
-    return message instanceof Readable ? readMessage(message).then((bytes) => toPayload(bytes, contentType)) : toPayload(message, contentType);
   }
 
   /** A request URL as a path relative to the endpoint; absolute URLs must point at the service itself. */
