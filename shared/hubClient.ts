@@ -22,7 +22,7 @@ import { parseEndpoint, type Endpoint } from './endpoint.js';
 import { InvalidArgumentError, WebPubSubError } from './errors.js';
 import { createLog, type Log, type LogLevel, type WebPubSubLogger } from './logger.js';
 import { CLIENT_PATHS, DEFAULT_API_VERSION, operations, type Operation } from './operations.js';
-import { readMessage, toPayload, type ContentType, type Message } from './payload.js';
+import { readMessage, toPayload, type ContentType, type Message, type Payload } from './payload.js';
 import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
 import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
 import { createEntraTokenSource, createKeyTokenSource, entraScopeFor, signJwt } from './tokens.js';
@@ -331,20 +331,27 @@ export class WebPubSubServiceClient {
 
   /** Validates, sends and interprets one operation; a bad argument becomes a rejection, never a synchronous throw. */
   #invoke(operation: Operation, args: unknown[], { signal, ...options }: CallOptions & object, extra?: Partial<OperationInput>): Promise<unknown> {
-    try {
-      return this.#execute(operation, this.#build(operation, args, options, extra), signal);
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return this.#run(operation, args, options, signal, extra);
   }
 
   /** The send operations: the message becomes a payload (a Readable is read to its end first), then as #invoke. */
-  #sendMessage(operation: Operation, args: unknown[], message: Message, { contentType, ...options }: MessageOptions & object): Promise<void> {
+  #sendMessage(operation: Operation, args: unknown[], message: Message, options: MessageOptions & object): Promise<void> {
     if (message instanceof Readable) {
-      return readMessage(message).then((bytes) => this.#sendMessage(operation, args, bytes as Buffer, { contentType, ...options }));
+      return readMessage(message).then((bytes) => this.#sendMessage(operation, args, bytes as Buffer, options));
     }
+    const { contentType, signal, ...query } = options;
+    let payload: Payload;
     try {
-      return this.#invoke(operation, args, options, { payload: toPayload(message, contentType) }) as Promise<void>;
+      payload = toPayload(message, contentType);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#run(operation, args, query, signal, { payload }) as Promise<void>;
+  }
+
+  #run(operation: Operation, args: unknown[], options: object, signal: AbortSignal | undefined, extra?: Partial<OperationInput>): Promise<unknown> {
+    try {
+      return this.#execute(operation, this.#build(operation, args, options, extra), signal);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -44,6 +44,15 @@ export interface OperationInput {
 }
 
 const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+/** `?api-version=<version>` for the versions already checked: the pattern and encoding run once per version. */
+const queryPrefixes = new Map<unknown, string>();
+const PLACEHOLDERS: Readonly<Record<PathParam, string>> = {
+  hub: '{hub}',
+  group: '{group}',
+  userId: '{userId}',
+  connectionId: '{connectionId}',
+  permission: '{permission}',
+};
 
 /** encodeURIComponent plus `'`, which WHATWG URL serialisation (and so the official SDK) also escapes in queries. */
 export const encodeQueryValue = (value: string): string => encodeURIComponent(value).replace(/'/g, '%27');
@@ -54,20 +63,20 @@ export const encodeQueryValue = (value: string): string => encodeURIComponent(va
  */
 export function buildRequest(operation: Operation, input: OperationInput): WebPubSubRequest {
   const apiVersion = input.apiVersion ?? DEFAULT_API_VERSION;
-  if (typeof apiVersion !== 'string' || !API_VERSION_PATTERN.test(apiVersion)) {
-    throw new InvalidArgumentError('apiVersion', 'must look like 2024-12-01');
+  let query = queryPrefixes.get(apiVersion);
+  if (query === undefined) {
+    if (typeof apiVersion !== 'string' || !API_VERSION_PATTERN.test(apiVersion)) {
+      throw new InvalidArgumentError('apiVersion', 'must look like 2024-12-01');
+    }
+    query = `?api-version=${encodeQueryValue(apiVersion)}`;
+    if (queryPrefixes.size < 100) queryPrefixes.set(apiVersion, query);
   }
   requireApiVersion(operation.name, operation.since, apiVersion);
 
   let path = operation.path;
-  const fill = (param: PathParam, value: unknown) => {
-    checkPathParam(param, value);
-    path = path.replace(`{${param}}`, encodeURIComponent(value));
-  };
-  if (path.includes('{hub}')) fill('hub', input.hub);
-  for (let i = 0; i < operation.args.length; i++) fill(operation.args[i], input.args?.[i]);
+  if (path.includes(PLACEHOLDERS.hub)) path = fill(path, 'hub', input.hub);
+  for (let i = 0; i < operation.args.length; i++) path = fill(path, operation.args[i], input.args?.[i]);
 
-  let query = `?api-version=${encodeQueryValue(apiVersion)}`;
   const options = (input.options ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(options)) {
     if (options[name] !== undefined && !operation.query.some((param) => param.option === name)) {
@@ -99,6 +108,12 @@ export function buildRequest(operation: Operation, input: OperationInput): WebPu
     request.body = JSON.stringify({ groups: input.groups, filter: input.filter });
   }
   return request;
+}
+
+/** Checks a path parameter and puts it, percent-encoded, in its place. */
+function fill(path: string, param: PathParam, value: unknown): string {
+  checkPathParam(param, value);
+  return path.replace(PLACEHOLDERS[param], encodeURIComponent(value));
 }
 
 function requireApiVersion(what: string, since: string, apiVersion: string): void {
