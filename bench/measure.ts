@@ -36,6 +36,8 @@ export async function compare(
   { rounds = 7, durationMs = 800 } = {},
 ): Promise<Samples> {
   const samples: Samples = new Map(contenders.map((c) => [c.name, new Map(concurrencies.map((n) => [n, [] as number[]]))]));
+  // A discarded round first: JIT compilation and opening sockets must not count against whoever goes first.
+  for (const concurrency of concurrencies) for (const contender of contenders) await throughput(contender.run, concurrency, durationMs / 2);
   for (let round = 0; round < rounds; round++) {
     for (const concurrency of concurrencies) {
       // Rotate the order each round so no contender always follows the same one (and inherits its garbage).
