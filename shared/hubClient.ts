@@ -26,7 +26,7 @@ import { readMessage, toPayload, type ContentType, type Message, type Payload } 
 import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
 import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
 import { createEntraTokenSource, createKeyTokenSource, entraScopeFor, signJwt } from './tokens.js';
-import { checkGroup, checkInteger, checkPathParam, checkQueryValue, describe, type Permission } from './validate.js';
+import { checkGroup, checkInteger, checkPathParam, describe, type Permission } from './validate.js';
 import { VERSION } from './version.js';
 
 export interface WebPubSubClientOptions {
@@ -280,24 +280,18 @@ export class WebPubSubServiceClient {
    */
   async getClientAccessToken(options: GenerateClientTokenOptions & CallOptions = {}): Promise<ClientAccessToken> {
     const { signal, ...tokenOptions } = options;
-    const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
     const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
-    let token: string;
-    if (isTokenCredential(this.#credential)) {
-      const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
-      token = (await this.#execute(operations.generateClientToken, request, signal)) as string;
-    } else {
-      for (const param of operations.generateClientToken.query) {
-        const value = (tokenOptions as Record<string, unknown>)[param.option];
-        if (value !== undefined) checkQueryValue(param, value);
-      }
-      tokenOptions.groups?.forEach((group, i) => checkGroup(`groups[${i}]`, group));
-      token = await signJwt(
-        this.#credential.key,
-        { ...(tokenOptions.roles && { role: tokenOptions.roles }), ...(tokenOptions.groups && { 'webpubsub.group': tokenOptions.groups }) },
-        { audience: `${this.#service.href}/${clientPath}`, lifetimeSeconds: minutes * 60, subject: tokenOptions.userId || undefined },
-      );
-    }
+    // Building the :generateToken request checks every option, for the key path too, which never sends it.
+    const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
+    tokenOptions.groups?.forEach((group, i) => checkGroup(`groups[${i}]`, group));
+    const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
+    const token = isTokenCredential(this.#credential)
+      ? ((await this.#execute(operations.generateClientToken, request, signal)) as string)
+      : await signJwt(
+          this.#credential.key,
+          { ...(tokenOptions.roles && { role: tokenOptions.roles }), ...(tokenOptions.groups && { 'webpubsub.group': tokenOptions.groups }) },
+          { audience: `${this.#service.href}/${clientPath}`, lifetimeSeconds: minutes * 60, subject: tokenOptions.userId || undefined },
+        );
     const baseUrl = `${this.#service.href.replace(/^http/, 'ws')}/${clientPath}`;
     return { token, baseUrl, url: `${baseUrl}?access_token=${token}` };
   }
@@ -307,7 +301,7 @@ export class WebPubSubServiceClient {
    * timeout, logging. It does not judge the status: a 404 comes back as a response, not an error.
    * @throws WebPubSubConnectionError, RequestTimeoutError or RequestAbortedError when no response arrives.
    */
-  sendRequest(request: WebPubSubRequest, options: CallOptions = {}): Promise<WebPubSubResponse> {
+  async sendRequest(request: WebPubSubRequest, options: CallOptions = {}): Promise<WebPubSubResponse> {
     if (typeof request?.url !== 'string' || typeof request.method !== 'string') {
       throw new InvalidArgumentError('request', 'must be { method, url, headers?, body? }, as the build*Request functions return');
     }

@@ -64,6 +64,7 @@ const calls: [what: string, call: Call, argument: string, rule: RegExp][] = [
   ['token lifetime 0', (c) => c.getClientAccessToken({ expirationTimeInMinutes: 0 }), 'expirationTimeInMinutes', /at least 1|from 1/],
   ['token group with a line break', (c) => c.getClientAccessToken({ groups: ['a\nb'] }), 'groups[0]', /line breaks/],
   ['token protocol', (c) => c.getClientAccessToken({ clientProtocol: 'signalr' as never }), 'clientProtocol', /default, mqtt, socketio/],
+  ['a misspelt token option', (c) => c.getClientAccessToken({ role: ['x'] } as never), 'role', /not an option of generateClientToken/],
   ['a hand-made request without url', (c) => c.sendRequest({ method: 'POST' } as never), 'request', /build\*Request/],
   ['a request url that is not a path', (c) => c.sendRequest({ method: 'GET', url: 'api/x', headers: {} }), 'request.url', /starting with \//],
 ];
