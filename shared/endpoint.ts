@@ -40,7 +40,7 @@ export function parseEndpoint(argument: string, value: unknown, allowInsecureCon
 }
 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1. */
-export function isLoopback(hostname: string): boolean {
+function isLoopback(hostname: string): boolean {
   return (
     hostname === 'localhost' ||
     hostname.endsWith('.localhost') ||

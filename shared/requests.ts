@@ -55,7 +55,7 @@ const PLACEHOLDERS: Readonly<Record<PathParam, string>> = {
 };
 
 /** encodeURIComponent plus `'`, which WHATWG URL serialisation (and so the official SDK) also escapes in queries. */
-export const encodeQueryValue = (value: string): string => encodeURIComponent(value).replace(/'/g, '%27');
+const encodeQueryValue = (value: string): string => encodeURIComponent(value).replace(/'/g, '%27');
 
 /**
  * Validates every argument of `operation`, then builds its request. Pure: no I/O, no clock.
@@ -178,7 +178,7 @@ export function interpret(operation: Operation, response: WebPubSubResponse, con
 }
 
 /** Builds the error for an unexpected response: the service's code from the body (bare or wrapped) or header. */
-export function toRequestError(response: WebPubSubResponse, context: RequestContext): WebPubSubRequestError {
+function toRequestError(response: WebPubSubResponse, context: RequestContext): WebPubSubRequestError {
   const parsed = parseJson(response.body) as { code?: unknown; message?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
   const detail = parsed?.error ?? parsed;
   const header = (name: string) => {
