@@ -26,7 +26,7 @@ import { readMessage, toPayload, type ContentType, type Message, type Payload } 
 import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
 import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
 import { createEntraTokenSource, createKeyTokenSource, entraScopeFor, signJwt } from './tokens.js';
-import { checkGroup, checkInteger, checkPathParam, describe, type Permission } from './validate.js';
+import { checkApiVersion, checkGroup, checkInteger, checkPathParam, describe, type Permission } from './validate.js';
 import { VERSION } from './version.js';
 
 export interface WebPubSubClientOptions {
@@ -397,7 +397,5 @@ function checkClientOptions(options: WebPubSubClientOptions): void {
   if (maxRetries !== undefined) checkInteger('options.retry.maxRetries', maxRetries, 0, 100);
   if (baseDelayMs !== undefined) checkInteger('options.retry.baseDelayMs', baseDelayMs, 0, 2 ** 31 - 1);
   if (maxDelayMs !== undefined) checkInteger('options.retry.maxDelayMs', maxDelayMs, 0, 2 ** 31 - 1);
-  if (options.apiVersion !== undefined && (typeof options.apiVersion !== 'string' || !/^\d{4}-\d{2}-\d{2}(-preview)?$/.test(options.apiVersion))) {
-    throw new InvalidArgumentError('options.apiVersion', 'must look like 2024-12-01');
-  }
+  if (options.apiVersion !== undefined) checkApiVersion('options.apiVersion', options.apiVersion);
 }

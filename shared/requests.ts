@@ -6,7 +6,7 @@ import { InvalidArgumentError, WebPubSubRequestError } from './errors.js';
 import { redact } from './logger.js';
 import { DEFAULT_API_VERSION, supportsApiVersion, type HttpMethod, type Operation, type PathParam } from './operations.js';
 import { checkSize, type ContentType, type Payload } from './payload.js';
-import { checkGroup, checkPathParam, checkQueryValue, requireString } from './validate.js';
+import { checkApiVersion, checkGroup, checkPathParam, checkQueryValue, requireString } from './validate.js';
 
 /** A request ready to send: `url` is the path and query, relative to the endpoint. */
 export interface WebPubSubRequest {
@@ -43,7 +43,6 @@ export interface OperationInput {
   apiVersion?: string;
 }
 
-const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 /** `?api-version=<version>` for the versions already checked: the pattern and encoding run once per version. */
 const queryPrefixes = new Map<unknown, string>();
 const PLACEHOLDERS: Readonly<Record<PathParam, string>> = {
@@ -65,9 +64,7 @@ export function buildRequest(operation: Operation, input: OperationInput): WebPu
   const apiVersion = input.apiVersion ?? DEFAULT_API_VERSION;
   let query = queryPrefixes.get(apiVersion);
   if (query === undefined) {
-    if (typeof apiVersion !== 'string' || !API_VERSION_PATTERN.test(apiVersion)) {
-      throw new InvalidArgumentError('apiVersion', 'must look like 2024-12-01');
-    }
+    checkApiVersion('apiVersion', apiVersion);
     query = `?api-version=${encodeQueryValue(apiVersion)}`;
     if (queryPrefixes.size < 100) queryPrefixes.set(apiVersion, query);
   }

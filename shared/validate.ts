@@ -20,6 +20,16 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
 const DOT_SEGMENT_RULE =
   "must not be '.' or '..': a URL parser folds such a segment into the parent path and the request would reach another route";
 
+/** An api-version as the service writes them: a date, optionally `-preview`. */
+const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
+
+/** Throws unless `value` looks like an api-version (`2024-12-01`). */
+export function checkApiVersion(argument: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || !API_VERSION_PATTERN.test(value)) {
+    throw new InvalidArgumentError(argument, 'must look like 2024-12-01');
+  }
+}
+
 /** Throws unless `value` is a non-empty string. */
 export function requireString(argument: string, value: unknown): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) {
