@@ -63,14 +63,14 @@ type MessageOptions<T> = Options<T> & BodyOptions;
 
 function build(operation: Operation, hub: string | undefined, args: unknown[], options: object = {}): WebPubSubRequest {
   const { apiVersion, ...rest } = options as Record<string, unknown>;
-  const input: OperationInput = { hub, args, apiVersion: apiVersion as string | undefined, options: rest };
+  const input: OperationInput = { hub, args, apiVersion: apiVersion as string | undefined, options: rest, otherOptions: ['apiVersion'] };
   if (operation.body === 'message') {
     const { json, content, contentType, ...query } = rest;
     input.payload = payloadFromBody({ json, content, contentType } as BodyOptions);
-    input.options = query;
+    Object.assign(input, { options: query, otherOptions: ['json', 'content', 'contentType', 'apiVersion'] });
   } else if (operation.body === 'groupsFilter') {
     const { groups, filter, ...query } = rest;
-    Object.assign(input, { groups, filter, options: query });
+    Object.assign(input, { groups, filter, options: query, otherOptions: ['groups', 'filter', 'apiVersion'] });
   }
   return buildRequest(operation, input);
 }

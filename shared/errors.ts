@@ -36,6 +36,8 @@ export interface RequestFacts {
   url: string;
   /** How many attempts were made, retries included. */
   attempts: number;
+  /** Why retrying stopped early, when it did (see `WebPubSubResponse.retryStopped`). */
+  retryStopped?: string;
 }
 
 /** A request that was sent and failed: the facts of the request ride on the error. */
@@ -44,13 +46,16 @@ abstract class RequestFailure extends WebPubSubError implements RequestFacts {
   readonly method: string;
   readonly url: string;
   readonly attempts: number;
+  readonly retryStopped: string | undefined;
 
   constructor(message: string, code: string, facts: RequestFacts, cause?: unknown) {
-    super(message, code, cause === undefined ? undefined : { cause });
+    const stopped = facts.retryStopped ? `; retries stopped: ${facts.retryStopped}` : '';
+    super(`${message}${stopped} (${facts.method} ${facts.url})`, code, cause === undefined ? undefined : { cause });
     this.operation = facts.operation;
     this.method = facts.method;
     this.url = facts.url;
     this.attempts = facts.attempts;
+    this.retryStopped = facts.retryStopped;
   }
 }
 
@@ -62,10 +67,15 @@ export class WebPubSubRequestError extends RequestFailure {
   constructor(facts: RequestFacts & { status: number; code?: string; requestId?: string; detail?: string }) {
     const code = facts.code ?? `Http${facts.status}`;
     const detail = facts.detail ? `: ${facts.detail}` : '';
-    super(`${facts.operation} failed with ${facts.status} ${code}${detail} (${facts.method} ${facts.url})`, code, facts);
+    super(`${facts.operation} failed with ${facts.status} ${code}${detail}`, code, facts);
     this.name = 'WebPubSubRequestError';
     this.status = facts.status;
     this.requestId = facts.requestId;
+  }
+
+  /** The official SDK's name for `status` (`RestError.statusCode`). */
+  get statusCode(): number {
+    return this.status;
   }
 }
 
@@ -74,7 +84,7 @@ export class WebPubSubConnectionError extends RequestFailure {
   constructor(facts: RequestFacts & { code: string; cause: unknown }) {
     const reason = facts.cause instanceof Error && facts.cause.message ? ` (${facts.cause.message})` : '';
     super(
-      `${facts.operation} could not reach the service: ${facts.code}${reason} after ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
+      `${facts.operation} could not reach the service: ${facts.code}${reason} after ${facts.attempts} attempt(s)`,
       facts.code,
       facts,
       facts.cause,
@@ -83,19 +93,26 @@ export class WebPubSubConnectionError extends RequestFailure {
   }
 }
 
-/** Every attempt outlived the per-attempt timeout. */
+/** The attempts outlived the per-attempt timeout, or the call outlived `retry.maxElapsedMs` (`overall`). */
 export class RequestTimeoutError extends RequestFailure {
+  /** The per-attempt timeout, or for `overall` the whole call's bound. */
   readonly timeoutMs: number;
+  /** True when the bound on the whole call (`retry.maxElapsedMs`) ran out. */
+  readonly overall: boolean;
 
-  constructor(facts: RequestFacts & { timeoutMs: number; cause?: unknown }) {
+  constructor(facts: RequestFacts & { timeoutMs: number; overall?: boolean; cause?: unknown }) {
+    const overall = facts.overall === true;
     super(
-      `${facts.operation} timed out after ${facts.timeoutMs} ms on each of ${facts.attempts} attempt(s) (${facts.method} ${facts.url})`,
+      overall
+        ? `${facts.operation} did not complete within retry.maxElapsedMs (${facts.timeoutMs} ms), over ${facts.attempts} attempt(s)`
+        : `${facts.operation} timed out after ${facts.timeoutMs} ms on each of ${facts.attempts} attempt(s)`,
       'RequestTimeout',
       facts,
       facts.cause,
     );
     this.name = 'RequestTimeoutError';
     this.timeoutMs = facts.timeoutMs;
+    this.overall = overall;
   }
 }
 

@@ -3,7 +3,7 @@
  * builds its request from the operations table, sends it through the pipeline and interprets the answer.
  */
 import { Readable } from 'node:stream';
-import { Pool, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import {
   buildGenerateClientTokenRequest,
   type CloseConnectionOptions,
@@ -20,13 +20,14 @@ import { parseConnectionString } from './connectionString.js';
 import { AzureKeyCredential, isKeyCredential, isTokenCredential, type KeyCredential, type TokenCredential } from './credentials.js';
 import { parseEndpoint, type Endpoint } from './endpoint.js';
 import { InvalidArgumentError, WebPubSubError } from './errors.js';
-import { createLog, type Log, type LogLevel, type WebPubSubLogger } from './logger.js';
+import { createDispatcher } from './dispatcher.js';
+import { createLog, parseLevel, type Log, type LogLevelOption, type WebPubSubLogger } from './logger.js';
 import { CLIENT_PATHS, DEFAULT_API_VERSION, operations, type Operation } from './operations.js';
 import { readMessage, toPayload, type ContentType, type Message, type Payload } from './payload.js';
 import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
 import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
 import { createEntraTokenSource, createKeyTokenSource, entraScopeFor, signJwt } from './tokens.js';
-import { checkApiVersion, checkGroup, checkInteger, checkPathParam, describe, type Permission } from './validate.js';
+import { checkApiVersion, checkGroup, checkInteger, checkPathParam, checkSignal, describe, unknownOption, type Permission } from './validate.js';
 import { VERSION } from './version.js';
 
 export interface WebPubSubClientOptions {
@@ -39,11 +40,17 @@ export interface WebPubSubClientOptions {
   timeoutMs?: number;
   /** Where log lines go (default stderr); every line is redacted first. */
   logger?: WebPubSubLogger;
-  /** Default: `WEBPUBSUB_LOG_LEVEL`, else `warning`. `debug` logs each attempt: request line, status, duration. */
-  logLevel?: LogLevel | 'off';
+  /**
+   * Default: `WEBPUBSUB_LOG_LEVEL`, else `AZURE_LOG_LEVEL`, else `warning`. `debug` (or the Azure SDK's `verbose`)
+   * logs each attempt: request line, status, duration.
+   */
+  logLevel?: LogLevelOption;
   /** Plain http is allowed to loopback hosts; anything else needs this. */
   allowInsecureConnection?: boolean;
-  /** An undici dispatcher to send through (e.g. a ProxyAgent). Default: a keep-alive pool owned by the client. */
+  /**
+   * An undici dispatcher to send through (e.g. a ProxyAgent). Default: a keep-alive pool owned by the client, or,
+   * when HTTPS_PROXY / HTTP_PROXY apply to the endpoint, undici's EnvHttpProxyAgent (NO_PROXY honoured).
+   */
   dispatcher?: Dispatcher;
 }
 
@@ -52,6 +59,8 @@ export interface CallOptions {
   /** Aborts the call, including a wait between retries. */
   signal?: AbortSignal;
 }
+const CALL_OPTIONS = ['signal'] as const;
+const MESSAGE_OPTIONS = ['contentType', 'signal'] as const;
 export type MessageOptions = CallOptions & { contentType?: ContentType };
 
 export interface GroupMember {
@@ -92,6 +101,7 @@ export class WebPubSubServiceClient {
   #ownsDispatcher: boolean;
   #send: Send;
   #log: Log;
+  #closed = false;
 
   /**
    * @param connectionString - `Endpoint=...;AccessKey=...;Version=1.0;[Port=...;]`
@@ -133,7 +143,7 @@ export class WebPubSubServiceClient {
     this.#log = createLog(options.logger, options.logLevel);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#ownsDispatcher = options.dispatcher === undefined;
-    this.#dispatcher = options.dispatcher ?? new Pool(this.#target.origin, { connections: 64, connect: { timeout: timeoutMs } });
+    this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, timeoutMs);
     const tokens = isTokenCredential(credential)
       ? createEntraTokenSource(credential, entraScopeFor(this.endpoint))
       : createKeyTokenSource(credential);
@@ -240,16 +250,18 @@ export class WebPubSubServiceClient {
    */
   listConnectionsInGroup(group: string, options: Omit<ListConnectionsOptions, 'continuationToken'> & CallOptions = {}): AsyncIterable<GroupMember> {
     const { signal, ...query } = options;
-    const first = this.#build(operations.listConnectionsInGroup, [group], query);
+    checkSignal(signal);
+    const first = this.#build(operations.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
     const client = this;
     return {
       async *[Symbol.asyncIterator]() {
         let request: WebPubSubRequest | undefined = first;
         while (request) {
           const page = (await client.#execute(operations.listConnectionsInGroup, request, signal)) as
-            | { value?: GroupMember[]; nextLink?: string | null }
+            | { value?: { connectionId: string; userId?: string | null }[]; nextLink?: string | null }
             | undefined;
-          for (const member of page?.value ?? []) yield member;
+          // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
+          for (const { connectionId, userId } of page?.value ?? []) yield userId == null ? { connectionId } : { connectionId, userId };
           request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
         }
       },
@@ -280,6 +292,7 @@ export class WebPubSubServiceClient {
    */
   async getClientAccessToken(options: GenerateClientTokenOptions & CallOptions = {}): Promise<ClientAccessToken> {
     const { signal, ...tokenOptions } = options;
+    checkSignal(signal);
     const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
     // Building the :generateToken request checks every option, for the key path too, which never sends it.
     const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
@@ -305,13 +318,19 @@ export class WebPubSubServiceClient {
     if (typeof request?.url !== 'string' || typeof request.method !== 'string') {
       throw new InvalidArgumentError('request', 'must be { method, url, headers?, body? }, as the build*Request functions return');
     }
+    checkSignal(options.signal);
     // The pipeline adds headers: work on a copy, so the caller's request can be sent again unchanged.
     const headers = Object.assign({}, request.headers);
     return this.#dispatch({ ...request, headers, url: this.#relativeToEndpoint(request.url) }, options.signal);
   }
 
-  /** Closes the client's keep-alive connections (not a dispatcher you passed in). */
+  /**
+   * Closes the client's keep-alive connections (not a dispatcher you passed in). Calls made afterwards reject with
+   * code `ClientClosed`.
+   */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
     if (this.#ownsDispatcher) await this.#dispatcher.close();
   }
 
@@ -325,7 +344,7 @@ export class WebPubSubServiceClient {
 
   /** Validates, sends and interprets one operation; a bad argument becomes a rejection, never a synchronous throw. */
   #invoke(operation: Operation, args: unknown[], { signal, ...options }: CallOptions & object, extra?: Partial<OperationInput>): Promise<unknown> {
-    return this.#run(operation, args, options, signal, extra);
+    return this.#run(operation, args, options, signal, { otherOptions: CALL_OPTIONS, ...extra });
   }
 
   /** The send operations: the message becomes a payload (a Readable is read to its end first), then as #invoke. */
@@ -340,11 +359,12 @@ export class WebPubSubServiceClient {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#run(operation, args, query, signal, { payload }) as Promise<void>;
+    return this.#run(operation, args, query, signal, { payload, otherOptions: MESSAGE_OPTIONS }) as Promise<void>;
   }
 
   #run(operation: Operation, args: unknown[], options: object, signal: AbortSignal | undefined, extra?: Partial<OperationInput>): Promise<unknown> {
     try {
+      checkSignal(signal);
       return this.#execute(operation, this.#build(operation, args, options, extra), signal);
     } catch (error) {
       return Promise.reject(error);
@@ -353,6 +373,10 @@ export class WebPubSubServiceClient {
 
   /** Sends a request whose url is already a path relative to the endpoint, and whose headers the pipeline may extend. */
   #dispatch(request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<WebPubSubResponse> {
+    if (this.#closed) {
+      const operation = request.operation ?? 'sendRequest';
+      return Promise.reject(new WebPubSubError(`${operation} was called after close(): the client is closed; create a new one`, 'ClientClosed'));
+    }
     return this.#send({
       operation: request.operation ?? 'sendRequest',
       method: request.method,
@@ -387,15 +411,27 @@ export class WebPubSubServiceClient {
   }
 }
 
+const RETRY_OPTION_NAMES = ['maxRetries', 'baseDelayMs', 'maxDelayMs', 'maxElapsedMs'];
+
 function checkClientOptions(options: WebPubSubClientOptions): void {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
   for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) throw new InvalidArgumentError(`options.${name}`, `is not a client option (known: ${[...OPTION_NAMES].join(', ')})`);
+    if (!OPTION_NAMES.has(name)) throw unknownOption(`options.${name}`, 'the client', [...OPTION_NAMES]);
   }
   if (options.timeoutMs !== undefined) checkInteger('options.timeoutMs', options.timeoutMs, 1, 2 ** 31 - 1);
-  const { maxRetries, baseDelayMs, maxDelayMs } = options.retry ?? {};
+  if (options.retry !== undefined) {
+    if (typeof options.retry !== 'object' || options.retry === null) throw new InvalidArgumentError('options.retry', 'must be an object');
+    for (const name of Object.keys(options.retry)) {
+      if (!RETRY_OPTION_NAMES.includes(name)) throw unknownOption(`options.retry.${name}`, 'retry', RETRY_OPTION_NAMES);
+    }
+  }
+  const { maxRetries, baseDelayMs, maxDelayMs, maxElapsedMs } = options.retry ?? {};
   if (maxRetries !== undefined) checkInteger('options.retry.maxRetries', maxRetries, 0, 100);
   if (baseDelayMs !== undefined) checkInteger('options.retry.baseDelayMs', baseDelayMs, 0, 2 ** 31 - 1);
   if (maxDelayMs !== undefined) checkInteger('options.retry.maxDelayMs', maxDelayMs, 0, 2 ** 31 - 1);
+  if (maxElapsedMs !== undefined) checkInteger('options.retry.maxElapsedMs', maxElapsedMs, 1, 2 ** 31 - 1);
   if (options.apiVersion !== undefined) checkApiVersion('options.apiVersion', options.apiVersion);
+  if (options.logLevel !== undefined && (typeof options.logLevel !== 'string' || parseLevel(options.logLevel) === undefined)) {
+    throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${describe(options.logLevel)})`);
+  }
 }

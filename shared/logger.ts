@@ -20,12 +20,15 @@ const stderrLogger: WebPubSubLogger = Object.fromEntries(
   LOG_LEVELS.map((level) => [level, (message: string) => process.stderr.write(`[webpubsub] ${level}: ${message}\n`)]),
 );
 
+/** A level as the client option takes it: the four levels, the Azure SDK's `verbose` (= `debug`), or `off`. */
+export type LogLevelOption = LogLevel | 'verbose' | 'off';
+
 /**
- * Builds the client's log. The threshold is `level`, else `WEBPUBSUB_LOG_LEVEL`, else `warning`;
- * `off` silences everything.
+ * Builds the client's log. The threshold is `level`, else `WEBPUBSUB_LOG_LEVEL`, else the Azure SDK's
+ * `AZURE_LOG_LEVEL`, else `warning`; `off` silences everything.
  */
-export function createLog(logger: WebPubSubLogger = stderrLogger, level?: LogLevel | 'off'): Log {
-  const threshold = level ?? parseLevel(process.env.WEBPUBSUB_LOG_LEVEL) ?? 'warning';
+export function createLog(logger: WebPubSubLogger = stderrLogger, level?: LogLevelOption): Log {
+  const threshold = parseLevel(level) ?? parseLevel(process.env.WEBPUBSUB_LOG_LEVEL) ?? parseLevel(process.env.AZURE_LOG_LEVEL) ?? 'warning';
   const rank = threshold === 'off' ? Infinity : LOG_LEVELS.indexOf(threshold);
   const sink = (at: LogLevel) => {
     const write = logger[at];
@@ -34,9 +37,11 @@ export function createLog(logger: WebPubSubLogger = stderrLogger, level?: LogLev
   return { debugEnabled: LOG_LEVELS.indexOf('debug') >= rank && !!logger.debug, debug: sink('debug'), info: sink('info'), warning: sink('warning') };
 }
 
-function parseLevel(value: string | undefined): LogLevel | 'off' | undefined {
+/** A level by name; `warn` and the Azure SDK's `verbose` are accepted too. Unknown names give undefined. */
+export function parseLevel(value: string | undefined): LogLevel | 'off' | undefined {
   const lower = value?.trim().toLowerCase();
   if (lower === 'warn') return 'warning';
+  if (lower === 'verbose') return 'debug';
   return lower === 'off' || (LOG_LEVELS as readonly string[]).includes(lower ?? '') ? (lower as LogLevel | 'off') : undefined;
 }
 

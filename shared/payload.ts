@@ -47,12 +47,40 @@ export function toPayload(message: unknown, contentType?: ContentType): Payload 
     if (contentType === 'application/octet-stream') {
       throw new InvalidArgumentError('message', 'must be bytes (Uint8Array, ArrayBuffer, Buffer or Readable) when contentType is application/octet-stream');
     }
-    const json = message === undefined || typeof message === 'function' ? undefined : JSON.stringify(message);
-    if (json === undefined) throw new InvalidArgumentError('message', `must be JSON-serialisable (got ${describe(message)})`);
-    payload = { contentType: 'application/json', body: json };
+    payload = { contentType: 'application/json', body: toJson('message', message) };
   }
   checkSize(payload.body);
   return payload;
+}
+
+/**
+ * The JSON text of a message, refusing what JSON cannot carry (a BigInt, a cycle) or would silently lose: a Map or
+ * a Set becomes `{}`, its entries gone.
+ * @throws InvalidArgumentError naming `argument`.
+ */
+export function toJson(argument: string, value: unknown): string {
+  let json: string | undefined;
+  try {
+    json = value === undefined || typeof value === 'function' ? undefined : JSON.stringify(value);
+  } catch (error) {
+    throw new InvalidArgumentError(argument, `must be JSON-serialisable: ${String((error as Error).message).split('\n')[0]}`);
+  }
+  if (json === undefined) throw new InvalidArgumentError(argument, `must be JSON-serialisable (got ${describe(value)})`);
+  // Only a body that holds `{}` can hide a Map or Set, so the usual message pays for one substring search.
+  if (json.includes('{}')) refuseCollections(argument, value);
+  return json;
+}
+
+function refuseCollections(argument: string, value: unknown): void {
+  JSON.stringify(value, function (key, item: unknown) {
+    const kind = Object.prototype.toString.call(item);
+    if (kind === '[object Map]' || kind === '[object Set]') {
+      const where = key === '' ? '' : ` (at key ${JSON.stringify(key)})`;
+      const fix = kind === '[object Map]' ? 'Object.fromEntries(map)' : '[...set]';
+      throw new InvalidArgumentError(argument, `must not hold a ${kind.slice(8, -1)}${where}: JSON would send it as {} and drop its entries; send ${fix} instead`);
+    }
+    return item;
+  });
 }
 
 /** Throws when a body exceeds the service's 1 MiB message limit. */

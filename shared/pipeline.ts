@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { util, type Dispatcher } from 'undici';
-import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError } from './errors.js';
+import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError, type RequestFacts } from './errors.js';
 import type { Log } from './logger.js';
 import type { HttpMethod } from './operations.js';
 import type { WebPubSubResponse } from './requests.js';
@@ -18,6 +18,8 @@ export interface PipelineRequest {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   signal?: AbortSignal;
+  /** This attempt's timeout, when shorter than the client's (the overall deadline is near). */
+  timeoutMs?: number;
 }
 
 export type Send = (request: PipelineRequest) => Promise<WebPubSubResponse>;
@@ -61,14 +63,21 @@ export interface RetryOptions {
   baseDelayMs?: number;
   /** Cap on one wait (default 64000 ms). A Retry-After beyond it ends the retries rather than cutting them short. */
   maxDelayMs?: number;
+  /**
+   * A bound on the whole call, every attempt and wait included (default: none). The last attempt gets only the
+   * time that is left, and no retry starts that would end after it, so a pipeline step is bounded however the
+   * retries go.
+   */
+  maxElapsedMs?: number;
 }
 
 /** The code of the transport's error when an attempt outlives the per-attempt timeout. */
 const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
 const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+// Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
 const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
-  'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
+  'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
   'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT,
 ]);
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT]);
@@ -77,10 +86,11 @@ export const retryPolicyName = 'retryPolicy';
 /**
  * Retries 408, 429, 500, 502, 503, 504 and connection failures with capped exponential backoff and jitter,
  * waiting what `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or a date) asks instead when
- * present. Sends are retried too, so delivery is at-least-once. An abort ends the wait at once.
+ * present. Sends are retried too, so delivery is at-least-once. An abort ends the wait at once. With
+ * `maxElapsedMs`, attempts are cut to the time left and no retry starts past the deadline.
  */
 export const retryPolicy = (
-  { maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000 }: RetryOptions,
+  { maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000, maxElapsedMs }: RetryOptions,
   { log, timeoutMs, describeUrl }: { log: Log; timeoutMs: number; describeUrl: (path: string) => string },
 ): Policy => (next) => {
   const attempts = maxRetries + 1;
@@ -93,11 +103,20 @@ export const retryPolicy = (
     const ms = (performance.now() - started).toFixed(1);
     log.debug(`${request.method} ${describeUrl(request.path)} -> ${result} (attempt ${attempt}/${attempts}, ${ms} ms)`);
   };
+  const facts = (request: PipelineRequest, attempt: number): RequestFacts => ({
+    operation: request.operation,
+    method: request.method,
+    url: describeUrl(request.path),
+    attempts: attempt,
+  });
 
   return async (request) => {
+    const deadline = maxElapsedMs === undefined ? Infinity : performance.now() + maxElapsedMs;
     for (let attempt = 1; ; attempt++) {
       if (request.signal?.aborted) throw new RequestAbortedError(request.operation, request.signal.reason);
-      const started = log.debugEnabled ? performance.now() : 0;
+      const started = performance.now();
+      const left = deadline - started;
+      if (left < timeoutMs) request.timeoutMs = Math.max(1, Math.floor(left));
       let outcome: string;
       let delay: number;
       let failure: unknown;
@@ -110,22 +129,31 @@ export const retryPolicy = (
         }
         outcome = String(response.status);
         delay = retryAfterMs(response.headers) ?? backoff(attempt);
-        if (delay > maxDelayMs) {
-          logAttempt(request, attempt, started, `${outcome}; Retry-After ${delay} ms exceeds maxDelayMs, not retrying`);
+        const stop = delay > maxDelayMs
+          ? `the service asked to retry after ${Math.round(delay)} ms, more than retry.maxDelayMs (${maxDelayMs} ms)`
+          : pastDeadline(delay, deadline, maxElapsedMs);
+        if (stop) {
+          logAttempt(request, attempt, started, `${outcome}; not retrying: ${stop}`);
+          response.retryStopped = stop;
           return response;
         }
       } catch (error) {
         if (request.signal?.aborted) throw new RequestAbortedError(request.operation, request.signal.reason);
         const code = errorCode(error);
         outcome = code;
-        if (!RETRY_ERROR_CODES.has(code) || attempt === attempts) {
+        delay = backoff(attempt);
+        // An attempt cut short by the overall deadline ends the call: that is the deadline's timeout.
+        const cutByDeadline = code === ATTEMPT_TIMEOUT && request.timeoutMs !== undefined;
+        const retryable = RETRY_ERROR_CODES.has(code) && attempt < attempts && !cutByDeadline;
+        const stop = retryable ? pastDeadline(delay, deadline, maxElapsedMs) : undefined;
+        if (!retryable || stop) {
           logAttempt(request, attempt, started, outcome);
-          const facts = { operation: request.operation, method: request.method, url: describeUrl(request.path), attempts: attempt };
-          if (TIMEOUT_CODES.has(code)) throw new RequestTimeoutError({ ...facts, timeoutMs, cause: error });
-          throw new WebPubSubConnectionError({ ...facts, code, cause: error });
+          const failed = { ...facts(request, attempt), retryStopped: stop, cause: error };
+          if (cutByDeadline) throw new RequestTimeoutError({ ...failed, timeoutMs: maxElapsedMs!, overall: true });
+          if (TIMEOUT_CODES.has(code)) throw new RequestTimeoutError({ ...failed, timeoutMs });
+          throw new WebPubSubConnectionError({ ...failed, code });
         }
         failure = error;
-        delay = backoff(attempt);
       }
       logAttempt(request, attempt, started, outcome);
       log.info(`${request.operation}: ${outcome} on attempt ${attempt} of ${attempts}; retrying in ${Math.round(delay)} ms`);
@@ -137,6 +165,12 @@ export const retryPolicy = (
     }
   };
 };
+
+/** Why no retry may start after `delay`, when the overall deadline would pass first; undefined otherwise. */
+function pastDeadline(delay: number, deadline: number, maxElapsedMs: number | undefined): string | undefined {
+  if (performance.now() + delay < deadline) return undefined;
+  return `the next attempt would start after retry.maxElapsedMs (${maxElapsedMs} ms)`;
+}
 
 /** The wait a throttling response asks for, in ms, or undefined. */
 export function retryAfterMs(headers: WebPubSubResponse['headers'], now = Date.now()): number | undefined {
@@ -163,6 +197,7 @@ function errorCode(error: unknown): string {
 /** A response whose headers are parsed only when read: the 202 of a send is never asked for them. */
 class Response implements WebPubSubResponse {
   attempts = 1;
+  retryStopped: string | undefined = undefined;
   #raw: Buffer[];
   #headers: WebPubSubResponse['headers'] | undefined;
 
@@ -179,7 +214,7 @@ class Response implements WebPubSubResponse {
   }
 
   toJSON() {
-    return { status: this.status, headers: this.headers, body: this.body, attempts: this.attempts };
+    return { status: this.status, headers: this.headers, body: this.body, attempts: this.attempts, retryStopped: this.retryStopped };
   }
 }
 
@@ -194,7 +229,7 @@ export const createTransport = (
   { origin, pathPrefix, timeoutMs }: { origin: string; pathPrefix: string; timeoutMs: number },
 ): Send => (request) =>
   new Promise((resolve, reject) => {
-    const exchange = new Exchange(resolve, reject, timeoutMs, request.signal);
+    const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
     try {
       dispatcher.dispatch({ origin, method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, exchange);
     } catch (error) {

@@ -5,8 +5,8 @@
 import { InvalidArgumentError, WebPubSubRequestError } from './errors.js';
 import { redact } from './logger.js';
 import { DEFAULT_API_VERSION, supportsApiVersion, type HttpMethod, type Operation, type PathParam } from './operations.js';
-import { checkSize, type ContentType, type Payload } from './payload.js';
-import { checkApiVersion, checkGroup, checkPathParam, checkQueryValue, requireString } from './validate.js';
+import { checkSize, toJson, type ContentType, type Payload } from './payload.js';
+import { checkApiVersion, checkGroup, checkPathParam, checkQueryValue, requireString, unknownOption } from './validate.js';
 
 /** A request ready to send: `url` is the path and query, relative to the endpoint. */
 export interface WebPubSubRequest {
@@ -26,6 +26,11 @@ export interface WebPubSubResponse {
   body: string;
   /** Attempts made, retries included. */
   attempts: number;
+  /**
+   * Why retrying stopped before `maxRetries` with a retryable status, when it did: a `Retry-After` longer than
+   * `retry.maxDelayMs`, or a retry that would start after `retry.maxElapsedMs`.
+   */
+  retryStopped?: string;
 }
 
 /** The arguments of one operation, already split by the caller. */
@@ -41,6 +46,8 @@ export interface OperationInput {
   groups?: unknown;
   filter?: unknown;
   apiVersion?: string;
+  /** Options the caller takes besides the query ones (`signal`, `contentType`, …): listed when a name is unknown. */
+  otherOptions?: readonly string[];
 }
 
 /** `?api-version=<version>` for the versions already checked: the pattern and encoding run once per version. */
@@ -77,8 +84,7 @@ export function buildRequest(operation: Operation, input: OperationInput): WebPu
   const options = (input.options ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(options)) {
     if (options[name] !== undefined && !operation.query.some((param) => param.option === name)) {
-      const known = operation.query.map((param) => param.option).join(', ') || 'none';
-      throw new InvalidArgumentError(name, `is not an option of ${operation.name} (its options: ${known})`);
+      throw unknownOption(name, operation.name, [...operation.query.map((param) => param.option), ...(input.otherOptions ?? [])]);
     }
   }
   for (const param of operation.query) {
@@ -135,8 +141,7 @@ export function payloadFromBody({ json, content, contentType }: BodyOptions): Pa
     throw new InvalidArgumentError('json, content', 'exactly one of json and content is required');
   }
   if (json !== undefined) {
-    const body = JSON.stringify(json);
-    if (body === undefined) throw new InvalidArgumentError('json', 'must be JSON-serialisable');
+    const body = toJson('json', json);
     checkSize(body);
     return { contentType: contentType ?? 'application/json', body };
   }
@@ -192,6 +197,7 @@ function toRequestError(response: WebPubSubResponse, context: RequestContext): W
     code: code || undefined,
     requestId: header('x-ms-request-id') ?? header('x-request-id'),
     detail: message ? redact(message.slice(0, 500)) : undefined,
+    retryStopped: response.retryStopped,
   });
 }
 

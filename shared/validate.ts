@@ -103,6 +103,38 @@ export function checkInteger(argument: string, value: unknown, min: number, max:
   }
 }
 
+/**
+ * Names a user of the official `@azure/web-pubsub` SDK reaches for, and ours for the same thing: an unknown option
+ * error names the one to use instead of leaving the user to guess.
+ */
+export const OFFICIAL_SDK_NAMES: Readonly<Record<string, string>> = {
+  excludedConnections: 'excluded',
+  abortSignal: 'signal',
+  retryOptions: 'retry',
+  retryDelayInMs: 'baseDelayMs',
+  maxRetryDelayInMs: 'maxDelayMs',
+  proxyOptions: 'dispatcher (an undici ProxyAgent), or the HTTPS_PROXY environment variable',
+};
+
+/**
+ * The error for an option that is not one of `known`: it lists them all and, for an official SDK name, says ours.
+ * @param where - what the option was given to: `sendToAll`, `the client`, `retry`
+ */
+export function unknownOption(argument: string, where: string, known: readonly string[]): InvalidArgumentError {
+  const name = argument.slice(argument.lastIndexOf('.') + 1);
+  const official = Object.hasOwn(OFFICIAL_SDK_NAMES, name) ? `; the official SDK's ${name} is ${OFFICIAL_SDK_NAMES[name]} here` : '';
+  return new InvalidArgumentError(argument, `is not an option of ${where} (its options: ${known.join(', ') || 'none'})${official}`);
+}
+
+/** Throws unless `signal` is undefined or an AbortSignal (checked by shape: signals cross realms in test runners). */
+export function checkSignal(signal: unknown): asserts signal is AbortSignal | undefined {
+  if (signal === undefined) return;
+  const candidate = signal as Partial<AbortSignal> | null;
+  if (typeof candidate?.aborted !== 'boolean' || typeof candidate.addEventListener !== 'function') {
+    throw new InvalidArgumentError('signal', `must be an AbortSignal (got ${describe(signal)})`);
+  }
+}
+
 /** A short, secret-free description of a bad value for error messages. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);

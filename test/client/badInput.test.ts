@@ -23,6 +23,11 @@ afterAll(async () => {
 });
 
 const mib = 1024 * 1024;
+const circular = () => {
+  const deploy: Record<string, unknown> = { version: 'v1.4.2' };
+  deploy.self = deploy;
+  return deploy;
+};
 type Call = (c: WebPubSubServiceClient) => Promise<unknown> | unknown;
 const calls: [what: string, call: Call, argument: string, rule: RegExp][] = [
   ['empty group', (c) => c.sendToGroup('', 'x'), 'group', /non-empty string/],
@@ -57,6 +62,17 @@ const calls: [what: string, call: Call, argument: string, rule: RegExp][] = [
   ['unknown content type', (c) => c.sendToAll('x', { contentType: 'text/html' as never }), 'contentType', /application\/json, text\/plain/],
   ['undefined message', (c) => c.sendToAll(undefined as never), 'message', /JSON-serialisable/],
   ['function message', (c) => c.sendToAll((() => 1) as never), 'message', /JSON-serialisable/],
+  ['a BigInt in the message', (c) => c.sendToAll({ count: 10n } as never), 'message', /JSON-serialisable: .*BigInt/],
+  ['a circular message', (c) => c.sendToGroup('g', circular()), 'message', /JSON-serialisable: Converting circular structure/],
+  ['a Map message', (c) => c.sendToAll(new Map([['a', 1]])), 'message', /must not hold a Map: .*Object\.fromEntries/],
+  ['a Set inside the message', (c) => c.sendToUser('u', { version: 'v1', regions: new Set(['eu']) }), 'message', /must not hold a Set \(at key "regions"\)/],
+  ['a Map deep inside the message', (c) => c.sendToConnection('c', { a: [{ b: new Map() }] }), 'message', /Map \(at key "b"\)/],
+  ['a signal that is not an AbortSignal', (c) => c.sendToAll('x', { signal: { aborted: 'no' } as never }), 'signal', /must be an AbortSignal/],
+  ['a signal on a call without a message', (c) => c.groupExists('g', { signal: 'stop' as never }), 'signal', /must be an AbortSignal/],
+  ['a signal on sendRequest', (c) => c.sendRequest({ method: 'HEAD', url: '/api/health', headers: {} }, { signal: 5 as never }), 'signal', /AbortSignal/],
+  ['a misspelt option lists every option, signal and contentType included', (c) => c.sendToGroup('g', 'x', { ttl: 5 } as never), 'ttl', /its options: excluded, filter, messageTtlSeconds, contentType, signal\)$/],
+  ["the official SDK's excludedConnections", (c) => c.closeAllConnections({ excludedConnections: ['c1'] } as never), 'excludedConnections', /the official SDK's excludedConnections is excluded here/],
+  ["the official SDK's abortSignal", (c) => c.userExists('u', { abortSignal: new AbortController().signal } as never), 'abortSignal', /its options: signal\); the official SDK's abortSignal is signal here/],
   ['no groups', (c) => c.addConnectionsToGroups([], "userId eq 'a'"), 'groups', /non-empty array/],
   ['a bad group among groups', (c) => c.removeConnectionsFromGroups(['ok', ' '], "userId eq 'a'"), 'groups[1]', /not only whitespace/],
   ['no filter', (c) => c.addConnectionsToGroups(['g'], '' as never), 'filter', /non-empty/],
@@ -127,7 +143,11 @@ describe('construction', () => {
     ['a hub starting with a digit', () => new WebPubSubServiceClient(connectionString, '1hub'), 'hub', /start with a letter/],
     ['a hub with a slash', () => new WebPubSubServiceClient(connectionString, 'a/b'), 'hub', /start with a letter/],
     ['a hub of 129 characters', () => new WebPubSubServiceClient(connectionString, 'h'.repeat(129)), 'hub', /128 characters/],
-    ['an unknown option', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retryOptions: {} })), 'options.retryOptions', /not a client option/],
+    ['an unknown option', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retryOptions: {} })), 'options.retryOptions', /not an option of the client \(its options: apiVersion, .*\); the official SDK's retryOptions is retry here/],
+    ['an unknown retry option', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retry: { retryDelayInMs: 5 } })), 'options.retry.retryDelayInMs', /not an option of retry .*the official SDK's retryDelayInMs is baseDelayMs here/],
+    ['a retry that is not an object', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retry: 3 })), 'options.retry', /must be an object/],
+    ['a zero overall deadline', () => new WebPubSubServiceClient(connectionString, 'hub', { retry: { maxElapsedMs: 0 } }), 'options.retry.maxElapsedMs', /from 1/],
+    ['an unknown log level', () => new WebPubSubServiceClient(connectionString, 'hub', options({ logLevel: 'trace' })), 'options.logLevel', /debug, verbose, info, warning, error, off/],
     ['negative retries', () => new WebPubSubServiceClient(connectionString, 'hub', { retry: { maxRetries: -1 } }), 'options.retry.maxRetries', /from 0 to 100/],
     ['zero timeout', () => new WebPubSubServiceClient(connectionString, 'hub', { timeoutMs: 0 }), 'options.timeoutMs', /from 1/],
     ['a malformed apiVersion', () => new WebPubSubServiceClient(connectionString, 'hub', { apiVersion: 'latest' }), 'options.apiVersion', /2024-12-01/],

@@ -58,6 +58,12 @@ describe('WebPubSubRequestError', () => {
     expect((error as Error).message).toMatch(expected.message);
   });
 
+  test("statusCode, the official SDK's name, reads the same status", async () => {
+    server.respond(() => ({ status: 404, headers: { 'x-ms-error-code': 'Warning.User.NotExisted' } }));
+    const error = (await client.addUserToGroup('g', 'offline').catch((e: unknown) => e)) as { status: number; statusCode: number };
+    expect([error.status, error.statusCode]).toEqual([404, 404]);
+  });
+
   test('the request id is kept for support tickets', async () => {
     server.respond(() => ({ status: 404, headers: { 'x-ms-request-id': 'req-77' } }));
     await expect(client.closeConnection('c')).rejects.toMatchObject({ requestId: 'req-77', status: 404 });
@@ -68,10 +74,35 @@ describe('WebPubSubRequestError', () => {
     await expect(client.groupExists('g')).rejects.toMatchObject({ name: 'WebPubSubRequestError', status, method: 'HEAD' });
   });
 
+  test('group members come with a userId only when they have one (the service sends null for anonymous ones)', async () => {
+    const page = { value: [{ connectionId: 'anon', userId: null }, { connectionId: 'named', userId: 'u1' }, { connectionId: 'bare' }] };
+    server.respond(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(page) }));
+    const members = [];
+    for await (const member of client.listConnectionsInGroup('g')) members.push(member);
+    expect(members).toStrictEqual([{ connectionId: 'anon' }, { connectionId: 'named', userId: 'u1' }, { connectionId: 'bare' }]);
+  });
+
   test('HEAD: 200 is true, 404 is false', async () => {
     server.respond(() => ({ status: 200 }));
     await expect(client.connectionExists('c')).resolves.toBe(true);
     server.respond(() => ({ status: 404 }));
     await expect(client.connectionExists('c')).resolves.toBe(false);
+  });
+});
+
+describe('a closed client', () => {
+  test('every call afterwards says the client is closed, and nothing is sent or retried', async () => {
+    const closed = new WebPubSubServiceClient(`Endpoint=${server.endpoint};AccessKey=errors-key;`, 'hub', { logLevel: 'off' });
+    await closed.close();
+    await closed.close();
+    const before = server.requests.length;
+    for (const call of [() => closed.sendToAll('x'), () => closed.groupExists('g'), () => closed.sendRequest({ method: 'HEAD', url: '/api/health', headers: {} })]) {
+      const error = await call().catch((e: unknown) => e);
+      expect(error).toMatchObject({ name: 'WebPubSubError', code: 'ClientClosed', message: expect.stringMatching(/was called after close\(\): the client is closed/) });
+    }
+    await expect((async () => {
+      for await (const _ of closed.listConnectionsInGroup('g')) void _;
+    })()).rejects.toMatchObject({ code: 'ClientClosed' });
+    expect(server.requests.length).toBe(before);
   });
 });

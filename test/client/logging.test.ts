@@ -21,6 +21,7 @@ afterAll(() => server.close());
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
   delete process.env.WEBPUBSUB_LOG_LEVEL;
+  delete process.env.AZURE_LOG_LEVEL;
 });
 
 function recorded(options: WebPubSubClientOptions = {}) {
@@ -62,6 +63,25 @@ describe('debug logging', () => {
     const { client, lines } = recorded();
     await client.sendToUser('u1', 'x');
     expect(lines).toEqual([expect.stringMatching(/^debug POST .*\/users\/u1\/:send\?api-version=2024-12-01 -> 202/)]);
+  });
+
+  test("the Azure SDK's AZURE_LOG_LEVEL=verbose works too, and WEBPUBSUB_LOG_LEVEL wins over it", async () => {
+    script({ status: 202 });
+    process.env.AZURE_LOG_LEVEL = 'verbose';
+    const verbose = recorded();
+    await verbose.client.sendToUser('u1', 'x');
+    expect(verbose.lines).toEqual([expect.stringMatching(/^debug POST .*\/users\/u1\/:send\?api-version=2024-12-01 -> 202/)]);
+    process.env.WEBPUBSUB_LOG_LEVEL = 'warning';
+    const quiet = recorded();
+    await quiet.client.sendToUser('u1', 'x');
+    expect(quiet.lines).toEqual([]);
+  });
+
+  test("logLevel 'verbose' is the Azure SDK's name for debug", async () => {
+    script({ status: 200 });
+    const { client, lines } = recorded({ logLevel: 'verbose' });
+    await client.groupExists('g');
+    expect(lines).toEqual([expect.stringMatching(/^debug HEAD .*\/groups\/g\?api-version=2024-12-01 -> 200/)]);
   });
 
   test('the default level stays quiet on success and on retries', async () => {

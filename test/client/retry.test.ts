@@ -104,10 +104,18 @@ describe('Retry-After', () => {
     expect(server.requests).toHaveLength(2);
   });
 
-  test('a Retry-After beyond maxDelayMs ends the retries instead of hanging the pipeline', async () => {
+  test('a Retry-After beyond maxDelayMs ends the retries instead of hanging the pipeline, and the error says so', async () => {
     script({ status: 429, headers: { 'retry-after': '3600' } });
-    await expect(client({ retry: { maxDelayMs: 1000 } }).sendToAll('x')).rejects.toMatchObject({ status: 429, attempts: 1 });
+    const error = await client({ retry: { maxDelayMs: 1000 } }).sendToAll('x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ status: 429, attempts: 1, retryStopped: 'the service asked to retry after 3600000 ms, more than retry.maxDelayMs (1000 ms)' });
+    expect((error as Error).message).toMatch(/failed with 429 Http429; retries stopped: the service asked to retry after 3600000 ms, more than retry\.maxDelayMs \(1000 ms\) \(POST /);
     expect(server.requests).toHaveLength(1);
+  });
+
+  test('sendRequest hands back the 429 with the reason the retries stopped', async () => {
+    script({ status: 429, headers: { 'retry-after': '3600' } });
+    const response = await client({ retry: { maxDelayMs: 1000 } }).sendRequest({ method: 'HEAD', url: '/api/health', headers: {} });
+    expect(response).toMatchObject({ status: 429, attempts: 1, retryStopped: expect.stringContaining('more than retry.maxDelayMs') });
   });
 
   test('parsing: seconds, dates, ms headers; junk is ignored', () => {
@@ -161,5 +169,37 @@ describe('timeouts and aborts', () => {
     script({ status: 202 });
     await expect(client().sendToAll('x', { signal: AbortSignal.abort() })).rejects.toMatchObject({ name: 'RequestAbortedError' });
     expect(server.requests).toHaveLength(0);
+  });
+});
+
+describe('retry.maxElapsedMs bounds the whole call', () => {
+  test('a stalled server: the attempt gets only the time left, and the error names the overall bound', async () => {
+    script('stall');
+    // Per attempt the client would wait 10 minutes; the bound on the whole call ends it.
+    const error = await client({ timeoutMs: 600_000, retry: { maxElapsedMs: 150 } }).sendToAll('x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'RequestTimeoutError', code: 'RequestTimeout', overall: true, timeoutMs: 150, attempts: 1 });
+    expect((error as Error).message).toMatch(/^sendToAll did not complete within retry\.maxElapsedMs \(150 ms\), over 1 attempt\(s\) \(POST /);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('no retry starts that would begin after the deadline: the last answer comes back with the reason', async () => {
+    script({ status: 503 });
+    // The backoff (at least 30 s) passes the 2 s deadline, so one attempt is all there is.
+    const error = await client({ retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, maxElapsedMs: 2000 } }).sendToAll('x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'WebPubSubRequestError', status: 503, attempts: 1, retryStopped: 'the next attempt would start after retry.maxElapsedMs (2000 ms)' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  test('connection failures stop retrying at the deadline too', async () => {
+    script('reset');
+    const error = await client({ retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, maxElapsedMs: 2000 } }).sendToAll('x').catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'WebPubSubConnectionError', attempts: 1, retryStopped: expect.stringContaining('retry.maxElapsedMs (2000 ms)') });
+    expect((error as Error).message).toMatch(/after 1 attempt\(s\); retries stopped: the next attempt would start after retry\.maxElapsedMs/);
+  });
+
+  test('retries that fit inside the deadline still happen', async () => {
+    script({ status: 503 }, { status: 503 }, { status: 202 });
+    await client({ retry: { maxElapsedMs: 60_000 } }).sendToAll('x');
+    expect(server.requests).toHaveLength(3);
   });
 });

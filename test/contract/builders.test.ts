@@ -90,6 +90,20 @@ describe('the seed style: build a request, send it, read the status', () => {
     expect(() => api.buildSendToAllRequest('h', {})).toThrow('exactly one of json and content is required');
   });
 
+  test('json that would lose data or cannot be serialised is refused, naming json', () => {
+    expect(() => api.buildSendToGroupRequest('h', 'g', { json: { regions: new Set(['eu']) } })).toThrow(/^json must not hold a Set \(at key "regions"\)/);
+    expect(() => api.buildSendToAllRequest('h', { json: { n: 1n } })).toThrow(/^json must be JSON-serialisable: .*BigInt/);
+  });
+
+  test("an unknown builder option lists the builder's own options", () => {
+    expect(() => api.buildSendToAllRequest('h', { json: 1, ttl: 3 } as never)).toThrow(
+      'ttl is not an option of sendToAll (its options: excluded, filter, messageTtlSeconds, json, content, contentType, apiVersion)',
+    );
+    expect(() => api.buildAddConnectionsToGroupsRequest('h', { groups: ['g'], filter: "userId eq 'a'", signal: 1 } as never)).toThrow(
+      'signal is not an option of addConnectionsToGroups (its options: groups, filter, apiVersion)',
+    );
+  });
+
   test('every option reaches the query in table order, arrays repeated', () => {
     const request = api.buildGenerateClientTokenRequest('h', { userId: 'u', roles: ['a', 'b'], expirationTimeInMinutes: 5, groups: ['g'], clientProtocol: 'mqtt' });
     expect(request.url).toBe('/api/hubs/h/:generateToken?api-version=2024-12-01&userId=u&role=a&role=b&minutesToExpire=5&group=g&clientType=mqtt');

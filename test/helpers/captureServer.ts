@@ -3,7 +3,7 @@
  * body, a connection reset, or a stall that never answers. The real socket path, no stubbed fetch.
  */
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { listenOnLoopback } from './loopbackServer.js';
 
 export interface CapturedRequest {
   method: string;
@@ -30,7 +30,6 @@ export interface CaptureServer {
 
 export async function startCaptureServer(responder: (request: CapturedRequest) => Reply = () => ({ status: 200 })): Promise<CaptureServer> {
   const requests: CapturedRequest[] = [];
-  const sockets = new Set<Socket>();
   let answer = responder;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -49,21 +48,12 @@ export async function startCaptureServer(responder: (request: CapturedRequest) =
       else send();
     });
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
-    port,
+    endpoint: listening.url,
+    port: listening.port,
     requests,
     respond: (next) => void (answer = next),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: listening.close,
   };
 }
