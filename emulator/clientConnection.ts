@@ -12,7 +12,7 @@ import { DEFAULT_CLOSE_REASON, closes, type CloseFrame } from './errors.js';
 import type { OutboundMessage } from './outboundMessage.js';
 import type { PermissionSet } from './permissions.js';
 import { serverFrames } from './serverFrames.js';
-import type { WireProtocol, ConnectionRecord } from './store.js';
+import type { ConnectionRecord, ConnectionState, WireProtocol } from './store.js';
 
 /** The service's bound on a reliable connection's unacknowledged messages. */
 export const MAX_UNACKED_MESSAGES = 1000;
@@ -21,8 +21,6 @@ export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 /** ackIds remembered for `Duplicate` answers; the oldest are forgotten beyond this. */
 const MAX_REMEMBERED_ACK_IDS = 10_000;
 
-/** `open`: has a socket; `recovering`: a reliable connection whose socket dropped; `closed`: gone for good. */
-export type ConnectionState = 'open' | 'recovering' | 'closed';
 
 /** What a connection reports to the emulator. */
 export interface ConnectionHooks {

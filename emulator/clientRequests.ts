@@ -9,21 +9,10 @@ import { MAX_MESSAGE_BYTES } from '../shared/validate.js';
 import { FrameRejection, parseClientFrame, type ClientFrame } from './clientFrames.js';
 import { fanOut } from './delivery.js';
 import { ackErrors, closes } from './errors.js';
+import type { ClientEvent } from './clientEvent.js';
 import { OutboundMessage, type MessageData } from './outboundMessage.js';
 import { serverFrames, type FrameError } from './serverFrames.js';
 import type { Store } from './store.js';
-
-/** A user event a client sent (the service would pass it to the upstream event handler). */
-export interface ClientEvent {
-  hub: string;
-  connectionId: string;
-  userId: string | null;
-  /** The event name; `message` for plain clients. */
-  event: string;
-  dataType: MessageData['dataType'];
-  /** Parsed JSON, a string, or bytes. */
-  data: unknown;
-}
 
 /** What the client request handler works with. */
 export interface ClientRequestContext {

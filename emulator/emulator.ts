@@ -9,15 +9,16 @@ import type { AddressInfo } from 'node:net';
 import type { WebSocket } from 'ws';
 import { redact } from '../shared/logger.js';
 import { AccessTokenVerifier } from './accessTokens.js';
-import { ClientConnection, type ConnectionState } from './clientConnection.js';
-import { createClientRequestHandler, type ClientEvent } from './clientRequests.js';
+import { ClientConnection } from './clientConnection.js';
+import type { ClientEvent } from './clientEvent.js';
+import { createClientRequestHandler } from './clientRequests.js';
 import { resolveFaults, resolveOptions, type EmulatorOptions, type FaultOptions, type ResolvedOptions } from './emulatorOptions.js';
 import { closes } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { createHandlers } from './handlers/index.js';
 import { createRequestListener } from './requestListener.js';
 import { Router } from './routes.js';
-import { MemoryStore, type WireProtocol } from './store.js';
+import { MemoryStore, type ConnectionState, type WireProtocol } from './store.js';
 import { createUpgradeHandler, type Handshake } from './upgrade.js';
 
 /** Where the emulator is in its lifecycle. */

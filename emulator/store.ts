@@ -13,6 +13,9 @@ import type { PermissionSet } from './permissions.js';
 /** The subprotocol a connection speaks: none (`plain`), `json.webpubsub.azure.v1` or the reliable one. */
 export type WireProtocol = 'plain' | 'json' | 'reliable';
 
+/** `open`: has a socket; `recovering`: a reliable connection whose socket dropped; `closed`: gone for good. */
+export type ConnectionState = 'open' | 'recovering' | 'closed';
+
 /** A connection as the store sees it. The WebSocket layer implements delivery and closing. */
 export interface ConnectionRecord extends FilterSubject {
   readonly connectionId: string;
