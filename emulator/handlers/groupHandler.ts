@@ -21,7 +21,7 @@ export interface GroupMemberPage {
 /** Handlers of the group operations. */
 export class GroupHandler extends ResourceHandler {
   groupExists(request: RestRequest): true {
-    if (this.#members(request).size === 0) throw errors.groupNotFound(request.params.group!);
+    if (this.#members(request).size === 0) throw errors.groupNotExisted(request.params.group!);
     return true;
   }
 
@@ -75,7 +75,7 @@ export class GroupHandler extends ResourceHandler {
   addConnectionToGroup(request: RestRequest): void {
     const hub = this.hub(request);
     const connection = hub.connection(request.params.connectionId!);
-    if (!connection) throw errors.connectionNotFound(request.params.connectionId!);
+    if (!connection) throw errors.connectionNotExisted(request.params.connectionId!);
     hub.join(connection, request.params.group!);
   }
 

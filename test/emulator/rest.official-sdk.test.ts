@@ -93,7 +93,7 @@ describe('sends', () => {
     fixture = env.fixture();
     await expect(fixture.official.sendToAll('x', { filter: "userId eq 'unterminated" })).rejects.toMatchObject({
       statusCode: 400,
-      code: 'InvalidFilter',
+      code: 'Error.BadRequest',
     });
   });
 });
@@ -239,9 +239,9 @@ describe('closing connections', () => {
 describe('errors', () => {
   test('invalid names and unknown permissions are 400s with the service error shape', async () => {
     fixture = env.fixture();
-    await expect(fixture.official.group('   ').sendToAll('x')).rejects.toMatchObject({ statusCode: 400, code: 'InvalidGroupName' });
-    await expect(fixture.official.grantPermission('c', 'sendToGroups' as never)).rejects.toMatchObject({ statusCode: 400, code: 'InvalidPermission' });
-    await expect(fixture.official.sendToAll('x', { messageTtlSeconds: 301 })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidQueryParameter' });
+    await expect(fixture.official.group('   ').sendToAll('x')).rejects.toMatchObject({ statusCode: 400, code: 'Error.BadRequest' });
+    await expect(fixture.official.grantPermission('c', 'sendToGroups' as never)).rejects.toMatchObject({ statusCode: 400, code: 'Error.BadRequest' });
+    await expect(fixture.official.sendToAll('x', { messageTtlSeconds: 301 })).rejects.toMatchObject({ statusCode: 400, code: 'Error.BadRequest' });
   });
 });
 
