@@ -255,7 +255,7 @@ describe('the core client end to end', () => {
 });
 
 describe('loose mode', () => {
-  test('ignores unknown query parameters and answers unknown api-versions as 2024-12-01', async () => {
+  test('ignores unknown query parameters and newer client protocols, and answers unknown api-versions as 2024-12-01', async () => {
     const loose = await startEmulator({ port: 0, loose: true });
     const client = new WebPubSubServiceClient(loose.connectionString, uniqueName(), { retry: { maxRetries: 0 } });
     try {
@@ -264,6 +264,8 @@ describe('loose mode', () => {
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2024-12-01&fanout=fast`)).status).toBe(202);
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2021-08-01-preview`)).status).toBe(202);
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2021-10-01&messageTtlSeconds=3`)).status).toBe(202);
+      const socketio = await client.sendRequest({ method: 'POST', url: `/api/hubs/${hub}/:generateToken?api-version=2024-01-01&clientType=socketio`, headers: {} });
+      expect(socketio.status).toBe(200);
       expect((await ask(`/api/hubs/${hub}/:send`)).status).toBe(400);
     } finally {
       await client.close();

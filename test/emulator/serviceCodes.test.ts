@@ -4,6 +4,7 @@
  * official `@azure/web-pubsub` where they surface the code.
  */
 import { describe, expect, test } from '@jest/globals';
+import { decodeJwt } from 'jose';
 import type { WebPubSubResponse } from '../../shared/index.js';
 import { useEmulator, type HubFixture } from '../helpers/hubFixture.js';
 import { nextEvent } from '../helpers/inbox.js';
@@ -42,6 +43,25 @@ describe('the recorded answers, on the raw response', () => {
     // Someone is connected, so the hub exists and only the named resource is missing.
     await fixture.connect({ userId: 'someone', groups: ['other-group'] });
     expectServiceError(await raw(method, path), method, status, code, target);
+  });
+
+  test('POST :generateToken with clientType=socketio on 2024-01-01 is 400 Error.BadRequest, target clientType', async () => {
+    fixture = env.fixture();
+    expectServiceError(await raw('POST', ':generateToken?userId=u&clientType=socketio', '2024-01-01'), 'POST', 400, 'Error.BadRequest', 'clientType');
+    const body = JSON.parse((await raw('POST', ':generateToken?clientType=SocketIO', '2024-01-01')).body);
+    expect(body.message).toBe('Query parameter clientType must be default or mqtt in api-version 2024-01-01; socketio needs 2024-12-01 or later');
+  });
+
+  test(':generateToken takes socketio on 2024-12-01, and default and mqtt on 2024-01-01', async () => {
+    fixture = env.fixture();
+    const audience = async (query: string, apiVersion: string) => {
+      const response = await raw('POST', `:generateToken?${query}`, apiVersion);
+      expect(response.status).toBe(200);
+      return decodeJwt(JSON.parse(response.body).token).aud;
+    };
+    expect(await audience('clientType=socketio', '2024-12-01')).toBe(`${env.emulator.endpoint}/clients/socketio/hubs/${fixture.hub}`);
+    expect(await audience('clientType=mqtt', '2024-01-01')).toBe(`${env.emulator.endpoint}/clients/mqtt/hubs/${fixture.hub}`);
+    expect(await audience('clientType=Default', '2024-01-01')).toBe(`${env.emulator.endpoint}/client/hubs/${fixture.hub}`);
   });
 
   test('a group whose last member left answers like one that never existed', async () => {
