@@ -14,7 +14,8 @@ const TOKEN_PREFIX = 'after:';
 
 /** A page of `listConnectionsInGroup`. */
 export interface GroupMemberPage {
-  value: { connectionId: string; userId?: string }[];
+  /** `userId` is null for an anonymous connection: the key is there, as in the service's pages. */
+  value: { connectionId: string; userId: string | null }[];
   nextLink?: string;
 }
 
@@ -92,8 +93,7 @@ export class GroupHandler extends ResourceHandler {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-const toMember = (connection: ConnectionRecord) =>
-  connection.userId === null ? { connectionId: connection.connectionId } : { connectionId: connection.connectionId, userId: connection.userId };
+const toMember = (connection: ConnectionRecord) => ({ connectionId: connection.connectionId, userId: connection.userId });
 
 function decodeToken(token: string): string {
   const text = Buffer.from(token, 'base64url').toString('utf8');

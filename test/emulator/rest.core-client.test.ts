@@ -215,6 +215,18 @@ describe('the core client end to end', () => {
     await client.getServiceStatus();
   });
 
+  test('a page lists an anonymous member with userId null, the key present, as the service does', async () => {
+    fixture = env.fixture();
+    const anonymous = await fixture.connect({ groups: ['mixed'] });
+    const named = await fixture.connect({ userId: 'named', groups: ['mixed'] });
+    const response = await send({ method: 'GET', url: `/api/hubs/${fixture.hub}/groups/mixed/connections?api-version=2024-12-01`, headers: {} });
+    const { value } = JSON.parse(response.body) as { value: Record<string, unknown>[] };
+    const byId = new Map(value.map((member) => [member.connectionId, member]));
+    expect(byId.get(anonymous.connectionId)).toStrictEqual({ connectionId: anonymous.connectionId, userId: null });
+    expect(byId.get(named.connectionId)).toStrictEqual({ connectionId: named.connectionId, userId: 'named' });
+    expect(response.body).toContain(`{"connectionId":"${anonymous.connectionId}","userId":null}`);
+  });
+
   test('hub names are case-insensitive, as in the service', async () => {
     fixture = env.fixture();
     const { socket } = await fixture.connect();

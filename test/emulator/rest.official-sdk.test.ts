@@ -191,6 +191,12 @@ describe('group membership', () => {
     expect(await listAll('crowd', { maxPageSize: 2, top: 3 })).toHaveLength(3);
     expect(await listAll('nobody-here')).toEqual([]);
   });
+
+  test('an anonymous member comes through with userId null', async () => {
+    fixture = env.fixture();
+    const { connectionId } = await fixture.connect({ groups: ['anonymous'] });
+    expect(await listAll('anonymous')).toStrictEqual([{ connectionId, userId: null }]);
+  });
 });
 
 describe('permissions', () => {
