@@ -46,6 +46,12 @@ export interface EmulatorEvents {
 
 /** How long `close()` waits for clients to answer the close handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * The largest request line plus headers the server reads (Node's default is 16 KiB). A REST token's `aud` is the
+ * request URL, so a signed request carries its URL about 2.4 times: a 64 KiB URL (a long OData filter) needs
+ * some 150 KiB. Beyond this, Node answers 431 itself.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 256 * 1024;
 
 /**
  * A local Azure Web PubSub service.
@@ -120,6 +126,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   async #listen(): Promise<this> {
     const server = createServer(
+      { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
       createRequestListener({
         router: new Router(),
         handlers: createHandlers({ store: this.#store, accessKey: this.#options.accessKey }),
