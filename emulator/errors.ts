@@ -120,6 +120,8 @@ export const errors = {
     }),
   unavailable: () => new ServiceError(503, 'ServiceUnavailable', 'Injected fault: the service is unavailable'),
   internal: () => new ServiceError(500, 'InternalServerError', 'The emulator failed to handle the request; see its log'),
+  /** Never sent (the client is gone): nginx's 499 "client closed request" marks the request in the log. */
+  requestAborted: () => new ServiceError(499, 'ClientClosedRequest', 'The client closed the connection before it sent the whole body'),
 
   // WebSocket handshake refusals (plain HTTP answers before any upgrade).
   clientPathNotFound: (path: string) =>

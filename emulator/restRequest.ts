@@ -142,14 +142,21 @@ function compile(text: string, target: string): FilterPredicate {
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > MAX_MESSAGE_BYTES) {
-      // Stop reading; the response says so and the listener closes the connection.
-      req.pause();
-      throw errors.payloadTooLarge();
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).byteLength;
+      if (size > MAX_MESSAGE_BYTES) {
+        // Stop reading; the response says so and the listener closes the connection.
+        req.pause();
+        throw errors.payloadTooLarge();
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    // Node ends the body of a request whose client went away with an ECONNRESET 'aborted' error: the client's
+    // doing, not the emulator's failure, and nobody is left to answer.
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw errors.requestAborted();
+    throw error;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }

@@ -7,6 +7,8 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@jest/globals';
 import { WebPubSubServiceClient, parseConnectionString } from '../../shared/index.js';
+import { abortUpload } from '../helpers/abortedUpload.js';
+import { until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
 
 const CLI = fileURLToPath(new URL('../../emulator/cli.js', import.meta.url));
@@ -64,6 +66,20 @@ test('takes faults from the environment', async () => {
   await expect(client.sendToAll('x')).rejects.toMatchObject({ status: 503 });
   await client.close();
   expect(await stop(running, 'SIGTERM')).toBe(0);
+});
+
+test('an aborted upload leaves no error or stack trace on stderr, and the emulator keeps serving', async () => {
+  const running = await run(['--port', '0', '--verbose'], { WEBPUBSUB_EMULATOR_ACCESS_KEY: 'abort-key' });
+  const hub = uniqueName();
+  const { endpoint } = parseConnectionString(running.connectionString);
+  await abortUpload(endpoint, 'abort-key', `/api/hubs/${hub}/:send?api-version=2024-12-01`);
+  await until(() => running.stderr().includes(`POST /api/hubs/${hub}/:send -> 499`), 'the aborted upload in the log');
+  const client = new WebPubSubServiceClient(running.connectionString, hub, { retry: { maxRetries: 0 } });
+  await client.sendToAll('after the abort');
+  await client.close();
+  expect(await stop(running, 'SIGTERM')).toBe(0);
+  expect(running.stderr()).toContain(`POST /api/hubs/${hub}/:send -> 202`);
+  expect(running.stderr()).not.toMatch(/error|\n\s+at |-> 500/i);
 });
 
 test.each([
