@@ -6,10 +6,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebSocket } from 'ws';
 import { redact } from '../shared/logger.js';
 import { AccessTokenVerifier } from './accessTokens.js';
 import { ClientConnection, type ConnectionState } from './clientConnection.js';
+import type { ClientSocket } from './clientSocket.js';
 import { createClientRequestHandler, type ClientEvent } from './clientRequests.js';
 import { resolveFaults, resolveOptions, type EmulatorOptions, type FaultOptions, type ResolvedOptions } from './emulatorOptions.js';
 import { closes } from './errors.js';
@@ -71,7 +71,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** Every connection not yet ended, by id (ids are unique across hubs). */
   readonly #connections = new Map<string, ClientConnection>();
   /** Every upgraded socket, so `close()` can wait for them. */
-  readonly #sockets = new Set<WebSocket>();
+  readonly #sockets = new Set<ClientSocket>();
   readonly #handleFrame;
   #status: EmulatorStatus = 'Closed';
   #server: Server | undefined;
@@ -238,7 +238,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   /** Takes over an upgraded socket: a new connection, or a reliable connection's recovery. */
-  #accept(socket: WebSocket, handshake: Handshake): void {
+  #accept(socket: ClientSocket, handshake: Handshake): void {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     const { identity, recovery } = handshake;
