@@ -1,29 +1,34 @@
 #!/usr/bin/env node
 /**
  * `webpubsub-emulator`: runs the emulator until SIGINT or SIGTERM. The first line on stdout is the connection
- * string; everything else goes to stderr.
+ * string; everything else goes to stderr. `--ready-file <path>` also writes the connection string to a file, for a
+ * script that starts the emulator in the background and waits for the file.
  *
  * Faults come from the environment, so a drill needs no code change:
  * WEBPUBSUB_EMULATOR_FAULT_RATE (0–1), WEBPUBSUB_EMULATOR_FAULT_KINDS (comma-separated: throttle, unavailable,
  * reset, latency), WEBPUBSUB_EMULATOR_FAULT_RETRY_AFTER_SECONDS, WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS.
  * WEBPUBSUB_EMULATOR_ACCESS_KEY sets the key without showing it in the process list.
  */
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { Emulator } from './emulator.js';
 import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type FaultOptions } from './emulatorOptions.js';
 
 const DEFAULT_PORT = 8080;
-const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--loose] [--verbose]
+const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--ready-file <path>] [--loose] [--verbose]
 
 A local Azure Web PubSub service: the REST data plane and client WebSockets.
 Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTERM.
 
-  --port <n>          TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <address>    interface to listen on (default 127.0.0.1)
-  --access-key <key>  the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
-  --loose             ignore what the emulator does not implement instead of refusing it
-  --verbose           log every request and connection to stderr
+  --port <n>           TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <address>     interface to listen on (default 127.0.0.1)
+  --access-key <key>   the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
+  --ready-file <path>  once listening, write the connection string to <path> (whole at once: a temporary file,
+                       then a rename; readable by the owner only), and remove it on shutdown. For a script that
+                       starts the emulator in the background: wait until <path> exists, then read it
+  --loose              ignore what the emulator does not implement instead of refusing it
+  --verbose            log every request and connection to stderr
 
 Fault injection for drills (environment):
   WEBPUBSUB_EMULATOR_FAULT_RATE                 share of REST requests that fail, 0 to 1
@@ -32,19 +37,27 @@ Fault injection for drills (environment):
   WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS           delay of a latency fault (default 500)
 `;
 
+/** What the command line asks for. */
+interface Settings {
+  options: EmulatorOptions;
+  /** `--ready-file`: where to write the connection string once listening. */
+  readyFile: string | undefined;
+}
+
 async function main(): Promise<void> {
-  let options: EmulatorOptions | 'help';
+  let settings: Settings | 'help';
   try {
-    options = readOptions(process.argv.slice(2), process.env);
+    settings = readSettings(process.argv.slice(2), process.env);
   } catch (error) {
     process.stderr.write(`webpubsub-emulator: ${(error as Error).message}\n\n${USAGE}`);
     process.exitCode = 2;
     return;
   }
-  if (options === 'help') {
+  if (settings === 'help') {
     process.stdout.write(USAGE);
     return;
   }
+  const { options, readyFile } = settings;
   const emulator = new Emulator(options);
   await emulator.start();
   let stopping = false;
@@ -55,7 +68,8 @@ async function main(): Promise<void> {
     }
     stopping = true;
     process.stderr.write(`webpubsub-emulator: ${signal}, shutting down\n`);
-    emulator.close().then(
+    // A ready file left behind would tell the next run's script that an emulator is listening.
+    Promise.all([emulator.close(), readyFile === undefined ? undefined : rm(readyFile, { force: true })]).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`webpubsub-emulator: shutdown failed: ${(error as Error).message}\n`);
@@ -67,15 +81,40 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
   // Printed only once the handlers are in place: whoever reads the line may signal at once.
   process.stdout.write(`${emulator.connectionString}\n`);
+  if (readyFile !== undefined) {
+    try {
+      await writeReadyFile(readyFile, emulator.connectionString);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      process.stderr.write(`webpubsub-emulator: --ready-file: cannot write ${readyFile} (${code ?? message})\n`);
+      await emulator.close();
+      process.exit(1);
+    }
+  }
   const faults = options.faults ? `; faults: ${options.faults.rate} of requests (${(options.faults.kinds ?? FAULT_KINDS).join(', ')})` : '';
   process.stderr.write(`webpubsub-emulator: listening on ${emulator.endpoint}${faults}; Ctrl+C stops it\n`);
+}
+
+/**
+ * Writes the connection string to `path` so that a reader sees the whole file or none: a temporary file in the
+ * same directory, renamed over `path`. Owner-only, since the connection string holds the access key.
+ */
+async function writeReadyFile(path: string, connectionString: string): Promise<void> {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(temporary, `${connectionString}\n`, { mode: 0o600 });
+    await rename(temporary, path);
+  } catch (error) {
+    await rm(temporary, { force: true });
+    throw error;
+  }
 }
 
 /**
  * Reads the command line and the environment.
  * @throws InvalidArgumentError naming the flag or variable.
  */
-function readOptions(args: string[], env: NodeJS.ProcessEnv): EmulatorOptions | 'help' {
+function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help' {
   const { values } = parseArgs({
     args,
     strict: true,
@@ -83,6 +122,7 @@ function readOptions(args: string[], env: NodeJS.ProcessEnv): EmulatorOptions | 
       port: { type: 'string' },
       host: { type: 'string' },
       'access-key': { type: 'string' },
+      'ready-file': { type: 'string' },
       loose: { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -108,9 +148,11 @@ function readOptions(args: string[], env: NodeJS.ProcessEnv): EmulatorOptions | 
     if (latency) faults.latencyMs = integer('WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS', latency);
     options.faults = faults;
   }
+  const readyFile = values['ready-file'];
+  if (readyFile === '') throw new InvalidArgumentError('--ready-file', 'must be a path');
   // Checks every value now, so a bad one is reported with the usage text.
   new Emulator(options);
-  return options;
+  return { options, readyFile };
 }
 
 function integer(name: string, text: string): number {

@@ -7,7 +7,8 @@
  * service, more than 1,000 messages or 16 MB unacknowledged closes the connection for good; non-reliable sockets
  * are closed when more than 16 MB waits to be written to them.
  */
-import type { RawData, WebSocket } from 'ws';
+import type { RawData } from 'ws';
+import type { ClientSocket } from './clientSocket.js';
 import { DEFAULT_CLOSE_REASON, closes, type CloseFrame } from './errors.js';
 import type { OutboundMessage } from './outboundMessage.js';
 import type { PermissionSet } from './permissions.js';
@@ -65,7 +66,7 @@ export class ClientConnection implements ConnectionRecord {
   readonly protocol: WireProtocol;
   readonly reconnectionToken: string | undefined;
   readonly publishGroup: string | undefined;
-  #socket: WebSocket | undefined;
+  #socket: ClientSocket | undefined;
   #state: ConnectionState = 'open';
   #recoveryTimer: NodeJS.Timeout | undefined;
   readonly #recoveryWindowMs: number;
@@ -97,7 +98,7 @@ export class ClientConnection implements ConnectionRecord {
    * Binds a socket: the first one, or a recovering client's new one. JSON clients get the `connected` frame, and
    * a recovered reliable client every unacknowledged message that has not expired, in order.
    */
-  attach(socket: WebSocket): void {
+  attach(socket: ClientSocket): void {
     const previous = this.#socket;
     this.#socket = socket;
     // The old socket's close event is ignored from here on (it is no longer #socket).
@@ -105,6 +106,7 @@ export class ClientConnection implements ConnectionRecord {
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
     socket.on('message', (data, isBinary) => this.#hooks.received(this, data, isBinary));
+    socket.onMessageTooLarge(() => this.refuse(closes.messageTooLarge()));
     socket.on('close', () => this.#socketClosed(socket));
     socket.on('error', () => {
       // A socket error is followed by 'close', which decides what happens to the connection.
@@ -211,7 +213,7 @@ export class ClientConnection implements ConnectionRecord {
     socket.close(close.code, close.reason);
   }
 
-  #socketClosed(socket: WebSocket): void {
+  #socketClosed(socket: ClientSocket): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     if (this.#state !== 'open') return;

@@ -6,12 +6,12 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WebSocket } from 'ws';
 import { redact } from '../shared/logger.js';
 import { AccessTokenVerifier } from './accessTokens.js';
 import { ClientConnection } from './clientConnection.js';
 import type { ClientEvent } from './clientEvent.js';
 import { createClientRequestHandler } from './clientRequests.js';
+import type { ClientSocket } from './clientSocket.js';
 import { resolveFaults, resolveOptions, type EmulatorOptions, type FaultOptions, type ResolvedOptions } from './emulatorOptions.js';
 import { closes } from './errors.js';
 import { FaultInjector } from './faults.js';
@@ -47,6 +47,12 @@ export interface EmulatorEvents {
 
 /** How long `close()` waits for clients to answer the close handshake before cutting their sockets. */
 const CLOSE_GRACE_MS = 1000;
+/**
+ * The largest request line plus headers the server reads (Node's default is 16 KiB). A REST token's `aud` is the
+ * request URL, so a signed request carries its URL about 2.4 times: a 64 KiB URL (a long OData filter) needs
+ * some 150 KiB. Beyond this, Node answers 431 itself.
+ */
+export const MAX_REQUEST_HEAD_BYTES = 256 * 1024;
 
 /**
  * A local Azure Web PubSub service.
@@ -66,7 +72,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** Every connection not yet ended, by id (ids are unique across hubs). */
   readonly #connections = new Map<string, ClientConnection>();
   /** Every upgraded socket, so `close()` can wait for them. */
-  readonly #sockets = new Set<WebSocket>();
+  readonly #sockets = new Set<ClientSocket>();
   readonly #handleFrame;
   #status: EmulatorStatus = 'Closed';
   #server: Server | undefined;
@@ -121,6 +127,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   async #listen(): Promise<this> {
     const server = createServer(
+      { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
       createRequestListener({
         router: new Router(),
         handlers: createHandlers({ store: this.#store, accessKey: this.#options.accessKey }),
@@ -232,7 +239,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   /** Takes over an upgraded socket: a new connection, or a reliable connection's recovery. */
-  #accept(socket: WebSocket, handshake: Handshake): void {
+  #accept(socket: ClientSocket, handshake: Handshake): void {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
     const { identity, recovery } = handshake;

@@ -9,15 +9,21 @@ import { ServiceError } from './serviceError.js';
 
 const LOOSE_HINT = 'start the emulator with --loose (option loose: true) to ignore it';
 
-const PATH_PARAM_CODES: Readonly<Record<PathParam, string>> = {
-  hub: 'InvalidHubName',
-  group: 'InvalidGroupName',
-  userId: 'InvalidUserId',
-  connectionId: 'InvalidConnectionId',
-  permission: 'InvalidPermission',
-};
+/**
+ * The service's answer to a bad request parameter (recorded for `clientType`, NOTES §3.1): one code for every
+ * parameter, with `target` naming it as on the wire (`group`, `api-version`, `groups[0]`). The message says which
+ * rule was broken.
+ */
+const badRequest = (target: string, message: string) => new ServiceError(400, 'Error.BadRequest', message, { target });
 
-const badRequest = (code: string, message: string, target?: string) => new ServiceError(400, code, message, { target });
+/** The service's 404 for a resource that does not exist: `<severity>.<Resource>.NotExisted`, target the resource. */
+const notExisted = (severity: 'Error' | 'Warning' | 'Info', resource: 'Connection' | 'User' | 'Group' | 'Permission', message: string) =>
+  new ServiceError(404, `${severity}.${resource}.NotExisted`, message, { target: resource });
+
+const noConnection = (connectionId: string) => `Connection '${connectionId}' does not exist`;
+
+/** A refusal whose service code is unknown: the code is the emulator's own name (listed in the README). */
+const ownBadRequest = (code: string, message: string, target: string) => new ServiceError(400, code, message, { target });
 
 /** REST and handshake errors. */
 export const errors = {
@@ -27,38 +33,34 @@ export const errors = {
     new ServiceError(405, 'MethodNotAllowed', `${method} is not allowed here; use ${allowed.join(' or ')}`, {
       headers: { allow: allowed.join(', ') },
     }),
-  missingHost: () => badRequest('MissingHost', 'The Host header is required: the token audience is built from it', 'Host'),
+  missingHost: () => ownBadRequest('MissingHost', 'The Host header is required: the token audience is built from it', 'Host'),
 
+  // 400s about a request parameter: the service's Error.BadRequest, target the parameter's wire name.
   missingApiVersion: () =>
-    badRequest('MissingApiVersion', `The api-version query parameter is required (stable versions: ${API_VERSIONS.join(', ')})`, 'api-version'),
+    badRequest('api-version', `The api-version query parameter is required (stable versions: ${API_VERSIONS.join(', ')})`),
   unsupportedApiVersion: (version: string) =>
     badRequest(
-      'UnsupportedApiVersion',
+      'api-version',
       `api-version ${version} is not implemented by the emulator (stable versions: ${API_VERSIONS.join(', ')}); ` +
         `${LOOSE_HINT} and answer as ${DEFAULT_API_VERSION}`,
-      'api-version',
     ),
   operationNotInApiVersion: (operation: Operation, version: string) =>
-    badRequest(
-      'UnsupportedApiVersion',
-      `${operation.operationId} needs api-version ${operation.since} or later (got ${version})`,
-      'api-version',
-    ),
+    badRequest('api-version', `${operation.operationId} needs api-version ${operation.since} or later (got ${version})`),
   parameterNotInApiVersion: (wire: string, since: string, version: string) =>
-    badRequest('InvalidQueryParameter', `Query parameter ${wire} needs api-version ${since} or later (got ${version})`, wire),
+    badRequest(wire, `Query parameter ${wire} needs api-version ${since} or later (got ${version})`),
   unsupportedQueryParameter: (wire: string, operation: Operation) =>
     badRequest(
-      'UnsupportedQueryParameter',
-      `Query parameter ${wire} is not a parameter of ${operation.operationId}, so the emulator cannot honour it; ${LOOSE_HINT}`,
       wire,
+      `Query parameter ${wire} is not a parameter of ${operation.operationId}, so the emulator cannot honour it; ${LOOSE_HINT}`,
     ),
-  invalidQueryParameter: (wire: string, rule: string) => badRequest('InvalidQueryParameter', `Query parameter ${wire} ${rule}`, wire),
-  repeatedQueryParameter: (wire: string) =>
-    badRequest('InvalidQueryParameter', `Query parameter ${wire} must be given at most once`, wire),
-  invalidPathParameter: (param: PathParam, message: string) => badRequest(PATH_PARAM_CODES[param], message, param),
-  invalidFilter: (message: string, target = 'filter') => badRequest('InvalidFilter', `${message} (Parameter '${target}')`, target),
+  invalidQueryParameter: (wire: string, rule: string) => badRequest(wire, `Query parameter ${wire} ${rule}`),
+  repeatedQueryParameter: (wire: string) => badRequest(wire, `Query parameter ${wire} must be given at most once`),
+  invalidPathParameter: (param: PathParam, message: string) => badRequest(param, message),
+  invalidFilter: (message: string, target = 'filter') => badRequest(target, `${message} (Parameter '${target}')`),
   invalidContinuationToken: () =>
-    badRequest('InvalidContinuationToken', 'continuationToken must be a value from a nextLink of this emulator', 'continuationToken'),
+    badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator'),
+  invalidJsonPayload: () => badRequest('body', 'The body is not valid JSON, but its Content-Type is application/json'),
+  invalidRequestBody: (field: string, rule: string) => badRequest(field, `${field} ${rule}`),
 
   unsupportedMediaType: (contentType: string | undefined, allowed: readonly string[]) =>
     new ServiceError(
@@ -69,9 +71,6 @@ export const errors = {
     ),
   payloadTooLarge: () =>
     new ServiceError(413, 'PayloadTooLarge', `The message must be at most ${MAX_MESSAGE_BYTES} bytes (1 MiB)`, { target: 'body' }),
-  invalidJsonPayload: () =>
-    badRequest('InvalidPayload', 'The body is not valid JSON, but its Content-Type is application/json', 'body'),
-  invalidRequestBody: (field: string, rule: string) => badRequest('InvalidRequestBody', `${field} ${rule}`, field),
 
   unauthorized: (reason: string, target = 'Authorization') => new ServiceError(401, 'Unauthorized', reason, { target }),
   missingToken: () => errors.unauthorized('The request has no Authorization: Bearer <token> header'),
@@ -93,14 +92,27 @@ export const errors = {
   wrongClientAudience: (expected: string) =>
     errors.unauthorized(`The token's aud must be ${expected} (http, https, ws or wss; an optional trailing /)`, 'access_token'),
 
-  connectionNotFound: (connectionId: string) =>
-    new ServiceError(404, 'ConnectionNotFound', `Connection '${connectionId}' does not exist`, { target: 'connectionId' }),
-  userNotFound: (userId: string) =>
-    new ServiceError(404, 'UserNotFound', `User '${userId}' has no connection`, { target: 'userId' }),
-  groupNotFound: (group: string) =>
-    new ServiceError(404, 'GroupNotFound', `Group '${group}' has no connection`, { target: 'group' }),
-  permissionNotFound: (connectionId: string, permission: string) =>
-    new ServiceError(404, 'PermissionNotFound', `Connection '${connectionId}' does not have ${permission}`, { target: 'permission' }),
+  // 404s with the service's codes (recorded, NOTES §3.1): the severity prefix differs from route to route.
+  /** Adding an unknown connection to a group. */
+  connectionNotExisted: (connectionId: string) => notExisted('Error', 'Connection', noConnection(connectionId)),
+  /** HEAD connections/{id} for a connection that does not exist, or no longer does. */
+  connectionNotExistedWarning: (connectionId: string) => notExisted('Warning', 'Connection', noConnection(connectionId)),
+  /** Granting or checking a permission of an unknown connection. */
+  connectionNotExistedInfo: (connectionId: string) => notExisted('Info', 'Connection', noConnection(connectionId)),
+  /** HEAD users/{id}, and adding a user to a group, when the user has no connection. */
+  userNotExisted: (userId: string) => notExisted('Warning', 'User', `User '${userId}' has no connection`),
+  /** HEAD groups/{g} for a group without connections. */
+  groupNotExisted: (group: string) => notExisted('Warning', 'Group', `Group '${group}' has no connection`),
+  /**
+   * Checking a permission an existing connection lacks. The service's code is not recorded: this one is the
+   * emulator's own, by analogy with `Info.Connection.NotExisted` on the same route.
+   */
+  permissionNotExisted: (connectionId: string, permission: string, targetName: string | undefined) =>
+    notExisted(
+      'Info',
+      'Permission',
+      `Connection '${connectionId}' does not have ${permission} ${targetName === undefined ? 'for every group' : `for group '${targetName}'`}`,
+    ),
 
   throttled: (retryAfterSeconds: number) =>
     new ServiceError(429, 'TooManyRequests', `Injected fault: too many requests, retry after ${retryAfterSeconds} s`, {
@@ -108,19 +120,21 @@ export const errors = {
     }),
   unavailable: () => new ServiceError(503, 'ServiceUnavailable', 'Injected fault: the service is unavailable'),
   internal: () => new ServiceError(500, 'InternalServerError', 'The emulator failed to handle the request; see its log'),
+  /** Never sent (the client is gone): nginx's 499 "client closed request" marks the request in the log. */
+  requestAborted: () => new ServiceError(499, 'ClientClosedRequest', 'The client closed the connection before it sent the whole body'),
 
   // WebSocket handshake refusals (plain HTTP answers before any upgrade).
   clientPathNotFound: (path: string) =>
-    badRequest('InvalidClientPath', `WebSocket clients connect to /client/hubs/{hub} or /client/?hub={hub} (got ${path})`, 'path'),
+    ownBadRequest('InvalidClientPath', `WebSocket clients connect to /client/hubs/{hub} or /client/?hub={hub} (got ${path})`, 'path'),
   clientProtocolNotImplemented: (kind: string) =>
-    badRequest('NotImplemented', `${kind} clients are not implemented by the emulator; use /client/hubs/{hub}`, 'path'),
+    ownBadRequest('NotImplemented', `${kind} clients are not implemented by the emulator; use /client/hubs/{hub}`, 'path'),
   subprotocolNotImplemented: (subprotocol: string) =>
-    badRequest(
+    ownBadRequest(
       'NotImplemented',
       `Subprotocol ${subprotocol} is not implemented by the emulator; use json.webpubsub.azure.v1, json.reliable.webpubsub.azure.v1 or none`,
       'Sec-WebSocket-Protocol',
     ),
-  invalidClientMode: (rule: string) => badRequest('InvalidClientMode', rule, 'webpubsub_mode'),
+  invalidClientMode: (rule: string) => ownBadRequest('InvalidClientMode', rule, 'webpubsub_mode'),
   shuttingDown: () => new ServiceError(503, 'ServiceUnavailable', 'The emulator is shutting down'),
 };
 

@@ -39,6 +39,8 @@ interface RequestState {
   readonly path: string;
   readonly query: URLSearchParams;
   route?: RouteMatch;
+  /** The status answered, or that would have been answered to a client that is gone (for the log line). */
+  status?: number;
   /** Set when a fault reset the connection: nothing may be written. */
   reset?: boolean;
 }
@@ -78,7 +80,7 @@ export function createRequestListener(context: RequestListenerContext): RequestL
         writeError(state, error instanceof ServiceError ? error : errors.internal());
       } finally {
         // 10. End: one log line.
-        logger?.(redact(`${state.method} ${state.path} -> ${state.reset ? 'reset' : res.statusCode} (${(performance.now() - state.start).toFixed(1)} ms) ${state.id}`));
+        logger?.(redact(`${state.method} ${state.path} -> ${state.reset ? 'reset' : state.status} (${(performance.now() - state.start).toFixed(1)} ms) ${state.id}`));
       }
     })();
   };
@@ -127,6 +129,7 @@ function refuseUnknownQuery(query: URLSearchParams, route: RouteMatch): void {
 
 function write(state: RequestState, status: number, body?: string, headers: Readonly<Record<string, string>> = {}): void {
   const { res, method } = state;
+  state.status = status;
   if (state.reset || res.headersSent || res.destroyed) return;
   res.statusCode = status;
   res.setHeader('x-ms-request-id', state.id);

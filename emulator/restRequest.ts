@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { API_VERSIONS, DEFAULT_API_VERSION, supportsApiVersion, type ApiVersion, type Operation, type PathParam, type QueryParam } from '../shared/operations.js';
 import { CONTENT_TYPES } from '../shared/payload.js';
-import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam, checkQueryValue } from '../shared/validate.js';
+import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, type ClientProtocol } from '../shared/validate.js';
 import type { Audience } from './delivery.js';
 import { errors } from './errors.js';
 import { compileFilter, FilterSyntaxError, type FilterPredicate } from './filter.js';
@@ -104,6 +104,8 @@ function readQuery(operation: Operation, query: URLSearchParams, apiVersion: Api
       // Group names and targetName (a group) follow the group rule wherever they appear.
       if (param.wire === 'group') (value as string[]).forEach((group, i) => checkGroup(`${param.wire}[${i}]`, group));
       if (param.wire === 'targetName') checkGroup(param.wire, value);
+      // A client protocol newer than the api-version is refused as the service refuses socketio on 2024-01-01.
+      if (param.type === 'clientType' && !loose) checkClientProtocol(value as ClientProtocol, apiVersion, param.wire);
     } catch (error) {
       if (!(error instanceof InvalidArgumentError)) throw error;
       throw errors.invalidQueryParameter(param.wire, error.message.slice(error.argument.length + 1));
@@ -140,14 +142,21 @@ function compile(text: string, target: string): FilterPredicate {
 async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).byteLength;
-    if (size > MAX_MESSAGE_BYTES) {
-      // Stop reading; the response says so and the listener closes the connection.
-      req.pause();
-      throw errors.payloadTooLarge();
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).byteLength;
+      if (size > MAX_MESSAGE_BYTES) {
+        // Stop reading; the response says so and the listener closes the connection.
+        req.pause();
+        throw errors.payloadTooLarge();
+      }
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } catch (error) {
+    // Node ends the body of a request whose client went away with an ECONNRESET 'aborted' error: the client's
+    // doing, not the emulator's failure, and nobody is left to answer.
+    if ((error as NodeJS.ErrnoException).code === 'ECONNRESET') throw errors.requestAborted();
+    throw error;
   }
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }

@@ -5,10 +5,11 @@
  */
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam } from '../shared/validate.js';
 import { bearer, type AccessTokenVerifier, type ClientIdentity } from './accessTokens.js';
+import { ClientSocket } from './clientSocket.js';
 import { errors } from './errors.js';
 import { ServiceError } from './serviceError.js';
 import type { WireProtocol } from './store.js';
@@ -39,7 +40,7 @@ export interface UpgradeContext {
   verifier: AccessTokenVerifier;
   isRunning(): boolean;
   /** Takes over a socket whose handshake passed. */
-  accept(socket: WebSocket, handshake: Handshake): void;
+  accept(socket: ClientSocket, handshake: Handshake): void;
   /** Reports an unexpected failure (the socket is then cut). */
   onError(error: unknown): void;
 }
@@ -49,6 +50,8 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
   const pending = new WeakMap<IncomingMessage, { handshake: Omit<Handshake, 'identity'>; token: string | undefined; identity?: ClientIdentity }>();
   const wss = new WebSocketServer({
     noServer: true,
+    // Sockets of this class refuse a frame over maxPayload as the emulator refuses one over 1 MiB of data.
+    WebSocket: ClientSocket,
     clientTracking: false,
     perMessageDeflate: false,
     maxPayload: MAX_FRAME_BYTES,

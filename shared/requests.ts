@@ -6,7 +6,7 @@ import { InvalidArgumentError, WebPubSubRequestError } from './errors.js';
 import { redact } from './logger.js';
 import { DEFAULT_API_VERSION, supportsApiVersion, type HttpMethod, type Operation, type PathParam } from './operations.js';
 import { checkSize, toJson, type ContentType, type Payload } from './payload.js';
-import { checkApiVersion, checkGroup, checkPathParam, checkQueryValue, requireString, unknownOption } from './validate.js';
+import { checkApiVersion, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, requireString, unknownOption, type ClientProtocol } from './validate.js';
 
 /** A request ready to send: `url` is the path and query, relative to the endpoint. */
 export interface WebPubSubRequest {
@@ -92,6 +92,7 @@ export function buildRequest(operation: Operation, input: OperationInput): WebPu
     if (value === undefined) continue;
     checkQueryValue(param, value);
     requireApiVersion(`${operation.name} option ${param.option}`, param.since, apiVersion);
+    if (param.type === 'clientType') checkClientProtocol(value as ClientProtocol, apiVersion);
     for (const item of Array.isArray(value) ? value : [value]) query += `&${param.wire}=${encodeQueryValue(String(item))}`;
   }
 

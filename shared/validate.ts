@@ -3,7 +3,7 @@
  * The emulator applies the same rules to what it receives, so both sides speak of one rule set.
  */
 import { InvalidArgumentError } from './errors.js';
-import type { PathParam, QueryParam } from './operations.js';
+import { supportsApiVersion, type ApiVersion, type PathParam, type QueryParam } from './operations.js';
 
 /** The swagger's hub pattern: a letter, then up to 127 of letters, digits and `` _ ` , . [ ] ``. */
 export const HUB_PATTERN = /^[A-Za-z][A-Za-z0-9_`,.[\]]{0,127}$/;
@@ -14,6 +14,15 @@ export const PERMISSIONS = ['sendToGroup', 'joinLeaveGroup'] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 export const CLIENT_PROTOCOLS = ['default', 'mqtt', 'socketio'] as const;
 export type ClientProtocol = (typeof CLIENT_PROTOCOLS)[number];
+/**
+ * The first api-version whose `:generateToken` takes each client protocol (query `clientType`). The service
+ * refuses `socketio` on 2024-01-01 with 400 `Error.BadRequest`, target `clientType` (a recorded answer).
+ */
+export const CLIENT_PROTOCOL_SINCE: Readonly<Record<ClientProtocol, ApiVersion>> = {
+  default: '2024-01-01',
+  mqtt: '2024-01-01',
+  socketio: '2024-12-01',
+};
 /** The service's limit for one message: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
@@ -93,6 +102,21 @@ export function checkQueryValue(param: QueryParam, value: unknown): void {
         throw new InvalidArgumentError(name, `must be one of ${CLIENT_PROTOCOLS.join(', ')} (got ${describe(value)})`);
       }
   }
+}
+
+/**
+ * Throws unless api-version `apiVersion` takes the client protocol `value` (see {@link CLIENT_PROTOCOL_SINCE}).
+ * @param argument - the name the error gives the input (default `clientProtocol`, the option's name)
+ * @throws InvalidArgumentError naming the protocols this api-version takes and the version `value` needs.
+ */
+export function checkClientProtocol(value: ClientProtocol, apiVersion: string, argument = 'clientProtocol'): void {
+  const since = CLIENT_PROTOCOL_SINCE[value];
+  if (supportsApiVersion(apiVersion, since)) return;
+  const taken = CLIENT_PROTOCOLS.filter((protocol) => supportsApiVersion(apiVersion, CLIENT_PROTOCOL_SINCE[protocol]));
+  throw new InvalidArgumentError(
+    argument,
+    `must be ${taken.join(' or ')} in api-version ${apiVersion}; ${value} needs ${since} or later`,
+  );
 }
 
 /** Throws unless `value` is an integer in [min, max]. */

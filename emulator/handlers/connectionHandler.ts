@@ -13,7 +13,7 @@ export class ConnectionHandler extends ResourceHandler {
   }
 
   connectionExists(request: RestRequest): true {
-    if (!this.connection(request)) throw errors.connectionNotFound(request.params.connectionId!);
+    if (!this.connection(request)) throw errors.connectionNotExistedWarning(request.params.connectionId!);
     return true;
   }
 

@@ -14,14 +14,15 @@ const TOKEN_PREFIX = 'after:';
 
 /** A page of `listConnectionsInGroup`. */
 export interface GroupMemberPage {
-  value: { connectionId: string; userId?: string }[];
+  /** `userId` is null for an anonymous connection: the key is there, as in the service's pages. */
+  value: { connectionId: string; userId: string | null }[];
   nextLink?: string;
 }
 
 /** Handlers of the group operations. */
 export class GroupHandler extends ResourceHandler {
   groupExists(request: RestRequest): true {
-    if (this.#members(request).size === 0) throw errors.groupNotFound(request.params.group!);
+    if (this.#members(request).size === 0) throw errors.groupNotExisted(request.params.group!);
     return true;
   }
 
@@ -75,7 +76,7 @@ export class GroupHandler extends ResourceHandler {
   addConnectionToGroup(request: RestRequest): void {
     const hub = this.hub(request);
     const connection = hub.connection(request.params.connectionId!);
-    if (!connection) throw errors.connectionNotFound(request.params.connectionId!);
+    if (!connection) throw errors.connectionNotExisted(request.params.connectionId!);
     hub.join(connection, request.params.group!);
   }
 
@@ -92,8 +93,7 @@ export class GroupHandler extends ResourceHandler {
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-const toMember = (connection: ConnectionRecord) =>
-  connection.userId === null ? { connectionId: connection.connectionId } : { connectionId: connection.connectionId, userId: connection.userId };
+const toMember = (connection: ConnectionRecord) => ({ connectionId: connection.connectionId, userId: connection.userId });
 
 function decodeToken(token: string): string {
   const text = Buffer.from(token, 'base64url').toString('utf8');

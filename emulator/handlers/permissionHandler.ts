@@ -12,7 +12,7 @@ export class PermissionHandler extends ResourceHandler {
   /** Granting to an unknown connection is a 404. */
   grantPermission(request: RestRequest): void {
     const connection = this.connection(request);
-    if (!connection) throw errors.connectionNotFound(request.params.connectionId!);
+    if (!connection) throw errors.connectionNotExistedInfo(request.params.connectionId!);
     connection.permissions.grant(permission(request), target(request));
   }
 
@@ -22,9 +22,9 @@ export class PermissionHandler extends ResourceHandler {
 
   checkPermission(request: RestRequest): true {
     const connection = this.connection(request);
-    if (!connection) throw errors.connectionNotFound(request.params.connectionId!);
+    if (!connection) throw errors.connectionNotExistedInfo(request.params.connectionId!);
     if (!connection.permissions.has(permission(request), target(request))) {
-      throw errors.permissionNotFound(connection.connectionId, permission(request));
+      throw errors.permissionNotExisted(connection.connectionId, permission(request), target(request));
     }
     return true;
   }

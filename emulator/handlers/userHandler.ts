@@ -12,7 +12,7 @@ import { serverMessage } from './hubHandler.js';
 /** Handlers of the user operations. */
 export class UserHandler extends ResourceHandler {
   userExists(request: RestRequest): true {
-    if (this.#connections(request).size === 0) throw errors.userNotFound(request.params.userId!);
+    if (this.#connections(request).size === 0) throw errors.userNotExisted(request.params.userId!);
     return true;
   }
 
@@ -32,7 +32,7 @@ export class UserHandler extends ResourceHandler {
   /** Adds the user's current connections; a user without connections is a 404. */
   addUserToGroup(request: RestRequest): void {
     const connections = this.#connections(request);
-    if (connections.size === 0) throw errors.userNotFound(request.params.userId!);
+    if (connections.size === 0) throw errors.userNotExisted(request.params.userId!);
     const hub = this.hub(request);
     for (const connection of connections) hub.join(connection, request.params.group!);
   }

@@ -113,14 +113,15 @@ describe('each bad argument is refused before any I/O, naming the field and the 
 
 describe('api-version: an older version refuses what it lacks', () => {
   test.each([
-    ['2024-01-01', (c: WebPubSubServiceClient) => c.listConnectionsInGroup('g'), /listConnectionsInGroup needs 2024-12-01/],
-    ['2022-11-01', (c: WebPubSubServiceClient) => c.sendToAll('x', { messageTtlSeconds: 5 }), /sendToAll option messageTtlSeconds needs 2023-07-01/],
-    ['2021-10-01', (c: WebPubSubServiceClient) => c.sendToGroup('g', 'x', { filter: "userId eq 'a'" }), /option filter needs 2022-11-01/],
-    ['2022-11-01', (c: WebPubSubServiceClient) => c.addConnectionsToGroups(['g'], "userId eq 'a'"), /addConnectionsToGroups needs 2023-07-01/],
-    ['2021-10-01', (c: WebPubSubServiceClient) => c.removeConnectionFromAllGroups('c'), /needs 2022-11-01/],
-  ])('%s', async (apiVersion, call: (c: WebPubSubServiceClient) => unknown, rule) => {
+    ['2024-01-01', (c: WebPubSubServiceClient) => c.listConnectionsInGroup('g'), 'apiVersion', /listConnectionsInGroup needs 2024-12-01/],
+    ['2022-11-01', (c: WebPubSubServiceClient) => c.sendToAll('x', { messageTtlSeconds: 5 }), 'apiVersion', /sendToAll option messageTtlSeconds needs 2023-07-01/],
+    ['2021-10-01', (c: WebPubSubServiceClient) => c.sendToGroup('g', 'x', { filter: "userId eq 'a'" }), 'apiVersion', /option filter needs 2022-11-01/],
+    ['2022-11-01', (c: WebPubSubServiceClient) => c.addConnectionsToGroups(['g'], "userId eq 'a'"), 'apiVersion', /addConnectionsToGroups needs 2023-07-01/],
+    ['2021-10-01', (c: WebPubSubServiceClient) => c.removeConnectionFromAllGroups('c'), 'apiVersion', /needs 2022-11-01/],
+    ['2024-01-01', (c: WebPubSubServiceClient) => c.getClientAccessToken({ clientProtocol: 'socketio' }), 'clientProtocol', /^clientProtocol must be default or mqtt in api-version 2024-01-01; socketio needs 2024-12-01 or later$/],
+  ])('%s', async (apiVersion, call: (c: WebPubSubServiceClient) => unknown, argument, rule) => {
     const old = new WebPubSubServiceClient(connectionString, 'hub', { apiVersion });
-    await expect(Promise.resolve().then(() => call(old))).rejects.toMatchObject({ argument: 'apiVersion', message: expect.stringMatching(rule) });
+    await expect(Promise.resolve().then(() => call(old))).rejects.toMatchObject({ name: 'InvalidArgumentError', argument, message: expect.stringMatching(rule) });
     await old.close();
   });
 });

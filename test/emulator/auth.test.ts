@@ -138,13 +138,14 @@ describe('client tokens at the WebSocket handshake', () => {
   });
 
   test.each([
-    ['an invalid hub', '/client/hubs/1bad'],
-    ['an unknown path', '/socket'],
-    ['the MQTT path', '/clients/mqtt/hubs/chat'],
-    ['the Socket.IO path', '/clients/socketio/hubs/chat'],
-  ])('%s gets HTTP 400', async (_what, path) => {
+    ['an invalid hub', '/client/hubs/1bad', 'Error.BadRequest'],
+    ['an unknown path', '/socket', 'InvalidClientPath'],
+    ['the MQTT path', '/clients/mqtt/hubs/chat', 'NotImplemented'],
+    ['the Socket.IO path', '/clients/socketio/hubs/chat', 'NotImplemented'],
+    ['a bad webpubsub_mode', '/client/hubs/chat?webpubsub_mode=broadcast', 'InvalidClientMode'],
+  ])('%s (%s) gets HTTP 400 with %s', async (_what, path, code) => {
     const refused = await refusedHandshake(`${emulator.endpoint.replace('http', 'ws')}${path}`);
-    expect(refused.status).toBe(400);
+    expect([refused.status, refused.errorCode]).toEqual([400, code]);
   });
 
   test('a protobuf subprotocol is refused with 400 naming it', async () => {

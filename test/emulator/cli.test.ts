@@ -2,14 +2,22 @@
  * The `webpubsub-emulator` command: it prints a connection string that works, takes faults from the
  * environment, refuses bad flags, and shuts down cleanly on SIGTERM and SIGINT.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test } from '@jest/globals';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient, parseConnectionString } from '../../shared/index.js';
+import { abortUpload } from '../helpers/abortedUpload.js';
+import { until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
 
 const CLI = fileURLToPath(new URL('../../emulator/cli.js', import.meta.url));
+/** The compiled core client, for scripts run in a child process. */
+const CORE = fileURLToPath(new URL('../../shared/index.js', import.meta.url));
 
 interface Running {
   child: ChildProcessWithoutNullStreams;
@@ -66,10 +74,81 @@ test('takes faults from the environment', async () => {
   expect(await stop(running, 'SIGTERM')).toBe(0);
 });
 
+test('an aborted upload leaves no error or stack trace on stderr, and the emulator keeps serving', async () => {
+  const running = await run(['--port', '0', '--verbose'], { WEBPUBSUB_EMULATOR_ACCESS_KEY: 'abort-key' });
+  const hub = uniqueName();
+  const { endpoint } = parseConnectionString(running.connectionString);
+  await abortUpload(endpoint, 'abort-key', `/api/hubs/${hub}/:send?api-version=2024-12-01`);
+  await until(() => running.stderr().includes(`POST /api/hubs/${hub}/:send -> 499`), 'the aborted upload in the log');
+  const client = new WebPubSubServiceClient(running.connectionString, hub, { retry: { maxRetries: 0 } });
+  await client.sendToAll('after the abort');
+  await client.close();
+  expect(await stop(running, 'SIGTERM')).toBe(0);
+  expect(running.stderr()).toContain(`POST /api/hubs/${hub}/:send -> 202`);
+  expect(running.stderr()).not.toMatch(/error|\n\s+at |-> 500/i);
+});
+
+describe('--ready-file', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('once listening, writes the connection string, owner-only and whole; removes it on SIGTERM', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wps-ready-'));
+    const file = join(dir, 'emulator.ready');
+    const running = await run(['--port', '0', '--ready-file', file]);
+    await until(() => existsSync(file), 'the ready file');
+    expect(readFileSync(file, 'utf8')).toBe(`${running.connectionString}\n`);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Written through a temporary file and a rename: nothing else is left in the directory.
+    expect(readdirSync(dir)).toEqual(['emulator.ready']);
+    const client = new WebPubSubServiceClient(readFileSync(file, 'utf8').trim(), uniqueName(), { retry: { maxRetries: 0 } });
+    expect(await client.connectionExists('nobody')).toBe(false);
+    await client.close();
+    expect(await stop(running, 'SIGTERM')).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  test('the README recipe: start in the background, wait for the file, export, run a step, kill', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wps-ready-'));
+    const step = `import('${CORE}').then(async ({ WebPubSubServiceClient }) => {
+      const client = new WebPubSubServiceClient(process.env.WEBPUBSUB_CONNECTION_STRING, 'ci');
+      console.log('user exists:', await client.userExists('nobody'));
+      await client.close();
+    })`;
+    const script = `
+      set -e
+      READY="$DIR/webpubsub-emulator.ready"
+      rm -f "$READY"
+      node "$CLI" --port 0 --ready-file "$READY" > /dev/null 2>&1 &
+      EMULATOR_PID=$!
+      for _ in $(seq 1 100); do [ -s "$READY" ] && break; kill -0 "$EMULATOR_PID" 2>/dev/null || break; sleep 0.1; done
+      export WEBPUBSUB_CONNECTION_STRING="$(cat "$READY")"
+      node -e "$STEP"
+      kill "$EMULATOR_PID"
+      wait "$EMULATOR_PID"
+      echo "emulator exit $?"
+      ls -A "$DIR"`;
+    const { stdout } = await promisify(execFile)('bash', ['-c', script], { env: { ...process.env, DIR: dir, CLI, STEP: step } });
+    expect(stdout.split('\n')).toEqual(['user exists: false', 'emulator exit 0', '']);
+  });
+
+  test('a path that cannot be written stops the emulator with exit code 1, naming the flag', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wps-ready-'));
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--ready-file', join(dir, 'missing', 'emulator.ready')]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(1);
+    expect(stderr).toContain(`--ready-file: cannot write ${join(dir, 'missing', 'emulator.ready')} (ENOENT)`);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
 test.each([
   [['--port', 'eighty'], '--port must be a non-negative integer'],
   [['--port', '70000'], 'options.port must be an integer from 0 to 65535'],
   [['--colour'], "Unknown option '--colour'"],
+  [['--ready-file', ''], '--ready-file must be a path'],
 ])('refuses %j with exit code 2 and the usage', async (args, message) => {
   const child = spawn(process.execPath, [CLI, ...args]);
   let stderr = '';

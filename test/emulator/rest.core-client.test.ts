@@ -63,7 +63,7 @@ describe('every row of the operations table', () => {
       const request = sampleRequest(operation, fixture.hub, 'c', operation.since);
       const response = await send({ ...request, url: request.url.replace(`api-version=${operation.since}`, `api-version=${older}`) });
       expect(response.status).toBe(400);
-      expect(JSON.parse(response.body)).toMatchObject({ code: 'UnsupportedApiVersion', target: 'api-version' });
+      expect(JSON.parse(response.body)).toMatchObject({ code: 'Error.BadRequest', target: 'api-version' });
     },
   );
 
@@ -77,7 +77,12 @@ describe('every row of the operations table', () => {
       expect(response.body).toBe('');
       codes[operation.name] = response.headers['x-ms-error-code'] as string;
     }
-    expect(codes).toEqual({ connectionExists: 'ConnectionNotFound', groupExists: 'GroupNotFound', userExists: 'UserNotFound', checkPermission: 'ConnectionNotFound' });
+    expect(codes).toEqual({
+      connectionExists: 'Warning.Connection.NotExisted',
+      groupExists: 'Warning.Group.NotExisted',
+      userExists: 'Warning.User.NotExisted',
+      checkPermission: 'Info.Connection.NotExisted',
+    });
   });
 });
 
@@ -87,38 +92,53 @@ describe('errors as the service sends them', () => {
     const response = await send({ method: 'PUT', url: `/api/hubs/${fixture.hub}/groups/g/connections/nobody?api-version=2024-12-01`, headers: {} });
     expect(response.status).toBe(404);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
-    expect(response.headers['x-ms-error-code']).toBe('ConnectionNotFound');
+    expect(response.headers['x-ms-error-code']).toBe('Error.Connection.NotExisted');
     expect(JSON.parse(response.body)).toEqual({
-      code: 'ConnectionNotFound',
+      code: 'Error.Connection.NotExisted',
       message: "Connection 'nobody' does not exist",
-      target: 'connectionId',
+      target: 'Connection',
       details: [],
       inner: null,
     });
-    await expect(fixture.client.addConnectionToGroup('g', 'nobody')).rejects.toMatchObject({ name: 'WebPubSubRequestError', status: 404, code: 'ConnectionNotFound' });
+    await expect(fixture.client.addConnectionToGroup('g', 'nobody')).rejects.toMatchObject({
+      name: 'WebPubSubRequestError',
+      status: 404,
+      code: 'Error.Connection.NotExisted',
+    });
   });
 
   test.each([
-    ['missing api-version', '/api/hubs/{hub}/:send', 'MissingApiVersion'],
-    ['a preview api-version', '/api/hubs/{hub}/:send?api-version=2021-08-01-preview', 'UnsupportedApiVersion'],
-    ['filter before 2022-11-01', "/api/hubs/{hub}/:send?api-version=2021-10-01&filter=userId%20eq%20'a'", 'InvalidQueryParameter'],
-    ['messageTtlSeconds before 2023-07-01', '/api/hubs/{hub}/:send?api-version=2022-11-01&messageTtlSeconds=5', 'InvalidQueryParameter'],
-    ['a TTL over 300', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=301', 'InvalidQueryParameter'],
-    ['a TTL that is not an integer', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=1.5', 'InvalidQueryParameter'],
-    ['an invalid hub', '/api/hubs/9lives/:send?api-version=2024-12-01', 'InvalidHubName'],
-    ['a blank group', '/api/hubs/{hub}/groups/%20%20/:send?api-version=2024-12-01', 'InvalidGroupName'],
-    ['a group over 1024 characters', `/api/hubs/{hub}/groups/${'g'.repeat(1025)}/:send?api-version=2024-12-01`, 'InvalidGroupName'],
-    ['a dot-dot user id', '/api/hubs/{hub}/users/%2E%2E/:send?api-version=2024-12-01', 'InvalidUserId'],
-    ['a bad filter', "/api/hubs/{hub}/:send?api-version=2024-12-01&filter=userId%20eq", 'InvalidFilter'],
-    ['an unknown query parameter', '/api/hubs/{hub}/:send?api-version=2024-12-01&fanout=fast', 'UnsupportedQueryParameter'],
-    ['a repeated api-version', '/api/hubs/{hub}/:send?api-version=2024-12-01&api-version=2024-12-01', 'InvalidQueryParameter'],
-  ])('%s is a 400', async (_what, path, code) => {
+    ['missing api-version', '/api/hubs/{hub}/:send', 'api-version', 'The api-version query parameter is required'],
+    ['a preview api-version', '/api/hubs/{hub}/:send?api-version=2021-08-01-preview', 'api-version', '--loose'],
+    ['filter before 2022-11-01', "/api/hubs/{hub}/:send?api-version=2021-10-01&filter=userId%20eq%20'a'", 'filter', 'needs api-version 2022-11-01'],
+    ['messageTtlSeconds before 2023-07-01', '/api/hubs/{hub}/:send?api-version=2022-11-01&messageTtlSeconds=5', 'messageTtlSeconds', 'needs api-version 2023-07-01'],
+    ['a TTL over 300', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=301', 'messageTtlSeconds', 'from 0 to 300'],
+    ['a TTL that is not an integer', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=1.5', 'messageTtlSeconds', 'must be an integer'],
+    ['an invalid hub', '/api/hubs/9lives/:send?api-version=2024-12-01', 'hub', 'must start with a letter'],
+    ['a blank group', '/api/hubs/{hub}/groups/%20%20/:send?api-version=2024-12-01', 'group', 'not only whitespace'],
+    ['a group over 1024 characters', `/api/hubs/{hub}/groups/${'g'.repeat(1025)}/:send?api-version=2024-12-01`, 'group', '1 to 1024 characters'],
+    ['a dot-dot user id', '/api/hubs/{hub}/users/%2E%2E/:send?api-version=2024-12-01', 'userId', "must not be '.' or '..'"],
+    ['a dot connection id', '/api/hubs/{hub}/connections/./:send?api-version=2024-12-01', 'connectionId', "must not be '.' or '..'"],
+    ['bad percent-encoding', '/api/hubs/{hub}/users/%E0%A4%A/:send?api-version=2024-12-01', 'userId', 'not valid percent-encoding'],
+    ['a bad filter', "/api/hubs/{hub}/:send?api-version=2024-12-01&filter=userId%20eq", 'filter', "(Parameter 'filter')"],
+    ['an unknown query parameter', '/api/hubs/{hub}/:send?api-version=2024-12-01&fanout=fast', 'fanout', '--loose'],
+    ['a repeated api-version', '/api/hubs/{hub}/:send?api-version=2024-12-01&api-version=2024-12-01', 'api-version', 'at most once'],
+    ['a repeated messageTtlSeconds', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=1&messageTtlSeconds=2', 'messageTtlSeconds', 'at most once'],
+  ])('%s is a 400 Error.BadRequest naming the parameter', async (_what, path, target, rule) => {
     fixture = env.fixture();
     const url = path.replace('{hub}', fixture.hub);
     const response = await send({ method: 'POST', url, headers: { 'content-type': 'text/plain' }, body: 'x' });
     expect(response.status).toBe(400);
-    expect(response.headers['x-ms-error-code']).toBe(code);
-    expect(JSON.parse(response.body).code).toBe(code);
+    expect(response.headers['x-ms-error-code']).toBe('Error.BadRequest');
+    const body = JSON.parse(response.body);
+    expect(body).toEqual({ code: 'Error.BadRequest', message: expect.stringContaining(rule), target, details: [], inner: null });
+  });
+
+  test('a bad permission in the path is a 400 Error.BadRequest naming it, through our client too', async () => {
+    fixture = env.fixture();
+    const response = await send({ method: 'PUT', url: `/api/hubs/${fixture.hub}/permissions/sendToGroups/connections/c?api-version=2024-12-01`, headers: {} });
+    expect([response.status, response.headers['x-ms-error-code']]).toEqual([400, 'Error.BadRequest']);
+    expect(JSON.parse(response.body)).toMatchObject({ target: 'permission', message: 'permission must be one of sendToGroup, joinLeaveGroup (got "sendToGroups")' });
   });
 
   test.each([
@@ -126,10 +146,11 @@ describe('errors as the service sends them', () => {
     ['maxpagesize 201', 'maxpagesize=201'],
     ['top 0', 'top=0'],
     ['a forged continuation token', 'continuationToken=bm9wZQ'],
-  ])('list with %s is a 400', async (_what, query) => {
+  ])('list with %s is a 400 Error.BadRequest naming the parameter', async (_what, query) => {
     fixture = env.fixture();
     const response = await send({ method: 'GET', url: `/api/hubs/${fixture.hub}/groups/g/connections?api-version=2024-12-01&${query}`, headers: {} });
-    expect(response.status).toBe(400);
+    expect([response.status, response.headers['x-ms-error-code']]).toEqual([400, 'Error.BadRequest']);
+    expect(JSON.parse(response.body).target).toBe(query.split('=')[0]);
   });
 
   test('bodies: 1 MiB is accepted, one byte more is a 413; unknown content types 415; bad JSON 400', async () => {
@@ -142,7 +163,7 @@ describe('errors as the service sends them', () => {
     const xml = await send({ method: 'POST', url, headers: { 'content-type': 'application/xml' }, body: '<a/>' });
     expect([xml.status, xml.headers['x-ms-error-code']]).toEqual([415, 'UnsupportedMediaType']);
     const badJson = await send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{nope' });
-    expect([badJson.status, badJson.headers['x-ms-error-code']]).toEqual([400, 'InvalidPayload']);
+    expect([badJson.status, badJson.headers['x-ms-error-code'], JSON.parse(badJson.body).target]).toEqual([400, 'Error.BadRequest', 'body']);
     // The env.emulator keeps serving after all of these.
     expect((await send(buildSendToAllRequest(fixture.hub, { json: 'still here' }))).status).toBe(202);
   });
@@ -151,11 +172,17 @@ describe('errors as the service sends them', () => {
     fixture = env.fixture();
     const url = `/api/hubs/${fixture.hub}/:addToGroups?api-version=2024-12-01`;
     const post = (body: string) => send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body });
-    const targets = async (body: string) => JSON.parse((await post(body)).body).target as string;
+    const targets = async (body: string) => {
+      const response = await post(body);
+      expect([response.status, response.headers['x-ms-error-code']]).toEqual([400, 'Error.BadRequest']);
+      return JSON.parse(response.body).target as string;
+    };
     expect(await targets('{"groups":[]}')).toBe('groups');
     expect(await targets('{"groups":["ok","  "]}')).toBe('groups[1]');
     expect(await targets('{"groups":["ok"],"filter":"userId eq"}')).toBe('filter');
     expect(await targets('{"groups":["ok"],"extra":1}')).toBe('extra');
+    expect(await targets('{"groups":["ok"],"filter":5}')).toBe('filter');
+    expect(await targets('[1]')).toBe('body');
     expect((await post('{"groups":["ok"],"filter":"true"}')).status).toBe(200);
   });
 
@@ -186,6 +213,18 @@ describe('the core client end to end', () => {
     await client.removeUserFromGroup('team', 'a/b');
     expect(await client.groupExists('team')).toBe(false);
     await client.getServiceStatus();
+  });
+
+  test('a page lists an anonymous member with userId null, the key present, as the service does', async () => {
+    fixture = env.fixture();
+    const anonymous = await fixture.connect({ groups: ['mixed'] });
+    const named = await fixture.connect({ userId: 'named', groups: ['mixed'] });
+    const response = await send({ method: 'GET', url: `/api/hubs/${fixture.hub}/groups/mixed/connections?api-version=2024-12-01`, headers: {} });
+    const { value } = JSON.parse(response.body) as { value: Record<string, unknown>[] };
+    const byId = new Map(value.map((member) => [member.connectionId, member]));
+    expect(byId.get(anonymous.connectionId)).toStrictEqual({ connectionId: anonymous.connectionId, userId: null });
+    expect(byId.get(named.connectionId)).toStrictEqual({ connectionId: named.connectionId, userId: 'named' });
+    expect(response.body).toContain(`{"connectionId":"${anonymous.connectionId}","userId":null}`);
   });
 
   test('hub names are case-insensitive, as in the service', async () => {
@@ -228,7 +267,7 @@ describe('the core client end to end', () => {
 });
 
 describe('loose mode', () => {
-  test('ignores unknown query parameters and answers unknown api-versions as 2024-12-01', async () => {
+  test('ignores unknown query parameters and newer client protocols, and answers unknown api-versions as 2024-12-01', async () => {
     const loose = await startEmulator({ port: 0, loose: true });
     const client = new WebPubSubServiceClient(loose.connectionString, uniqueName(), { retry: { maxRetries: 0 } });
     try {
@@ -237,6 +276,8 @@ describe('loose mode', () => {
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2024-12-01&fanout=fast`)).status).toBe(202);
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2021-08-01-preview`)).status).toBe(202);
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2021-10-01&messageTtlSeconds=3`)).status).toBe(202);
+      const socketio = await client.sendRequest({ method: 'POST', url: `/api/hubs/${hub}/:generateToken?api-version=2024-01-01&clientType=socketio`, headers: {} });
+      expect(socketio.status).toBe(200);
       expect((await ask(`/api/hubs/${hub}/:send`)).status).toBe(400);
     } finally {
       await client.close();

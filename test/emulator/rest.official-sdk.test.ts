@@ -93,7 +93,7 @@ describe('sends', () => {
     fixture = env.fixture();
     await expect(fixture.official.sendToAll('x', { filter: "userId eq 'unterminated" })).rejects.toMatchObject({
       statusCode: 400,
-      code: 'InvalidFilter',
+      code: 'Error.BadRequest',
     });
   });
 });
@@ -191,6 +191,12 @@ describe('group membership', () => {
     expect(await listAll('crowd', { maxPageSize: 2, top: 3 })).toHaveLength(3);
     expect(await listAll('nobody-here')).toEqual([]);
   });
+
+  test('an anonymous member comes through with userId null', async () => {
+    fixture = env.fixture();
+    const { connectionId } = await fixture.connect({ groups: ['anonymous'] });
+    expect(await listAll('anonymous')).toStrictEqual([{ connectionId, userId: null }]);
+  });
 });
 
 describe('permissions', () => {
@@ -239,9 +245,9 @@ describe('closing connections', () => {
 describe('errors', () => {
   test('invalid names and unknown permissions are 400s with the service error shape', async () => {
     fixture = env.fixture();
-    await expect(fixture.official.group('   ').sendToAll('x')).rejects.toMatchObject({ statusCode: 400, code: 'InvalidGroupName' });
-    await expect(fixture.official.grantPermission('c', 'sendToGroups' as never)).rejects.toMatchObject({ statusCode: 400, code: 'InvalidPermission' });
-    await expect(fixture.official.sendToAll('x', { messageTtlSeconds: 301 })).rejects.toMatchObject({ statusCode: 400, code: 'InvalidQueryParameter' });
+    await expect(fixture.official.group('   ').sendToAll('x')).rejects.toMatchObject({ statusCode: 400, code: 'Error.BadRequest' });
+    await expect(fixture.official.grantPermission('c', 'sendToGroups' as never)).rejects.toMatchObject({ statusCode: 400, code: 'Error.BadRequest' });
+    await expect(fixture.official.sendToAll('x', { messageTtlSeconds: 301 })).rejects.toMatchObject({ statusCode: 400, code: 'Error.BadRequest' });
   });
 });
 

@@ -4,8 +4,11 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { Emulator, startEmulator, type EmulatorEvents } from '../../emulator/index.js';
+import { WebPubSubServiceClient } from '../../shared/index.js';
+import { abortUpload } from '../helpers/abortedUpload.js';
 import { HubFixture, useEmulator } from '../helpers/hubFixture.js';
-import { nextEvent } from '../helpers/inbox.js';
+import { nextEvent, until } from '../helpers/inbox.js';
+import { uniqueName } from '../helpers/names.js';
 import { RELIABLE_PROTOCOL } from '../helpers/sockets.js';
 
 const env = useEmulator();
@@ -86,6 +89,28 @@ describe('slow consumers', () => {
     const megabyte = new Uint8Array(1024 * 1024);
     for (let i = 0; i < 40 && env.emulator.connections(fixture.hub).length > 0; i++) await fixture.client.sendToConnection(connectionId, megabyte);
     expect((await ended)[0].reason).toBe('More than 16 MB is waiting to be sent to this connection');
+  });
+});
+
+describe('clients that go away', () => {
+  test('an upload the client aborts is logged as 499, not as an error, and the emulator keeps serving', async () => {
+    const lines: string[] = [];
+    const emulator = await startEmulator({ port: 0, accessKey: 'abort-test-key', logger: (line) => lines.push(line) });
+    const hub = uniqueName();
+    const client = new WebPubSubServiceClient(emulator.connectionString, hub, { retry: { maxRetries: 0 }, logLevel: 'off' });
+    try {
+      const path = `/api/hubs/${hub}/:send?api-version=2024-12-01`;
+      await abortUpload(emulator.endpoint, 'abort-test-key', path);
+      await until(() => lines.some((line) => line.startsWith(`POST /api/hubs/${hub}/:send -> `)), 'the log line of the aborted upload');
+      expect(lines.filter((line) => line.includes(hub))).toEqual([expect.stringMatching(new RegExp(`^POST /api/hubs/${hub}/:send -> 499 \\(`))]);
+      expect(lines.filter((line) => /error|\n\s+at /i.test(line))).toEqual([]);
+
+      await client.sendToAll('still serving');
+      expect(lines.at(-1)).toMatch(new RegExp(`^POST /api/hubs/${hub}/:send -> 202 `));
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
   });
 });
 
