@@ -13,6 +13,7 @@ import { SignJWT } from 'jose';
 import { Pool, type Dispatcher } from 'undici';
 import { VERSION, WebPubSubServiceClient } from '../shared/index.js';
 import { compare, fmt, median, medianRatio } from './measure.js';
+import { checkTarget } from './targets.js';
 
 const KEY = 'bench-access-key-0123456789abcdefghijklmnopqrstuv';
 const HUB = 'bench';
@@ -59,7 +60,7 @@ export async function benchClientSendToAll({ rounds = 7, durationMs = 800 } = {}
         { name: OFFICIAL, run: () => official.sendToAll(MESSAGE) },
       ],
       CONCURRENCIES,
-      { rounds, durationMs },
+      { rounds, durationMs, label: 'client sendToAll' },
     );
     const of = (name: string, n: number) => samples.get(name)!.get(n)!;
     const ratio = (peer: string) => new Map(CONCURRENCIES.map((n) => [n, medianRatio(of(OURS, n), of(peer, n))]));
@@ -104,7 +105,7 @@ function print({ rates, ratios }: ClientBenchResult, rounds: number, durationMs:
   for (const [name, byConcurrency] of rates) console.log(`| ${name} | ${CONCURRENCIES.map((n) => fmt(byConcurrency.get(n)!)).join(' | ')} |`);
   for (const n of CONCURRENCIES) {
     console.log(
-      `c=${n}: ${OURS} = ${ratios.vsRequest.get(n)!.toFixed(2)}x ${REQUEST} (target >= 0.85), ` +
+      `c=${n}: ${OURS} = ${checkTarget(`client vs ${REQUEST} at c=${n}`, ratios.vsRequest.get(n)!, { atLeast: 0.85 })} ${REQUEST}, ` +
         `${ratios.vsFloor.get(n)!.toFixed(2)}x the ${FLOOR} floor, ${ratios.vsOfficial.get(n)!.toFixed(1)}x ${OFFICIAL}`,
     );
   }

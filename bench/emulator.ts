@@ -8,6 +8,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { startEmulator } from '../emulator/index.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
 import { fmt, median } from './measure.js';
+import { checkTarget, progress } from './targets.js';
 
 const CLIENTS = 1000;
 const WARMUP_ROUNDS = 30;
@@ -132,8 +133,10 @@ export async function benchEmulatorBroadcast(): Promise<{ emulatorMsgsPerSec: nu
       [emulator, []],
       [bare, []],
     ]);
+    progress(`emulator broadcast to ${CLIENTS} clients: warming up`);
     for (const side of [emulator, bare]) await rounds(side, WARMUP_ROUNDS);
     for (let block = 0; block < BLOCKS; block++) {
+      progress(`emulator broadcast: block ${block + 1} of ${BLOCKS}`);
       // Alternating blocks, so drift on a noisy machine hits both sides alike.
       for (const side of block % 2 ? [bare, emulator] : [emulator, bare]) samples.get(side)!.push(...(await rounds(side, ROUNDS_PER_BLOCK)));
     }
@@ -146,7 +149,7 @@ export async function benchEmulatorBroadcast(): Promise<{ emulatorMsgsPerSec: nu
     console.log('| contender | median fan-out (ms) | deliveries/s |');
     console.log('|---|---:|---:|');
     for (const [side, times] of samples) console.log(`| ${side.name} | ${median(times).toFixed(2)} | ${fmt(perSecond(times))} |`);
-    console.log(`emulator / bare: ${ratio.toFixed(2)}x (target >= 0.70x)`);
+    console.log(`emulator / bare: ${checkTarget('emulator fan-out vs bare ws', ratio, { atLeast: 0.7 })}`);
     return { emulatorMsgsPerSec, bareMsgsPerSec, ratio };
   } finally {
     await emulator.close();

@@ -1,4 +1,5 @@
 /** Throughput measurement shared by the benches: closed-loop workers, interleaved rounds, medians. */
+import { progress } from './targets.js';
 
 export interface Contender {
   name: string;
@@ -33,12 +34,14 @@ export type Samples = Map<string, Map<number, number[]>>;
 export async function compare(
   contenders: readonly Contender[],
   concurrencies: readonly number[],
-  { rounds = 7, durationMs = 800 } = {},
+  { rounds = 7, durationMs = 800, label = 'measuring' } = {},
 ): Promise<Samples> {
   const samples: Samples = new Map(contenders.map((c) => [c.name, new Map(concurrencies.map((n) => [n, [] as number[]]))]));
   // A discarded round first: JIT compilation and opening sockets must not count against whoever goes first.
+  progress(`${label}: warming up`);
   for (const concurrency of concurrencies) for (const contender of contenders) await throughput(contender.run, concurrency, durationMs / 2);
   for (let round = 0; round < rounds; round++) {
+    progress(`${label}: round ${round + 1} of ${rounds}`);
     for (const concurrency of concurrencies) {
       // Rotate the order each round so no contender always follows the same one (and inherits its garbage).
       for (let i = 0; i < contenders.length; i++) {

@@ -165,3 +165,24 @@ describe('recovery', () => {
     expect(emulator.connections(hub).map((c) => c.connectionId)).toEqual([second.connectionId]);
   });
 });
+
+describe('@azure/web-pubsub-client 1.0.x, the newest line that declares Node 20', () => {
+  test('connects, joins a group and receives what the core client sends it', async () => {
+    setUp();
+    const { WebPubSubClient: Client10 } = await import('@azure/web-pubsub-client-1.0');
+    const { url } = await core.getClientAccessToken({ userId: 'node20-app', roles: ['webpubsub.joinLeaveGroup.ops'] });
+    // Its default, reliable protocol; as with 1.1, keep-alive timers would outlive stop() by up to 40 s.
+    const client = new Client10(url, { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0 });
+    const received = new Promise((resolve) => client.on('group-message', (e) => resolve(e.message)));
+    await client.start();
+    try {
+      await client.joinGroup('ops');
+      await core.sendToGroup('ops', { version: 'v1.4.2' });
+      expect(await received).toMatchObject({ group: 'ops', dataType: 'json', data: { version: 'v1.4.2' } });
+    } finally {
+      const stopped = nextEvent(client as unknown as Parameters<typeof nextEvent>[0], 'stopped');
+      client.stop();
+      await stopped;
+    }
+  });
+});
