@@ -20,6 +20,7 @@ const { Struct } = fromSdk('google-protobuf/google/protobuf/struct_pb') as { Str
 const messages = fromSdk('./proto/provider_pb') as Record<string, new () => Record<string, (...args: unknown[]) => unknown>> & {
   DiffResponse: { DiffChanges: Record<string, number> };
 };
+const { Status } = fromSdk('./proto/status_pb') as { Status: { deserializeBinary(bytes: Uint8Array): { getDetailsList(): { unpack(decode: unknown, name: string): Response | null }[] } } };
 const { ResourceProviderClient } = fromSdk('./proto/provider_grpc_pb') as {
   ResourceProviderClient: new (address: string, credentials: unknown) => Record<string, (request: unknown, callback: (error: GrpcError | null, response: Response) => void) => void> & { close(): void };
 };
@@ -29,7 +30,16 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 type Properties = Record<string, unknown>;
 type Response = { [method: string]: (...args: unknown[]) => unknown };
-type GrpcError = Error & { code: number; details: string };
+type GrpcError = Error & { code: number; details: string; metadata?: { get(key: string): (string | Buffer)[] } };
+
+/**
+ * A provider error as the engine receives it. `initFailure` is set when the provider reported a partly done
+ * create or update: the engine then records the resource with these properties.
+ */
+export interface ProviderError extends Error {
+  code: number;
+  initFailure?: { id: string; properties: Properties; reasons: string[] };
+}
 
 /** What Diff answered. */
 export interface DiffAnswer {
@@ -93,7 +103,7 @@ export class ProviderHost {
   #call(method: string, request: unknown): Promise<Response> {
     return new Promise((resolve, reject) => {
       this.#client[method]!(request, (error, response) => {
-        if (error) reject(Object.assign(new Error(error.details || error.message), { code: error.code }));
+        if (error) reject(Object.assign(new Error(error.details || error.message), { code: error.code, initFailure: initFailureOf(error) }));
         else resolve(response);
       });
     });
@@ -155,6 +165,18 @@ export class ProviderHost {
     this.#child.kill('SIGTERM');
     await exited;
   }
+}
+
+/** The ErrorResourceInitFailed detail the host packs into a failed create or update, if any. */
+function initFailureOf(error: GrpcError): ProviderError['initFailure'] {
+  const [bytes] = error.metadata?.get('grpc-status-details-bin') ?? [];
+  if (!bytes) return undefined;
+  const ErrorResourceInitFailed = messages.ErrorResourceInitFailed as unknown as { deserializeBinary(bytes: Uint8Array): Response };
+  for (const detail of Status.deserializeBinary(bytes as Buffer).getDetailsList()) {
+    const failure = detail.unpack(ErrorResourceInitFailed.deserializeBinary, 'pulumirpc.ErrorResourceInitFailed');
+    if (failure) return { id: failure.getId!() as string, properties: toJavaScript(failure.getProperties!()), reasons: failure.getReasonsList!() as string[] };
+  }
+  return undefined;
 }
 
 function toJavaScript(value: unknown): Properties {
