@@ -43,6 +43,8 @@ export async function runMockedProgram(
     cwd,
     env: { ...process.env, ...env, PULUMI_CONFIG: JSON.stringify(config), PULUMI_CONFIG_SECRET_KEYS: JSON.stringify(secrets) },
     maxBuffer: 64 * 1024 * 1024,
+  }).catch((error: Error & { stderr?: string; code?: number }) => {
+    throw new Error(`the program failed (exit code ${error.code}): ${error.stderr}`);
   });
   return JSON.parse(stdout.slice(stdout.indexOf('{"registrations"'))) as ProgramRun;
 }
@@ -63,9 +65,10 @@ async function main(program: string): Promise<void> {
     false,
   );
   const exports = (await import(pathToFileURL(program).href)) as Record<string, unknown>;
+  // An output the mocks left unknown never runs an `apply`; Output's own promise gives it (as undefined) anyway.
   const settle = (value: unknown): Promise<unknown> => {
     const output = pulumi.Resource.isInstance(value) ? (value as Pulumi.CustomResource).urn : value;
-    return pulumi.Output.isInstance(output) ? new Promise((resolve) => (output as Pulumi.Output<unknown>).apply(resolve)) : Promise.resolve(output);
+    return pulumi.Output.isInstance(output) ? (output as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(false) : Promise.resolve(output);
   };
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exports)) {
