@@ -16,6 +16,8 @@ import { createConsumerProject, REPO_ROOT } from '../helpers/providerHost.js';
 const PROGRAM = new URL('./programs/deployments.js', import.meta.url).pathname;
 /** The template program's sources (not compiled by the repository's build: they are a CommonJS project). */
 const TEMPLATE_PROGRAM = join(REPO_ROOT, 'test/provider/fixtures/pulumi-new');
+/** The example users copy, checked in the same project (one type-check for both). */
+const EXAMPLE_PROGRAM = join(REPO_ROOT, 'examples/pulumi/index.ts');
 const MEMBERSHIP = 'pulumi-nodejs:dynamic/webpubsub:GroupMembership';
 const GRANT = 'pulumi-nodejs:dynamic/webpubsub:PermissionGrant';
 
@@ -89,16 +91,21 @@ describe('the `pulumi new typescript` program (CommonJS), with webpubsub-action 
     const modules = (name: string) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
     project = await createConsumerProject({ '@pulumi/pulumi': modules('@pulumi/pulumi'), '@types/node': modules('@types/node') });
     for (const file of await readdir(TEMPLATE_PROGRAM)) await copyFile(join(TEMPLATE_PROGRAM, file), join(project.dir, file));
+    await copyFile(EXAMPLE_PROGRAM, join(project.dir, 'example.ts'));
     // Stand-in until the package maps `webpubsub-action/pulumi` for `moduleResolution: node` itself (typesVersions,
-    // with the CommonJS build): point the old resolution at the declarations. The template's tsconfig stays as is.
+    // with the CommonJS build): point the old resolution at the declarations. The template's options stay as they are.
     await writeFile(
       join(project.dir, 'tsconfig.check.json'),
-      JSON.stringify({ extends: './tsconfig.json', compilerOptions: { paths: { 'webpubsub-action/pulumi': ['./node_modules/webpubsub-action/build/pulumi-provider/index.d.ts'] } } }),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        compilerOptions: { paths: { 'webpubsub-action/pulumi': ['./node_modules/webpubsub-action/build/pulumi-provider/index.d.ts'] } },
+        files: ['index.ts', 'example.ts'],
+      }),
     );
   });
   afterAll(() => project?.remove());
 
-  test('type-checks under the template tsconfig (strict, commonjs, moduleResolution node) and runs under mocks', async () => {
+  test('type-checks under the template tsconfig (strict, commonjs, moduleResolution node) and runs under mocks, as does examples/pulumi', async () => {
     // ts-node type-checks with the project's tsconfig and compiles to CommonJS; tsc does the same, to bin/.
     await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.check.json'], { cwd: project.dir }).catch((error: { stdout: string }) => {
       throw new Error(`the template program does not type-check:\n${error.stdout}`);
@@ -118,6 +125,16 @@ describe('the `pulumi new typescript` program (CommonJS), with webpubsub-action 
     expect(byName(run, 'agent-sends').inputs).toMatchObject({ hub: 'deployments', connectionId: 'agent-connection', permission: 'sendToGroup', targetName: 'releases' });
     expect(run.outputs).toMatchObject({ watchersInGroup: ['alice', 'bob'] });
     expectNoSecret(run);
+
+    const example = await runMockedProgram(join(project.dir, 'bin', 'example.js'), {
+      ...WITH_SECRETS,
+      cwd: project.dir,
+      config: { ...WITH_SECRETS.config, 'project:releaseWatchers': '["alice","bob"]', 'project:botConnectionId': 'bot' },
+    });
+    expect(example.registrations.map(({ type, name }) => ({ type, name }))).toEqual(
+      expect.arrayContaining([{ type: MEMBERSHIP, name: 'release-watchers' }, { type: GRANT, name: 'bot-sends' }, { type: MEMBERSHIP, name: 'on-call' }]),
+    );
+    expectNoSecret(example);
     // Type-checking @pulumi/pulumi's declarations without skipLibCheck, as the template does, takes seconds.
   }, 120_000);
 });
