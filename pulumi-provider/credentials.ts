@@ -176,5 +176,31 @@ async function withClient<T>(
   }
 }
 
+/**
+ * Checks an `endpoint` input (or its absence) for `check`: the normalized endpoint, or the input as it was after
+ * adding a failure that says what is wrong or missing.
+ */
+function checkEndpoint(core: CoreModule, settings: ProviderSettings, input: unknown, failures: { property: string; reason: string }[]): unknown {
+  const resolved = resolveEndpoint(core, settings, input);
+  if ('endpoint' in resolved) return resolved.endpoint;
+  failures.push({ property: 'endpoint', reason: `endpoint ${resolved.reason}` });
+  return input;
+}
+
 /** The credential functions a provider carries (serialized by value with it). */
-export const credentials = { loadCore, settingsFrom, resolveEndpoint, withClient };
+export const credentials = { loadCore, settingsFrom, checkEndpoint, withClient };
+
+/**
+ * What each provider object starts from, spread into it: the credential functions, the settings that
+ * `configure` fills inside the provider host, and `configure` itself. A fresh object per provider.
+ */
+export function configurable() {
+  return {
+    credentials,
+    settings: {} as ProviderSettings,
+    /** Reads the stack config (`webpubsub:*`) inside the provider host. */
+    async configure(request: { config: ConfigSource }): Promise<void> {
+      this.settings = this.credentials.settingsFrom(request.config);
+    },
+  };
+}

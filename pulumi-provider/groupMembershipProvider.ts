@@ -12,7 +12,7 @@
  */
 import type { dynamic } from '@pulumi/pulumi';
 import type { WebPubSubServiceClient } from '../shared/index.js';
-import { credentials, type ProviderSettings } from './credentials.js';
+import { configurable } from './credentials.js';
 import { groupMembers, type MemberChange, type Members } from './groupMembers.js';
 import { providerRuntime } from './providerRuntime.js';
 
@@ -57,35 +57,21 @@ const ID_SHAPE = ['*', 'groups', '*'];
 const ANY_HUB = 'hub';
 
 const provider = {
-  credentials,
+  ...configurable(),
   runtime: providerRuntime,
   members: groupMembers,
-  settings: {} as ProviderSettings,
-
-  /** Reads the stack config (`webpubsub:*`) inside the provider host. */
-  async configure(request: dynamic.ConfigureRequest): Promise<void> {
-    this.settings = this.credentials.settingsFrom(request.config);
-  },
 
   /** Validates by the core client's rules (no request is made), sorts and dedupes the lists, fills the endpoint. */
   async check(_olds: Inputs, inputs: Inputs): Promise<dynamic.CheckResult<Inputs>> {
-    // Anything may arrive here (a JavaScript or YAML program has no types): check every value.
-    const news = inputs as unknown as Record<string, unknown>;
-    const runtime = this.runtime;
-    const core = this.credentials.loadCore();
-    const failures = runtime.unknownKeyFailures(news, INPUT_NAMES);
-    const push = (failure: dynamic.CheckFailure | undefined) => failure && failures.push(failure);
+    const { runtime, credentials } = this;
+    const core = credentials.loadCore();
+    const { news, failures, push } = runtime.startCheck(inputs, INPUT_NAMES);
     const { hub, group } = news;
     if (!runtime.hasUnknown(hub)) push(runtime.ruleFailure('hub', () => core.buildCloseAllConnectionsRequest(hub as string)));
     if (!runtime.hasUnknown(group)) push(runtime.ruleFailure('group', () => core.buildGroupExistsRequest(ANY_HUB, group as string)));
     const userIds = runtime.idList('userIds', news.userIds, (id) => core.buildUserExistsRequest(ANY_HUB, id), failures);
     const connectionIds = runtime.idList('connectionIds', news.connectionIds, (id) => core.buildConnectionExistsRequest(ANY_HUB, id), failures);
-    let endpoint = news.endpoint;
-    if (!runtime.hasUnknown(endpoint)) {
-      const resolved = this.credentials.resolveEndpoint(core, this.settings, endpoint);
-      if ('reason' in resolved) failures.push({ property: 'endpoint', reason: `endpoint ${resolved.reason}` });
-      else endpoint = resolved.endpoint;
-    }
+    const endpoint = runtime.hasUnknown(news.endpoint) ? news.endpoint : credentials.checkEndpoint(core, this.settings, news.endpoint, failures);
     return { inputs: runtime.clean({ hub, group, userIds, connectionIds, endpoint } as Inputs), failures };
   },
 

@@ -7,7 +7,7 @@
  * see groupMembershipProvider.ts for the rules that follow from that.
  */
 import type { dynamic } from '@pulumi/pulumi';
-import { credentials, type ProviderSettings } from './credentials.js';
+import { configurable } from './credentials.js';
 import { providerRuntime } from './providerRuntime.js';
 
 /** The inputs after `check`: the endpoint filled in and normalized. */
@@ -41,23 +41,14 @@ const ANY_HUB = 'hub';
 const ANY_CONNECTION = 'connection';
 
 const provider = {
-  credentials,
+  ...configurable(),
   runtime: providerRuntime,
-  settings: {} as ProviderSettings,
-
-  /** Reads the stack config (`webpubsub:*`) inside the provider host. */
-  async configure(request: dynamic.ConfigureRequest): Promise<void> {
-    this.settings = this.credentials.settingsFrom(request.config);
-  },
 
   /** Validates by the core client's rules (no request is made) and fills the endpoint. */
   async check(_olds: Inputs, inputs: Inputs): Promise<dynamic.CheckResult<Inputs>> {
-    // Anything may arrive here (a JavaScript or YAML program has no types): check every value.
-    const news = inputs as unknown as Record<string, unknown>;
-    const runtime = this.runtime;
-    const core = this.credentials.loadCore();
-    const failures = runtime.unknownKeyFailures(news, INPUT_NAMES);
-    const push = (failure: dynamic.CheckFailure | undefined) => failure && failures.push(failure);
+    const { runtime, credentials } = this;
+    const core = credentials.loadCore();
+    const { news, failures, push } = runtime.startCheck(inputs, INPUT_NAMES);
     const { hub, connectionId, permission, targetName } = news;
     const known = (value: unknown) => !runtime.hasUnknown(value);
     if (known(hub)) push(runtime.ruleFailure('hub', () => core.buildCloseAllConnectionsRequest(hub as string)));
@@ -68,12 +59,7 @@ const provider = {
     if (targetName !== undefined && known(targetName)) {
       push(runtime.ruleFailure('targetName', () => core.buildGroupExistsRequest(ANY_HUB, targetName as string)));
     }
-    let endpoint = news.endpoint;
-    if (known(endpoint)) {
-      const resolved = this.credentials.resolveEndpoint(core, this.settings, endpoint);
-      if ('reason' in resolved) failures.push({ property: 'endpoint', reason: `endpoint ${resolved.reason}` });
-      else endpoint = resolved.endpoint;
-    }
+    const endpoint = runtime.hasUnknown(news.endpoint) ? news.endpoint : credentials.checkEndpoint(core, this.settings, news.endpoint, failures);
     return { inputs: runtime.clean({ hub, connectionId, permission, targetName, endpoint } as Inputs), failures };
   },
 

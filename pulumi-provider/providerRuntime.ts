@@ -57,6 +57,17 @@ function unknownKeyFailures(inputs: Record<string, unknown>, known: readonly str
     .map((key) => ({ property: key, reason: `${key} is not an input of this resource (inputs: ${known.join(', ')})` }));
 }
 
+/**
+ * The start of every `check`: the inputs as untyped values (a JavaScript or YAML program has no types, so every
+ * value is checked), the failures so far (unknown keys), and `push` for a rule's failure, if any.
+ */
+function startCheck(inputs: object, known: readonly string[]) {
+  const news = inputs as Record<string, unknown>;
+  const failures = unknownKeyFailures(news, known);
+  const push = (failure: dynamic.CheckFailure | undefined) => void (failure && failures.push(failure));
+  return { news, failures, push };
+}
+
 /** A copy without `undefined` members: the provider host refuses them ("Unexpected struct type"). */
 function clean<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
@@ -122,7 +133,7 @@ export const providerRuntime = {
   hasUnknown,
   ruleFailure,
   idList,
-  unknownKeyFailures,
+  startCheck,
   clean,
   isNotFound,
   describeError,
