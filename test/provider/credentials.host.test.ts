@@ -12,15 +12,12 @@ import { WebPubSubServiceClient } from '../../shared/index.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
 import { groupConnectionIds, subscribe, whoReceives, type Subscriber } from '../helpers/groupProbe.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { runMockedProgram } from '../helpers/mockedProgram.js';
 import { uniqueName } from '../helpers/names.js';
-import { createConsumerProject, ProviderHost, urnOf } from '../helpers/providerHost.js';
-
-const PROGRAM = new URL('./programs/deployments.js', import.meta.url).pathname;
+import { createConsumerProject, ProviderHost, serializedProviders, urnOf, type SerializedProviders } from '../helpers/providerHost.js';
 
 const requestLog: string[] = [];
 const scope = useEmulator({ logger: (line) => requestLog.push(line) });
-let providers: { membership: string; grant: string };
+let providers: SerializedProviders;
 const cleanups: (() => Promise<unknown>)[] = [];
 const subscribers: Subscriber[] = [];
 /** One provider host per way of providing credentials, started together (each takes a second to start). */
@@ -28,9 +25,7 @@ let hosts: Record<'env' | 'configAndEnv' | 'endpointOnly' | 'entra' | 'none' | '
 let entraService: CaptureServer;
 
 beforeAll(async () => {
-  const { registrations } = await runMockedProgram(PROGRAM);
-  const of = (name: string) => registrations.find((r) => r.name === name)!.inputs.__provider;
-  providers = { membership: of('release-watchers'), grant: of('agent-joins') };
+  providers = await serializedProviders();
   const identity = await fakeIdentityPackage();
   entraService = await startCaptureServer();
   cleanups.push(() => entraService.close());

@@ -3,41 +3,30 @@
  * real provider host: create, update and delete converge when faults pass, and when they do not, fail with an
  * error that says what happened and leave nothing half-done.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { groupConnectionIds, subscribe, type Subscriber } from '../helpers/groupProbe.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { runMockedProgram } from '../helpers/mockedProgram.js';
 import { uniqueName } from '../helpers/names.js';
-import { createConsumerProject, ProviderHost, urnOf, type ProviderError } from '../helpers/providerHost.js';
+import { urnOf, useProviderHost, type ProviderError, type ProviderHost, type SerializedProviders } from '../helpers/providerHost.js';
 
-const PROGRAM = new URL('./programs/deployments.js', import.meta.url).pathname;
 /** Attempts per request: the first and two retries (stack config webpubsub:maxRetries). */
 const ATTEMPTS = 3;
 
 const scope = useEmulator();
-let providers: { membership: string; grant: string };
-let project: Awaited<ReturnType<typeof createConsumerProject>>;
+// Short backoff so that a test's retries take milliseconds; 429s carry Retry-After: 0.
+const pulumi = useProviderHost(() => ({
+  'webpubsub:connectionString': scope.emulator.connectionString,
+  'webpubsub:maxRetries': String(ATTEMPTS - 1),
+  'webpubsub:retryDelayMs': '1',
+}));
 let host: ProviderHost;
+let providers: SerializedProviders;
 const subscribers: Subscriber[] = [];
 const clients: WebPubSubServiceClient[] = [];
 
-beforeAll(async () => {
-  const { registrations } = await runMockedProgram(PROGRAM);
-  const of = (name: string) => registrations.find((r) => r.name === name)!.inputs.__provider;
-  providers = { membership: of('release-watchers'), grant: of('agent-joins') };
-  project = await createConsumerProject();
-  host = await ProviderHost.start({ cwd: project.dir });
-  // Short backoff so that a test's retries take milliseconds; 429s carry Retry-After: 0.
-  await host.configure({
-    'webpubsub:connectionString': scope.emulator.connectionString,
-    'webpubsub:maxRetries': String(ATTEMPTS - 1),
-    'webpubsub:retryDelayMs': '1',
-  });
-});
-afterAll(async () => {
-  await host?.stop();
-  await project?.remove();
+beforeAll(() => {
+  [host, providers] = [pulumi.host, pulumi.providers];
 });
 afterEach(async () => {
   scope.emulator.setFaults(undefined);

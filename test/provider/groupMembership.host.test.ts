@@ -3,32 +3,21 @@
  * exactly as a program produces it, against the emulator with official WebSocket clients connected. After each
  * step the emulator's group holds exactly the declared members, and a message to the group reaches exactly them.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { groupConnectionIds, subscribe, whoReceives, type Subscriber } from '../helpers/groupProbe.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { runMockedProgram } from '../helpers/mockedProgram.js';
 import { uniqueName } from '../helpers/names.js';
-import { createConsumerProject, ProviderHost, urnOf } from '../helpers/providerHost.js';
-
-const PROGRAM = new URL('./programs/deployments.js', import.meta.url).pathname;
+import { urnOf, useProviderHost, type ProviderHost } from '../helpers/providerHost.js';
 
 const scope = useEmulator();
-let provider: string;
-let project: Awaited<ReturnType<typeof createConsumerProject>>;
+const pulumi = useProviderHost(() => ({ 'webpubsub:connectionString': scope.emulator.connectionString }));
 let host: ProviderHost;
-let subscribers: Subscriber[] = [];
+let provider: string;
+const subscribers: Subscriber[] = [];
 
-beforeAll(async () => {
-  const run = await runMockedProgram(PROGRAM);
-  provider = run.registrations.find((r) => r.name === 'release-watchers')!.inputs.__provider;
-  project = await createConsumerProject();
-  host = await ProviderHost.start({ cwd: project.dir });
-  await host.configure({ 'webpubsub:connectionString': scope.emulator.connectionString });
-});
-afterAll(async () => {
-  await host?.stop();
-  await project?.remove();
+beforeAll(() => {
+  [host, provider] = [pulumi.host, pulumi.providers.membership];
 });
 afterEach(async () => {
   await Promise.all(subscribers.splice(0).map((subscriber) => subscriber.observed.stop()));

@@ -3,33 +3,22 @@
  * a program produces it, against the emulator: an official WebSocket client can do what the grant allows, and no
  * more once it is revoked.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { subscribe, type Subscriber } from '../helpers/groupProbe.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { runMockedProgram } from '../helpers/mockedProgram.js';
 import { uniqueName } from '../helpers/names.js';
-import { createConsumerProject, ProviderHost, urnOf } from '../helpers/providerHost.js';
-
-const PROGRAM = new URL('./programs/deployments.js', import.meta.url).pathname;
+import { urnOf, useProviderHost, type ProviderHost } from '../helpers/providerHost.js';
 
 const scope = useEmulator();
-let provider: string;
-let project: Awaited<ReturnType<typeof createConsumerProject>>;
+const pulumi = useProviderHost(() => ({ 'webpubsub:connectionString': scope.emulator.connectionString }));
 let host: ProviderHost;
+let provider: string;
 const subscribers: Subscriber[] = [];
 const clients: WebPubSubServiceClient[] = [];
 
-beforeAll(async () => {
-  const run = await runMockedProgram(PROGRAM);
-  provider = run.registrations.find((r) => r.name === 'agent-joins')!.inputs.__provider;
-  project = await createConsumerProject();
-  host = await ProviderHost.start({ cwd: project.dir });
-  await host.configure({ 'webpubsub:connectionString': scope.emulator.connectionString });
-});
-afterAll(async () => {
-  await host?.stop();
-  await project?.remove();
+beforeAll(() => {
+  [host, provider] = [pulumi.host, pulumi.providers.grant];
 });
 afterEach(async () => {
   await Promise.all(subscribers.splice(0).map((subscriber) => subscriber.observed.stop()));
