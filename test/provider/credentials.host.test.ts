@@ -93,6 +93,8 @@ describe('credentials', () => {
     expect(groupConnectionIds(scope.emulator, hub, group)).toEqual([alice.connectionId]);
     expect(await whoReceives(client, group, subscribers)).toEqual(['alice']);
     const read = keep(await host.read(created.id, urn, { properties: created.properties }));
+    expect(read.properties).toEqual(created.properties);
+    expect(await whoReceives(client, group, subscribers)).toEqual(['alice']);
     const updated = keep(await host.update(created.id, urn, read.properties, { ...inputs, userIds: ['alice', 'bob'] }));
     expect(await whoReceives(client, group, subscribers)).toEqual(['alice', 'bob']);
     await host.delete(created.id, urn, updated);

@@ -67,12 +67,15 @@ describe('WebPubSubGroupMembership through the provider host', () => {
     // Refresh without drift: the same outputs.
     const refreshed = await host.read(created.id, urn, { properties: created.properties });
     expect(refreshed).toMatchObject({ id: created.id, properties: created.properties });
+    expect(members()).toEqual(ids(alice, bob1, bob2, anonymous));
+    expect(await whoReceives(client, group, everyone())).toEqual(['alice', 'anonymous', 'bob1', 'bob2']);
     expect(await host.diff(created.id, urn, refreshed.properties, checked.inputs)).toMatchObject({ changes: 'some', replaces: [] });
 
     // Drift: bob is taken out behind Pulumi's back; refresh shows it, and dave is still pending.
     await client.removeUserFromGroup(group, 'bob');
     const drifted = await host.read(created.id, urn, { properties: created.properties });
     expect(drifted.properties).toMatchObject({ userIds: ['alice'], pendingUserIds: ['dave'], connectionIds: [anonymous.connectionId] });
+    expect(members()).toEqual(ids(alice, anonymous));
     expect(await whoReceives(client, group, everyone())).toEqual(['alice', 'anonymous']);
 
     // Update: dave connects; bob (drifted) and dave (pending) are added again, carol is new, the anonymous
