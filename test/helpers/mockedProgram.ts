@@ -8,6 +8,7 @@
  * program under the CLI: `PULUMI_CONFIG` and `PULUMI_CONFIG_SECRET_KEYS`.
  */
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import type * as Pulumi from '@pulumi/pulumi';
@@ -50,7 +51,8 @@ export async function runMockedProgram(
 }
 
 async function main(program: string): Promise<void> {
-  const pulumi = await import('@pulumi/pulumi');
+  // The program's own copy of the SDK, as resolved from the program: mocks set on another copy would not apply.
+  const pulumi = createRequire(program)('@pulumi/pulumi') as typeof Pulumi;
   const registrations: Registration[] = [];
   pulumi.runtime.setMocks(
     {
