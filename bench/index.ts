@@ -1,8 +1,10 @@
 /** `npm run bench`: every performance claim of the project, as ratios against peers measured in the same run. */
 import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast } from './emulator.js';
+import { benchPulumiMembership } from './pulumi.js';
 import { verdict } from './targets.js';
 
 await benchClientSendToAll();
 await benchEmulatorBroadcast();
+await benchPulumiMembership();
 console.log(`\n${verdict()}`);

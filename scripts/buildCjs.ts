@@ -12,12 +12,21 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 /** Entry points by folder: `build/<folder>/index.js` becomes `build/cjs/<folder>/index.js`. */
-export const CJS_ENTRY_FOLDERS = ['shared', 'emulator'] as const;
+export const CJS_ENTRY_FOLDERS = ['shared', 'emulator', 'pulumi-provider'] as const;
 /** Dependencies bundled into the CommonJS files rather than required. */
 const INLINED = new Set(['jose']);
+/**
+ * Required by name at run time, never bundled: the Pulumi providers load the package itself and @azure/identity
+ * inside their methods, in the provider host, so that none of it is serialized into a stack's state.
+ */
+const LOADED_BY_NAME = ['@azure/identity'];
 
-const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { dependencies?: object; peerDependencies?: object };
-const external = Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => !INLINED.has(name));
+const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { name: string; dependencies?: object; peerDependencies?: object };
+const external = [
+  ...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => !INLINED.has(name)),
+  pkg.name,
+  ...LOADED_BY_NAME,
+];
 
 await build({
   entryPoints: CJS_ENTRY_FOLDERS.map((folder) => ({ in: `build/${folder}/index.js`, out: `${folder}/index` })),

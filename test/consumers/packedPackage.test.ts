@@ -10,24 +10,29 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { build } from 'esbuild';
+import { startEmulator } from '../../emulator/index.js';
+import { WebPubSubServiceClient } from '../../shared/index.js';
 import { REPO, installPackedPackage, type ConsumerRoot } from '../helpers/consumerProject.js';
+import { runMockedProgram } from '../helpers/mockedProgram.js';
+import { ProviderHost, urnOf } from '../helpers/providerHost.js';
+import { connectJson, JSON_PROTOCOL } from '../helpers/sockets.js';
 
 const run = promisify(execFile);
 const FIXTURES = join(REPO, 'test/consumers/fixtures');
 let root: ConsumerRoot;
 
 beforeAll(async () => {
-  root = await installPackedPackage(['typescript', 'ts-node', '@types/node', '@types/ws', 'jest']);
+  root = await installPackedPackage(['typescript', 'ts-node', '@types/node', '@types/ws', 'jest', '@pulumi/pulumi']);
 }, 180_000);
 afterAll(() => rm(root.dir, { recursive: true, force: true }));
 
 /** A project folder inside the consumer root (so it shares its node_modules) with its own package.json. */
-async function project(name: string, packageJson: object, tsconfig?: object, files: string[] = ['program.ts']): Promise<string> {
+async function project(name: string, packageJson: object, tsconfig?: object, files: string[] = ['program.ts'], from = FIXTURES): Promise<string> {
   const dir = join(root.dir, name);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', private: true, ...packageJson }, null, 2));
   if (tsconfig) await writeFile(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2));
-  for (const file of files) await copyFile(join(FIXTURES, file), join(dir, file));
+  for (const file of files) await copyFile(join(from, file), join(dir, file));
   return dir;
 }
 
@@ -119,4 +124,58 @@ describe('the packed package in consumer projects', () => {
     const { stderr } = await node([tool('jest/bin/jest.js'), '--ci', '--rootDir', dir], dir);
     expect(stderr).toMatch(/Tests:\s+1 passed, 1 total/);
   });
+});
+
+describe("a Pulumi program as `pulumi new typescript` makes it, with the packed package installed", () => {
+  const MEMBERSHIP = 'pulumi-nodejs:dynamic/webpubsub:GroupMembership';
+  const KEY = 'packed-pulumi-access-key-0123456789abcdef=';
+
+  test('type-checks with the template tsconfig, registers both resources under mocks, and its serialized provider runs in the real provider host', async () => {
+    // The template's tsconfig (commonjs, node resolution, strict, no skipLibCheck) compiling the program and the
+    // example users copy from examples/pulumi.
+    const dir = await project('pulumi-program', { main: 'index.ts' }, { ...TEMPLATE_COMMONJS, files: ['index.ts', 'example.ts'] }, [], join(REPO, 'test/provider/fixtures/pulumi-new'));
+    await copyFile(join(REPO, 'test/provider/fixtures/pulumi-new/index.ts'), join(dir, 'index.ts'));
+    await copyFile(join(REPO, 'examples/pulumi/index.ts'), join(dir, 'example.ts'));
+    await typeCheck(dir, true);
+
+    const emulator = await startEmulator({ port: 0, accessKey: KEY });
+    const hub = 'deployments';
+    const core = new WebPubSubServiceClient(emulator.connectionString, hub, { logLevel: 'off' });
+    const { url } = await core.getClientAccessToken({ userId: 'alice' });
+    const { socket } = await connectJson(url, JSON_PROTOCOL);
+    let host: ProviderHost | undefined;
+    try {
+      const secrets = { config: { 'webpubsub:connectionString': emulator.connectionString, 'project:agentConnectionId': 'agent' }, secrets: ['webpubsub:connectionString'] };
+      const run = await runMockedProgram(join(dir, 'bin', 'index.js'), { ...secrets, cwd: dir });
+      const watchers = run.registrations.find((r) => r.type === MEMBERSHIP && r.name === 'release-watchers')!;
+      expect(run.registrations.map(({ type, name }) => `${type}::${name}`).sort()).toEqual(
+        [`${MEMBERSHIP}::oncall`, `${MEMBERSHIP}::release-watchers`, 'pulumi-nodejs:dynamic/webpubsub:PermissionGrant::agent-sends'],
+      );
+      // The CommonJS build's provider: loaded by package name, no path pinned, no secret.
+      const code = watchers.inputs.__provider;
+      const requires = code.match(/require(\.resolve)?\(['"][^'"]+['"]\)/g) ?? [];
+      expect(requires.length).toBeGreaterThan(0);
+      expect(requires.filter((call) => !/\(['"](webpubsub-action|@azure\/identity)['"]\)/.test(call))).toEqual([]);
+      expect(code).not.toMatch(/node_modules|\/build\//);
+      expect(JSON.stringify(run)).not.toContain(KEY);
+
+      // The engine's calls, on that very code, in the user's project: create puts alice in the group, delete takes her out.
+      host = await ProviderHost.start({ cwd: dir });
+      await host.configure({ 'webpubsub:connectionString': emulator.connectionString });
+      const urn = urnOf('GroupMembership', 'release-watchers');
+      const { inputs, failures } = await host.check(urn, {}, { ...watchers.inputs, userIds: ['alice'] });
+      expect(failures).toEqual([]);
+      const created = await host.create(urn, inputs);
+      expect(created.properties).toMatchObject({ hub, group: 'releases', userIds: ['alice'], pendingUserIds: [] });
+      await core.sendToGroup('releases', { version: 'v1.4.2' });
+      expect(await socket.jsonWhere((frame) => frame.type === 'message')).toMatchObject({ group: 'releases', data: { version: 'v1.4.2' } });
+      await host.delete(created.id, urn, created.properties);
+      expect(await core.groupExists('releases')).toBe(false);
+    } finally {
+      await host?.stop();
+      await socket.close();
+      await core.close();
+      await emulator.close();
+    }
+  }, 120_000);
 });

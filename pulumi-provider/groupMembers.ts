@@ -1,0 +1,132 @@
+/**
+ * A group's members as the membership provider changes them: in bulk, by OData filter (`userId in ('u1','u2')`,
+ * spec NOTES §6), a few requests in flight at once; read back page by page with `listConnectionsInGroup`; and put
+ * back as they were when a change fails midway.
+ *
+ * Serialized by value with the provider (see credentials.ts for why): no value imports, no module state.
+ */
+import type { WebPubSubServiceClient } from '../shared/index.js';
+
+/** Who is in a group: connection id → user id (`undefined` for an anonymous connection). */
+export type Members = Map<string, string | undefined>;
+
+/** The filter field that selects members by user or by connection. */
+export type MemberField = 'userId' | 'connectionId';
+
+/**
+ * Ids per filter. The service documents "about 100 clauses" per filter; whether each item of an `in` list counts
+ * as one is not documented, so a list stays within 100 items.
+ */
+const IDS_PER_FILTER = 100;
+/** Filter text per request, so that long ids still make modest request bodies. */
+const FILTER_CHARS = 30_000;
+/** Filter requests in flight at once: enough to hide latency, few enough not to provoke throttling. */
+const CONCURRENCY = 8;
+/** The service's largest page. */
+const PAGE_SIZE = 200;
+
+/** An OData string literal: quoted, with `'` doubled. */
+const literal = (id: string): string => `'${id.replace(/'/g, "''")}'`;
+
+/** `field in (...)` filters covering `ids`, each within the item and length bounds. */
+function filtersFor(field: MemberField, ids: readonly string[]): string[] {
+  const filters: string[] = [];
+  let items: string[] = [];
+  let length = 0;
+  for (const id of ids) {
+    const item = literal(id);
+    if (items.length > 0 && (items.length === IDS_PER_FILTER || length + item.length + 1 > FILTER_CHARS)) {
+      filters.push(`${field} in (${items.join(',')})`);
+      [items, length] = [[], 0];
+    }
+    items.push(item);
+    length += item.length + 1;
+  }
+  if (items.length > 0) filters.push(`${field} in (${items.join(',')})`);
+  return filters;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight; rejects with the first failure once all settled. */
+async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (next < items.length && !failure) {
+      const item = items[next++]!;
+      try {
+        await work(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
+/** Adds every current connection of the given users (or the given connections) to `group`. */
+function add(client: WebPubSubServiceClient, group: string, field: MemberField, ids: readonly string[]): Promise<void> {
+  return mapLimit(filtersFor(field, ids), CONCURRENCY, (filter) => client.addConnectionsToGroups([group], filter));
+}
+
+/** Removes every connection of the given users (or the given connections) from `group`; absent ones are no-ops. */
+function remove(client: WebPubSubServiceClient, group: string, field: MemberField, ids: readonly string[]): Promise<void> {
+  return mapLimit(filtersFor(field, ids), CONCURRENCY, (filter) => client.removeConnectionsFromGroups([group], filter));
+}
+
+/** The group's members now. */
+async function list(client: WebPubSubServiceClient, group: string): Promise<Members> {
+  const members: Members = new Map();
+  for await (const member of client.listConnectionsInGroup(group, { maxPageSize: PAGE_SIZE })) {
+    // Listings give anonymous connections as `userId: null`; the core client may pass that through.
+    members.set(member.connectionId, member.userId ?? undefined);
+  }
+  return members;
+}
+
+/** The users with at least one connection among `members`. */
+function usersOf(members: Members): Set<string> {
+  const users = new Set<string>();
+  for (const userId of members.values()) if (userId !== undefined) users.add(userId);
+  return users;
+}
+
+/** The users among `userIds` who have at least one open connection (one HEAD each, a few at once). */
+async function connectedUsers(client: WebPubSubServiceClient, userIds: readonly string[]): Promise<Set<string>> {
+  const connected = new Set<string>();
+  await mapLimit(userIds, CONCURRENCY, async (userId) => {
+    if (await client.userExists(userId)) connected.add(userId);
+  });
+  return connected;
+}
+
+/** What a change set out to do, by user and by connection. */
+export interface MemberChange {
+  addUsers: readonly string[];
+  addConnections: readonly string[];
+  removeUsers: readonly string[];
+  removeConnections: readonly string[];
+}
+
+/**
+ * Puts the members a change touched back as they were in `before`: connections it added leave the group,
+ * connections it removed come back (those still open). Members it did not touch are left alone.
+ * @returns how many connections were taken out and put back.
+ */
+async function restore(client: WebPubSubServiceClient, group: string, before: Members, change: MemberChange): Promise<{ removed: number; readded: number }> {
+  const now = await list(client, group);
+  const touched = (users: readonly string[], connections: readonly string[]) => {
+    const [userSet, connectionSet] = [new Set(users), new Set(connections)];
+    return (connectionId: string, userId: string | undefined) => connectionSet.has(connectionId) || (userId !== undefined && userSet.has(userId));
+  };
+  const added = touched(change.addUsers, change.addConnections);
+  const removed = touched(change.removeUsers, change.removeConnections);
+  const takeOut = [...now].filter(([id, user]) => !before.has(id) && added(id, user)).map(([id]) => id);
+  const putBack = [...before].filter(([id, user]) => !now.has(id) && removed(id, user)).map(([id]) => id);
+  await remove(client, group, 'connectionId', takeOut);
+  await add(client, group, 'connectionId', putBack);
+  return { removed: takeOut.length, readded: putBack.length };
+}
+
+/** The member operations the membership provider carries (serialized by value with it). */
+export const groupMembers = { filtersFor, add, remove, list, usersOf, connectedUsers, restore };
