@@ -14,7 +14,7 @@ import { Emulator } from './emulator.js';
 import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type FaultOptions } from './emulatorOptions.js';
 
 const DEFAULT_PORT = 8080;
-const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--loose] [--verbose]
+const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--loose] [--accept-entra-tokens] [--verbose]
 
 A local Azure Web PubSub service: the REST data plane and client WebSockets.
 Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTERM.
@@ -23,6 +23,7 @@ Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTE
   --host <address>    interface to listen on (default 127.0.0.1)
   --access-key <key>  the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
   --loose             ignore what the emulator does not implement instead of refusing it
+  --accept-entra-tokens  accept Microsoft Entra bearer tokens on REST calls (aud and expiry checked, not the signature)
   --verbose           log every request and connection to stderr
 
 Fault injection for drills (environment):
@@ -84,6 +85,7 @@ function readOptions(args: string[], env: NodeJS.ProcessEnv): EmulatorOptions | 
       host: { type: 'string' },
       'access-key': { type: 'string' },
       loose: { type: 'boolean' },
+      'accept-entra-tokens': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -94,6 +96,7 @@ function readOptions(args: string[], env: NodeJS.ProcessEnv): EmulatorOptions | 
     host: values.host,
     accessKey: values['access-key'] ?? (env.WEBPUBSUB_EMULATOR_ACCESS_KEY || undefined),
     loose: values.loose ?? false,
+    acceptEntraTokens: values['accept-entra-tokens'] ?? false,
     logger: values.verbose ? (line) => process.stderr.write(`webpubsub-emulator: ${line}\n`) : undefined,
   };
   const rate = env.WEBPUBSUB_EMULATOR_FAULT_RATE;
