@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Emulator } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
@@ -27,9 +28,14 @@ export class Subscribers {
   }
 
   /** A connected official client and its connection id. */
-  async connect(options: { userId?: string; groups?: string[] } = {}): Promise<ObservedClient & { connectionId: string }> {
+  async connect(options: { userId?: string; groups?: string[] } = {}, clientOptions: WebPubSubClientOptions = {}): Promise<ObservedClient & { connectionId: string }> {
     const { url } = await this.#service.getClientAccessToken(options);
-    const client = await startOfficialClient(url);
+    const client = await startOfficialClient(url, clientOptions);
+    // A client the service closed for good has stopped already: waiting for its `stopped` event would hang.
+    client.client.on('stopped', () => {
+      const index = this.#clients.indexOf(client);
+      if (index >= 0) this.#clients.splice(index, 1);
+    });
     this.#clients.push(client);
     const { connectionId } = await client.connected.next();
     return Object.assign(client, { connectionId });
