@@ -63,6 +63,8 @@ export interface ActionRun {
   summary: string;
   /** The raw GITHUB_OUTPUT, GITHUB_ENV and GITHUB_STATE files. */
   files: { output: string; env: string; state: string };
+  /** stdout and stderr without the `::add-mask::` lines (which must carry the secrets, for the runner to mask). */
+  logs: string;
   /** The `::error::` lines and `::warning::` lines of stdout. */
   errors: string[];
   warnings: string[];
@@ -154,6 +156,7 @@ export async function runAction({ inputs, env = {}, event, node = process.execPa
       outputs: parseOutputs(read('output')),
       summary: read('summary'),
       files: { output: read('output'), env: read('env'), state: read('state') },
+      logs: [...lines, ...stderr.split('\n')].filter((line) => !line.startsWith('::add-mask::')).join('\n'),
       errors: lines.filter((line) => line.startsWith('::error')),
       warnings: lines.filter((line) => line.startsWith('::warning')),
     };
