@@ -65,7 +65,10 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
         await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' }, env);
       }
     } catch (error) {
-      throw signal.aborted && !isInputError(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
+      // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
+      // fires first, the user hears about the input they set.
+      const overall = (error as { overall?: unknown }).overall === true;
+      throw (signal.aborted || overall) && !isInputError(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
     }
   } catch (thrown) {
     const error = asInputError(thrown) as Error & { status?: unknown; attempts?: unknown; code?: unknown };

@@ -31825,7 +31825,10 @@ async function run(core, env = process.env) {
             }
         }
         catch (error) {
-            throw signal.aborted && !(0,inputError/* isInputError */.BT)(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
+            // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
+            // fires first, the user hears about the input they set.
+            const overall = error.overall === true;
+            throw (signal.aborted || overall) && !(0,inputError/* isInputError */.BT)(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
         }
     }
     catch (thrown) {
