@@ -51,6 +51,8 @@ export interface RunOptions {
   /** Files to put in the workspace first. */
   files?: Record<string, string | Buffer>;
   debug?: boolean;
+  /** The bundle to run (default dist/index.js). */
+  bundle?: string;
 }
 
 /** What the step did, as the runner would see it. */
@@ -71,7 +73,7 @@ export interface ActionRun {
 }
 
 /** Runs `node dist/index.js` as one step of a job. */
-export async function runAction({ inputs, env = {}, event, node = process.execPath, files = {}, debug = false }: RunOptions): Promise<ActionRun> {
+export async function runAction({ inputs, env = {}, event, node = process.execPath, files = {}, debug = false, bundle = BUNDLE }: RunOptions): Promise<ActionRun> {
   const temp = mkdtempSync(join(tmpdir(), 'wps-action-'));
   const workspace = join(temp, 'workspace');
   try {
@@ -141,7 +143,7 @@ export async function runAction({ inputs, env = {}, event, node = process.execPa
       variables[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
     }
 
-    const child = spawn(node, [BUNDLE], { cwd: workspace, env: variables, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(node, [bundle], { cwd: workspace, env: variables, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
