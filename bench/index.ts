@@ -1,6 +1,8 @@
 /** `npm run bench`: every performance claim of the project, as ratios against peers measured in the same run. */
+import { benchActionStartup } from './action.js';
 import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast } from './emulator.js';
 
 await benchClientSendToAll();
 await benchEmulatorBroadcast();
+await benchActionStartup();

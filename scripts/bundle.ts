@@ -23,7 +23,7 @@ const { code, assets } = await ncc(join(root, config.entry), config.ncc);
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
 const dropSourceMapComments = (text: string) => text.replace(/^\/\/# sourceMappingURL=.*\n?/gm, '');
-writeFileSync(join(outDir, 'index.js'), dropSourceMapComments(code));
+writeFileSync(join(outDir, 'index.js'), shareOneRequire(dropSourceMapComments(code)));
 let bytes = Buffer.byteLength(code);
 for (const [name, { source }] of Object.entries(assets)) {
   const content = name.endsWith('.js') ? dropSourceMapComments(source.toString()) : source;
@@ -31,4 +31,17 @@ for (const [name, { source }] of Object.entries(assets)) {
   writeFileSync(join(outDir, name), content);
   bytes += Buffer.byteLength(content);
 }
+/**
+ * ncc's ESM output loads each Node built-in through its own `createRequire(import.meta.url)`: 37 module objects and
+ * path resolutions at every start of the step. One shared require does the same job.
+ */
+function shareOneRequire(text: string): string {
+  const importLine = 'import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";\n';
+  if (!text.startsWith(importLine)) return text;
+  const shared = '__WEBPACK_EXTERNAL_require';
+  return `${importLine}const ${shared} = __WEBPACK_EXTERNAL_createRequire(import.meta.url);\n${text
+    .slice(importLine.length)
+    .replaceAll('__WEBPACK_EXTERNAL_createRequire(import.meta.url)(', `${shared}(`)}`;
+}
+
 console.log(`dist/: index.js and ${Object.keys(assets).length} more file(s), ${(bytes / 1024).toFixed(0)} KiB`);
