@@ -2,29 +2,26 @@
  * What the bundled Action does around the send: counting recipients, dry runs, failures of the service or the
  * network (fail-on-error), retries, the step's time bound, and debug logging without a secret in it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
 import { GITHUB_TOKEN, runAction, type ActionRun } from '../helpers/actionRunner.js';
-import { uniqueName } from '../helpers/names.js';
-import { Subscribers } from './subscribers.js';
+import { useSubscribedHubs } from './subscribers.js';
 
 const KEY = 'behaviour-test-access-key-0123456789abcdef';
 const JWT_SHAPE = /eyJ[\w-]*\.[\w-]+\.[\w-]+/;
 const requests: string[] = [];
 let emulator: Emulator;
-let subscribers: Subscribers | undefined;
+const newHub = useSubscribedHubs(() => emulator);
 
 beforeAll(async () => {
   emulator = await startEmulator({ port: 0, accessKey: KEY, logger: (line) => /^[A-Z]+ \//.test(line) && requests.push(line) });
 });
 afterAll(() => emulator.close());
-afterEach(() => subscribers?.stop());
 
 function setUp() {
-  const hub = uniqueName('hub');
-  subscribers = new Subscribers(emulator, hub);
-  return { hub, subscribers, auth: { 'connection-string': emulator.connectionString, hub } };
+  const { hub, subscribers, inputs } = newHub();
+  return { hub, subscribers, auth: inputs };
 }
 
 /** No key, no connection string and nothing JWT-shaped anywhere the runner keeps, `::add-mask::` lines aside. */

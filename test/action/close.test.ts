@@ -2,21 +2,18 @@
  * Operation close through the bundled Action: the sockets really close (the official client sees `disconnected`
  * with the reason), excluded connections stay, and a group closed in waves closes in the declared batches.
  */
-import { afterEach, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 import type { ConnectionInfo } from '../../emulator/index.js';
 import { runAction, type ActionRun } from '../helpers/actionRunner.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { uniqueName } from '../helpers/names.js';
-import { Subscribers } from './subscribers.js';
+import { useSubscribedHubs } from './subscribers.js';
 
 const scope = useEmulator();
-let subscribers: Subscribers | undefined;
-afterEach(() => subscribers?.stop());
+const newHub = useSubscribedHubs(() => scope.emulator);
 
 function setUp() {
-  const hub = uniqueName('hub');
-  subscribers = new Subscribers(scope.emulator, hub);
-  return { hub, subscribers, inputs: { 'connection-string': scope.emulator.connectionString, hub, operation: 'close' } };
+  const { subscribers, inputs } = newHub();
+  return { subscribers, inputs: { ...inputs, operation: 'close' } };
 }
 
 /** Clients that stay closed once the service closes them (no reconnect, no recovery). */

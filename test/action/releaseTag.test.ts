@@ -10,12 +10,11 @@ import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
 import { GITHUB_TOKEN, PUSH, ROOT, runAction } from '../helpers/actionRunner.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { uniqueName } from '../helpers/names.js';
-import { Subscribers, validateNotification } from './subscribers.js';
+import { useSubscribedHubs, validateNotification } from './subscribers.js';
 
 const scope = useEmulator();
 let api: CaptureServer;
-let subscribers: Subscribers | undefined;
+const newHub = useSubscribedHubs(() => scope.emulator);
 
 const release = {
   id: 190000002,
@@ -38,14 +37,8 @@ beforeAll(async () => {
 afterAll(() => api.close());
 afterEach(() => {
   api.requests.length = 0;
-  return subscribers?.stop();
 });
-
-function setUp() {
-  const hub = uniqueName('hub');
-  subscribers = new Subscribers(scope.emulator, hub);
-  return { subscribers, inputs: { 'connection-string': scope.emulator.connectionString, hub } };
-}
+const setUp = newHub;
 
 test('announces the tagged release, read through GITHUB_API_URL with github-token, on a push', async () => {
   const { subscribers, inputs } = setUp();

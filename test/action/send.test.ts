@@ -3,21 +3,18 @@
  * subscribed to the emulator receives exactly what the `payload` output reports, for every target and content type,
  * and for the default payloads (deploy notification, release announcement) of real-shaped events.
  */
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { NOTIFICATION_SCHEMA } from '../../shared/index.js';
 import { DEPLOYMENT, PUSH, RELEASE, RUNTIMES, WORKFLOW_DISPATCH, HAVE_NODE24, NODE24, runAction, type ActionRun } from '../helpers/actionRunner.js';
 import { useEmulator } from '../helpers/hubFixture.js';
-import { uniqueName } from '../helpers/names.js';
-import { Subscribers, validateNotification } from './subscribers.js';
+import { useSubscribedHubs, validateNotification } from './subscribers.js';
 
 const scope = useEmulator();
-let subscribers: Subscribers | undefined;
-afterEach(() => subscribers?.stop());
+const newHub = useSubscribedHubs(() => scope.emulator);
 
 function setUp() {
-  const hub = uniqueName('hub');
-  subscribers = new Subscribers(scope.emulator, hub);
-  return { hub, subscribers, auth: { 'connection-string': scope.emulator.connectionString, hub } };
+  const { subscribers, inputs } = newHub();
+  return { subscribers, auth: inputs };
 }
 
 function expectSuccess(run: ActionRun, status = '202') {

@@ -6,9 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebPubSubClientOptions } from '@azure/web-pubsub-client';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { afterEach } from '@jest/globals';
 import type { Emulator } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { ROOT } from '../helpers/actionRunner.js';
+import { uniqueName } from '../helpers/names.js';
 import { startOfficialClient, type ObservedClient } from '../helpers/officialClient.js';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'schema/notification.schema.json'), 'utf8')) as object;
@@ -45,4 +47,19 @@ export class Subscribers {
     await Promise.all(this.#clients.splice(0).map((client) => client.stop().catch(() => undefined)));
     await this.#service.close();
   }
+}
+
+/**
+ * For a test file: a function giving each test a fresh hub on the emulator, its subscribers, and the inputs that
+ * address it (connection string and hub). The subscribers are stopped after each test.
+ */
+export function useSubscribedHubs(emulator: () => Emulator): () => { hub: string; subscribers: Subscribers; inputs: { 'connection-string': string; hub: string } } {
+  const started: Subscribers[] = [];
+  afterEach(() => Promise.all(started.splice(0).map((subscribers) => subscribers.stop())));
+  return () => {
+    const hub = uniqueName('hub');
+    const subscribers = new Subscribers(emulator(), hub);
+    started.push(subscribers);
+    return { hub, subscribers, inputs: { 'connection-string': emulator().connectionString, hub } };
+  };
 }
