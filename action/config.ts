@@ -98,6 +98,7 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
   const ttl = input('message-ttl-seconds');
   const messageTtlSeconds = ttl === '' ? undefined : integer('message-ttl-seconds', ttl, 0, 300);
   const waves = readWaves(input('batch-size'), input('batch-interval-seconds') || '0');
+  const contentType = oneOf('content-type', input('content-type') || 'auto', CONTENT_TYPES);
 
   const onlyFor = (name: string, rule: string) => new InputError(name, rule);
   if (operation === 'send') {
@@ -127,10 +128,11 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
       for (const name of ['message', 'message-file']) {
         if (given(name)) throw new InputError(name, 'cannot be combined with release-tag, which sends the release announcement');
       }
+      if (contentType !== 'auto') throw new InputError('content-type', 'does not apply with release-tag: the announcement is JSON');
       if (!githubToken) throw new InputError('github-token', 'is required with release-tag, to read the release', true);
       message = { kind: 'release-tag', tag: releaseTag };
     } else {
-      message = readMessage(input, env, context);
+      message = readMessage(input, contentType, env, context);
     }
   }
 
@@ -223,10 +225,9 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
 }
 
-function readMessage(input: (name: string) => string, env: NodeJS.ProcessEnv, context: GitHubContext): Message | undefined {
+function readMessage(input: (name: string) => string, contentType: ContentTypeInput, env: NodeJS.ProcessEnv, context: GitHubContext): Message | undefined {
   const inline = input('message');
   const file = input('message-file');
-  const contentType = oneOf('content-type', input('content-type') || 'auto', CONTENT_TYPES);
   if (inline && file) throw new InputError('message', 'and message-file are both set: give one');
   if (!inline && !file) {
     if (contentType !== 'auto') throw new InputError('content-type', 'applies to message or message-file; the default notification is always JSON');

@@ -29880,6 +29880,7 @@ function readConfig(core, env, context) {
     const ttl = input('message-ttl-seconds');
     const messageTtlSeconds = ttl === '' ? undefined : integer('message-ttl-seconds', ttl, 0, 300);
     const waves = readWaves(input('batch-size'), input('batch-interval-seconds') || '0');
+    const contentType = oneOf('content-type', input('content-type') || 'auto', config_CONTENT_TYPES);
     const onlyFor = (name, rule) => new inputError/* InputError */.dz(name, rule);
     if (operation === 'send') {
         for (const name of ['reason', 'batch-size'])
@@ -29917,12 +29918,14 @@ function readConfig(core, env, context) {
                 if (given(name))
                     throw new inputError/* InputError */.dz(name, 'cannot be combined with release-tag, which sends the release announcement');
             }
+            if (contentType !== 'auto')
+                throw new inputError/* InputError */.dz('content-type', 'does not apply with release-tag: the announcement is JSON');
             if (!githubToken)
                 throw new inputError/* InputError */.dz('github-token', 'is required with release-tag, to read the release', true);
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
-            message = config_readMessage(input, env, context);
+            message = config_readMessage(input, contentType, env, context);
         }
     }
     return {
@@ -30019,10 +30022,9 @@ function readAuth(input, env) {
     }
     return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
 }
-function config_readMessage(input, env, context) {
+function config_readMessage(input, contentType, env, context) {
     const inline = input('message');
     const file = input('message-file');
-    const contentType = oneOf('content-type', input('content-type') || 'auto', config_CONTENT_TYPES);
     if (inline && file)
         throw new inputError/* InputError */.dz('message', 'and message-file are both set: give one');
     if (!inline && !file) {
