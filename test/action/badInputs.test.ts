@@ -66,6 +66,7 @@ const cases: [string, Case, string, string][] = [
   ['excluded when sending to a connection', { inputs: { target: 'connection', 'connection-id': 'c1', excluded: 'c2' } }, 'excluded', 'applies to target hub or group when sending'],
   ['a filter on a connection', { inputs: { target: 'connection', 'connection-id': 'c1', filter: "userId eq 'a'" } }, 'filter', 'does not apply to target connection'],
   ['release-tag with a message', { inputs: { 'release-tag': 'v1', message: 'x' } }, 'message', 'cannot be combined with release-tag'],
+  ['a content-type with release-tag', { inputs: { 'release-tag': 'v1', 'content-type': 'text' } }, 'content-type', 'does not apply with release-tag'],
   ['a TTL the api-version does not have', { inputs: { 'api-version': '2021-10-01', 'message-ttl-seconds': '10' } }, 'api-version', 'is 2021-10-01, but sendToAll option messageTtlSeconds needs 2023-07-01 or later'],
   ['a malformed api-version', { inputs: { 'api-version': 'latest' } }, 'api-version', 'must look like 2024-12-01'],
   ['retries that are not a number', { inputs: { retries: 'many' } }, 'retries', 'must be a whole number from 0 to 20'],
