@@ -72,8 +72,13 @@ const SECRET_INPUTS = ['connection-string', 'access-key', 'github-token'] as con
  * @throws InputError for the first input that breaks a rule
  */
 export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: GitHubContext): Config {
-  maskSecrets(core);
-  const input = (name: string) => core.getInput(name);
+  // Each input is read from the environment once; the secret ones first, so they are masked before anything else.
+  const read = new Map<string, string>();
+  const input = (name: string): string => {
+    if (!read.has(name)) read.set(name, core.getInput(name));
+    return read.get(name)!;
+  };
+  maskSecrets(core, input);
   const given = (name: string) => input(name) !== '';
 
   const hub = input('hub');
@@ -158,12 +163,12 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
 }
 
 /** Masks the secret inputs, and the key inside a connection string on its own (it may be logged apart). */
-function maskSecrets(core: ActionCore): void {
+function maskSecrets(core: ActionCore, input: (name: string) => string): void {
   for (const name of SECRET_INPUTS) {
-    const value = core.getInput(name);
+    const value = input(name);
     if (value) core.setSecret(value);
   }
-  const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(core.getInput('connection-string'))?.[1]?.trim();
+  const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(input('connection-string'))?.[1]?.trim();
   if (key) core.setSecret(key);
 }
 

@@ -29855,8 +29855,14 @@ const SECRET_INPUTS = ['connection-string', 'access-key', 'github-token'];
  * @throws InputError for the first input that breaks a rule
  */
 function readConfig(core, env, context) {
-    maskSecrets(core);
-    const input = (name) => core.getInput(name);
+    // Each input is read from the environment once; the secret ones first, so they are masked before anything else.
+    const read = new Map();
+    const input = (name) => {
+        if (!read.has(name))
+            read.set(name, core.getInput(name));
+        return read.get(name);
+    };
+    maskSecrets(core, input);
     const given = (name) => input(name) !== '';
     const hub = input('hub');
     if (!hub)
@@ -29949,13 +29955,13 @@ function readConfig(core, env, context) {
     };
 }
 /** Masks the secret inputs, and the key inside a connection string on its own (it may be logged apart). */
-function maskSecrets(core) {
+function maskSecrets(core, input) {
     for (const name of SECRET_INPUTS) {
-        const value = core.getInput(name);
+        const value = input(name);
         if (value)
             core.setSecret(value);
     }
-    const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(core.getInput('connection-string'))?.[1]?.trim();
+    const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(input('connection-string'))?.[1]?.trim();
     if (key)
         core.setSecret(key);
 }

@@ -41,6 +41,13 @@ describe('readConfig', () => {
     expect(calls.map((call) => call.startsWith('setSecret')).lastIndexOf(true)).toBeLessThan(firstOther);
   });
 
+  test('reads each input once', () => {
+    const { core, calls } = fakeCore({ 'connection-string': cs, hub: 'h', operation: 'close', target: 'group', group: 'g', 'batch-size': '2' });
+    readConfig(core, {}, context);
+    const reads = calls.filter((call) => call.startsWith('getInput'));
+    expect(reads.length).toBe(new Set(reads).size);
+  });
+
   test('the defaults give a send to the hub of a deploy notification', () => {
     const config = readConfig(fakeCore({ 'connection-string': cs, hub: 'h' }).core, {}, context);
     expect(config).toMatchObject({
