@@ -1,4 +1,5 @@
 /** `npm run bench`: every performance claim of the project, as ratios against peers measured in the same run. */
+import { benchActionStartup } from './action.js';
 import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast } from './emulator.js';
 import { benchPulumiMembership } from './pulumi.js';
@@ -7,4 +8,5 @@ import { verdict } from './targets.js';
 await benchClientSendToAll();
 await benchEmulatorBroadcast();
 await benchPulumiMembership();
+await benchActionStartup();
 console.log(`\n${verdict()}`);

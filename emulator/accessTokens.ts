@@ -3,13 +3,15 @@
  * included) and client tokens (`aud` = the http(s) client URL, or its ws(s) form). Both are HS256 JWTs signed with
  * the UTF-8 bytes of the access key. Failures are 401 `ServiceError`s that never echo the token.
  */
-import { decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
 import { CLIENT_PATHS } from '../shared/operations.js';
 import { checkGroup } from '../shared/validate.js';
 import { errors } from './errors.js';
 import { PermissionSet } from './permissions.js';
 
 const RECOVERY_CLOCK_TOLERANCE_S = 10 * 365 * 24 * 3600;
+/** The audiences of Microsoft Entra tokens for Web PubSub (scope `<audience>/.default`), public cloud and China. */
+export const ENTRA_AUDIENCES: readonly string[] = ['https://webpubsub.azure.com', 'https://webpubsub.azure.cn'];
 
 /** Who a client token says the client is. */
 export interface ClientIdentity {
@@ -24,9 +26,12 @@ export interface ClientIdentity {
 /** Checks tokens against one access key. */
 export class AccessTokenVerifier {
   readonly #key: Uint8Array;
+  readonly #acceptEntraTokens: boolean;
 
-  constructor(accessKey: string) {
+  /** @param acceptEntraTokens - see `EmulatorOptions.acceptEntraTokens` */
+  constructor(accessKey: string, { acceptEntraTokens = false }: { acceptEntraTokens?: boolean } = {}) {
     this.#key = new TextEncoder().encode(accessKey);
+    this.#acceptEntraTokens = acceptEntraTokens;
   }
 
   /**
@@ -38,6 +43,7 @@ export class AccessTokenVerifier {
   async verifyRest(authorization: string | undefined, receivedUrl: string): Promise<void> {
     const token = bearer(authorization);
     if (token === undefined) throw errors.missingToken();
+    if (this.#acceptEntraTokens && algorithm(token) !== 'HS256') return verifyEntraClaims(token);
     const payload = await this.#verify(token, undefined);
     if (payload.exp === undefined) throw errors.missingClaim('exp');
     if (payload.aud === undefined) throw errors.missingClaim('aud');
@@ -98,6 +104,35 @@ export class AccessTokenVerifier {
       throw errors.malformedToken(target);
     }
   }
+}
+
+/** The `alg` of a JWT's header, or undefined when the token is not a JWT. */
+function algorithm(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The checks the emulator can make on a Microsoft Entra token: its audience is the Web PubSub resource and it is
+ * within `nbf`..`exp`. Entra's signature cannot be checked offline, which is why this path is an opt-in.
+ * @throws ServiceError 401
+ */
+function verifyEntraClaims(token: string): void {
+  let payload: JWTPayload;
+  try {
+    payload = decodeJwt(token);
+  } catch {
+    throw errors.malformedToken();
+  }
+  if (payload.aud === undefined) throw errors.missingClaim('aud');
+  if (!audiences(payload.aud).some((aud) => ENTRA_AUDIENCES.includes(aud.replace(/\/$/, '')))) throw errors.wrongEntraAudience(ENTRA_AUDIENCES);
+  if (typeof payload.exp !== 'number') throw errors.missingClaim('exp');
+  const now = Date.now() / 1000;
+  if (payload.exp <= now) throw errors.tokenExpired();
+  if (typeof payload.nbf === 'number' && payload.nbf > now) throw errors.tokenNotYetValid();
 }
 
 /** The token of an `Authorization: Bearer <token>` header. */

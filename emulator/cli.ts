@@ -16,19 +16,20 @@ import { Emulator } from './emulator.js';
 import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type FaultOptions } from './emulatorOptions.js';
 
 const DEFAULT_PORT = 8080;
-const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--ready-file <path>] [--loose] [--verbose]
+const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--ready-file <path>] [--loose] [--accept-entra-tokens] [--verbose]
 
 A local Azure Web PubSub service: the REST data plane and client WebSockets.
 Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTERM.
 
-  --port <n>           TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
-  --host <address>     interface to listen on (default 127.0.0.1)
-  --access-key <key>   the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
-  --ready-file <path>  once listening, write the connection string to <path> (whole at once: a temporary file,
-                       then a rename; readable by the owner only), and remove it on shutdown. For a script that
-                       starts the emulator in the background: wait until <path> exists, then read it
-  --loose              ignore what the emulator does not implement instead of refusing it
-  --verbose            log every request and connection to stderr
+  --port <n>             TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host <address>       interface to listen on (default 127.0.0.1)
+  --access-key <key>     the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
+  --ready-file <path>    once listening, write the connection string to <path> (whole at once: a temporary file,
+                         then a rename; readable by the owner only), and remove it on shutdown. For a script that
+                         starts the emulator in the background: wait until <path> exists, then read it
+  --loose                ignore what the emulator does not implement instead of refusing it
+  --accept-entra-tokens  accept Microsoft Entra bearer tokens on REST calls (aud and expiry checked, not the signature)
+  --verbose              log every request and connection to stderr
 
 Fault injection for drills (environment):
   WEBPUBSUB_EMULATOR_FAULT_RATE                 share of REST requests that fail, 0 to 1
@@ -124,6 +125,7 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
       'access-key': { type: 'string' },
       'ready-file': { type: 'string' },
       loose: { type: 'boolean' },
+      'accept-entra-tokens': { type: 'boolean' },
       verbose: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -134,6 +136,7 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
     host: values.host,
     accessKey: values['access-key'] ?? (env.WEBPUBSUB_EMULATOR_ACCESS_KEY || undefined),
     loose: values.loose ?? false,
+    acceptEntraTokens: values['accept-entra-tokens'] ?? false,
     logger: values.verbose ? (line) => process.stderr.write(`webpubsub-emulator: ${line}\n`) : undefined,
   };
   const rate = env.WEBPUBSUB_EMULATOR_FAULT_RATE;

@@ -88,7 +88,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     super();
     this.#options = resolveOptions(options);
     this.#faults = new FaultInjector(this.#options.faults);
-    this.#verifier = new AccessTokenVerifier(this.#options.accessKey);
+    this.#verifier = new AccessTokenVerifier(this.#options.accessKey, { acceptEntraTokens: this.#options.acceptEntraTokens });
     this.#handleFrame = createClientRequestHandler({
       store: this.#store,
       loose: this.#options.loose,

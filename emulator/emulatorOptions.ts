@@ -53,6 +53,12 @@ export interface EmulatorOptions {
   recoveryWindowMs?: number;
   /** Receives one line per REST request and WebSocket connection, plus errors (default: errors to stderr only). */
   logger?: EmulatorLogger;
+  /**
+   * Accept Microsoft Entra bearer tokens on REST calls (default false): a JWT not signed with HS256 passes when its
+   * `aud` is the Web PubSub resource (`https://webpubsub.azure.com` or `.azure.cn`) and it has not expired. The
+   * emulator cannot check Entra's signature, so this is for tests of an Entra client path, never a security boundary.
+   */
+  acceptEntraTokens?: boolean;
 }
 
 /** Options with every default applied. */
@@ -64,12 +70,13 @@ export interface ResolvedOptions {
   loose: boolean;
   recoveryWindowMs: number;
   logger: EmulatorLogger | undefined;
+  acceptEntraTokens: boolean;
 }
 
 /** Fault options with every default applied. */
 export type ResolvedFaults = Required<FaultOptions>;
 
-const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger']);
+const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger', 'acceptEntraTokens']);
 const FAULT_OPTION_NAMES = new Set(['rate', 'kinds', 'retryAfterSeconds', 'latencyMs', 'maxFaults', 'random']);
 /** The service keeps a dropped reliable connection at least this long. */
 export const DEFAULT_RECOVERY_WINDOW_MS = 30_000;
@@ -81,11 +88,14 @@ export const DEFAULT_RECOVERY_WINDOW_MS = 30_000;
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
   checkKnown('options', options, OPTION_NAMES);
-  const { port = 0, host = '127.0.0.1', accessKey, faults, loose = false, recoveryWindowMs = DEFAULT_RECOVERY_WINDOW_MS, logger } = options;
+  const { port = 0, host = '127.0.0.1', accessKey, faults, loose = false, recoveryWindowMs = DEFAULT_RECOVERY_WINDOW_MS, logger, acceptEntraTokens = false } = options;
   checkInteger('options.port', port, 0, 65535);
   requireString('options.host', host);
   if (accessKey !== undefined) requireString('options.accessKey', accessKey);
   if (typeof loose !== 'boolean') throw new InvalidArgumentError('options.loose', `must be a boolean (got ${describe(loose)})`);
+  if (typeof acceptEntraTokens !== 'boolean') {
+    throw new InvalidArgumentError('options.acceptEntraTokens', `must be a boolean (got ${describe(acceptEntraTokens)})`);
+  }
   checkInteger('options.recoveryWindowMs', recoveryWindowMs, 0, 2 ** 31 - 1);
   if (logger !== undefined && typeof logger !== 'function') {
     throw new InvalidArgumentError('options.logger', `must be a function (got ${describe(logger)})`);
@@ -98,6 +108,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     loose,
     recoveryWindowMs,
     logger,
+    acceptEntraTokens,
   };
 }
 

@@ -79,7 +79,8 @@ export const errors = {
   malformedToken: (target?: string) => errors.unauthorized('The bearer token is not a well-formed JWT', target),
   unsupportedTokenAlgorithm: (alg: string, target?: string) =>
     errors.unauthorized(
-      `The token is signed with ${alg}; the emulator accepts only access-key tokens (HS256). Microsoft Entra tokens are not implemented`,
+      `The token is signed with ${alg}; the emulator accepts only access-key tokens (HS256). Microsoft Entra tokens ` +
+        'are accepted on REST calls only with the option acceptEntraTokens: true (CLI --accept-entra-tokens)',
       target,
     ),
   badSignature: (target?: string) => errors.unauthorized('The token signature does not match the access key', target),
@@ -89,6 +90,8 @@ export const errors = {
   invalidClaim: (claim: string, rule: string, target?: string) => errors.unauthorized(`The token's ${claim} claim ${rule}`, target),
   wrongRestAudience: (expected: string) =>
     errors.unauthorized(`The token's aud must be the request URL as received, query included: ${expected}`),
+  wrongEntraAudience: (accepted: readonly string[]) =>
+    errors.unauthorized(`The Microsoft Entra token's aud must be the Web PubSub resource: ${accepted.join(' or ')}`),
   wrongClientAudience: (expected: string) =>
     errors.unauthorized(`The token's aud must be ${expected} (http, https, ws or wss; an optional trailing /)`, 'access_token'),
 

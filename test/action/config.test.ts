@@ -1,0 +1,117 @@
+/**
+ * Unit tests of the input reading and the templating, with a fake `core` (STYLE §6): the rules that need no
+ * process, checked directly. The behaviour tests go through the bundle.
+ */
+import { describe, expect, test } from '@jest/globals';
+import { readConfig } from '../../action/config.js';
+import type { GitHubContext } from '../../action/context.js';
+import type { ActionCore } from '../../action/core.js';
+import { neutralizeJson, renderJson, renderText } from '../../action/template.js';
+
+const context: GitHubContext = {
+  repository: 'octo-org/shop', repositoryOwner: 'octo-org', ref: 'refs/heads/main', refName: 'main', refType: 'branch',
+  sha: 'a'.repeat(40), workflow: 'Deploy', workflowRef: '', job: 'notify', runId: '1', runNumber: '7', runAttempt: '1',
+  runUrl: 'https://github.com/octo-org/shop/actions/runs/1', actor: 'octocat', triggeringActor: 'octocat', eventName: 'push',
+  serverUrl: 'https://github.com', apiUrl: 'https://api.github.com', headRef: '', baseRef: '',
+  event: { head_commit: { message: 'say "hi"\n\\o/' }, number: 12 },
+};
+
+/** A fake core: inputs from a map, and a record of what was masked and logged, in order. */
+function fakeCore(inputs: Record<string, string>) {
+  const calls: string[] = [];
+  const core = {
+    getInput: (name: string) => {
+      calls.push(`getInput ${name}`);
+      return (inputs[name] ?? '').trim();
+    },
+    setSecret: (secret: string) => void calls.push(`setSecret ${secret}`),
+  } as unknown as ActionCore;
+  return { core, calls };
+}
+
+describe('readConfig', () => {
+  const cs = 'Endpoint=https://x.webpubsub.azure.com;AccessKey=c2VjcmV0;Version=1.0;';
+
+  test('masks the connection string, its key and the GitHub token before reading any other input', () => {
+    const { core, calls } = fakeCore({ 'connection-string': cs, 'github-token': 'ghs_token', hub: 'h' });
+    readConfig(core, {}, context);
+    const firstOther = calls.findIndex((call) => call.startsWith('getInput') && !/connection-string|access-key|github-token/.test(call));
+    const masks = calls.filter((call) => call.startsWith('setSecret'));
+    expect(masks).toEqual([`setSecret ${cs}`, 'setSecret ghs_token', 'setSecret c2VjcmV0']);
+    expect(calls.map((call) => call.startsWith('setSecret')).lastIndexOf(true)).toBeLessThan(firstOther);
+  });
+
+  test('reads each input once', () => {
+    const { core, calls } = fakeCore({ 'connection-string': cs, hub: 'h', operation: 'close', target: 'group', group: 'g', 'batch-size': '2' });
+    readConfig(core, {}, context);
+    const reads = calls.filter((call) => call.startsWith('getInput'));
+    expect(reads.length).toBe(new Set(reads).size);
+  });
+
+  test('the defaults give a send to the hub of a deploy notification', () => {
+    const config = readConfig(fakeCore({ 'connection-string': cs, hub: 'h' }).core, {}, context);
+    expect(config).toMatchObject({
+      auth: { kind: 'connection-string' }, hub: 'h', operation: 'send', target: { kind: 'hub' }, message: undefined,
+      excluded: [], countRecipients: false, waves: undefined, apiVersion: '2024-12-01', retries: 3, timeoutSeconds: 60,
+      dryRun: false, failOnError: true,
+    });
+  });
+
+  test('excluded takes commas and newlines; waves read batch size and interval', () => {
+    const config = readConfig(
+      fakeCore({ 'connection-string': cs, hub: 'h', operation: 'close', target: 'group', group: 'g', excluded: 'a, b\nc\n', 'batch-size': '3', 'batch-interval-seconds': '0.5' }).core,
+      {},
+      context,
+    );
+    expect(config.excluded).toEqual(['a', 'b', 'c']);
+    expect(config.waves).toEqual({ batchSize: 3, intervalSeconds: 0.5 });
+  });
+
+  test('Entra settings, with the default audience and authority', () => {
+    const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/y?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' };
+    const config = readConfig(fakeCore({ endpoint: 'https://x.webpubsub.azure.com', 'client-id': 'c', 'tenant-id': 't', hub: 'h' }).core, env, context);
+    expect(config.auth).toEqual({
+      kind: 'entra', endpoint: 'https://x.webpubsub.azure.com', clientId: 'c', tenantId: 't',
+      audience: 'api://AzureADTokenExchange', authorityHost: 'https://login.microsoftonline.com',
+    });
+  });
+
+  test('booleans are spelled as YAML 1.2 core spells them', () => {
+    for (const [text, value] of [['true', true], ['True', true], ['TRUE', true], ['false', false], ['FALSE', false]] as const) {
+      expect(readConfig(fakeCore({ 'connection-string': cs, hub: 'h', 'dry-run': text }).core, {}, context).dryRun).toBe(value);
+    }
+  });
+});
+
+describe('templating', () => {
+  const scope = { github: context, env: { STAGE: 'prod "blue"' } };
+
+  test('inside a JSON string a value is escaped; outside it is a JSON value', () => {
+    const text = '{"m": "{{ github.event.head_commit.message }}", "n": {{ github.event.number }}, "s": {{ env.STAGE }}}';
+    expect(JSON.parse(renderJson(text, scope))).toEqual({ m: 'say "hi"\n\\o/', n: 12, s: 'prod "blue"' });
+  });
+
+  test('a placeholder after an escaped quote is still inside the string', () => {
+    expect(JSON.parse(renderJson('{"m": "a \\" {{ github.ref_name }}"}', scope))).toEqual({ m: 'a " main' });
+  });
+
+  test('the stand-ins keep positions, so JSON errors point at the right character', () => {
+    const text = '{"a": "{{ github.sha }}", "b": {{ github.run_id }}}';
+    expect(neutralizeJson(text)).toHaveLength(text.length);
+    expect(JSON.parse(neutralizeJson(text))).toEqual({ a: expect.any(String), b: null });
+  });
+
+  test('text messages get raw values', () => {
+    expect(renderText('{{ github.actor }} deployed {{ github.sha }} ({{ github.run_url }})', scope)).toBe(
+      `octocat deployed ${'a'.repeat(40)} (https://github.com/octo-org/shop/actions/runs/1)`,
+    );
+  });
+
+  test.each([
+    ['{{ github.nope }}', 'not a template field'],
+    ['{{ env.MISSING }}', 'the variable MISSING is not set'],
+    ['{{ github.event.release.tag_name }}', 'the push event has no such field'],
+  ])('%s is refused', (text, message) => {
+    expect(() => renderText(text, scope)).toThrow(message);
+  });
+});
