@@ -4,7 +4,7 @@
  * is a mistake in the workflow.
  */
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { runAction } from '../helpers/actionRunner.js';
+import { runAction } from '../../scripts/harness/actionRunner.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 
 const requests: string[] = [];

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
-import { GITHUB_TOKEN, runAction, type ActionRun } from '../helpers/actionRunner.js';
+import { GITHUB_TOKEN, runAction, type ActionRun } from '../../scripts/harness/actionRunner.js';
 import { useSubscribedHubs } from './subscribers.js';
 
 const KEY = 'behaviour-test-access-key-0123456789abcdef';

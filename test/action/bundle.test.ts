@@ -5,7 +5,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@jest/globals';
-import { ROOT } from '../helpers/actionRunner.js';
+import { ROOT } from '../../scripts/harness/actionRunner.js';
 
 test('the lockfile holds exactly one undici, shared by the core client and @actions/http-client', () => {
   const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };

@@ -4,7 +4,7 @@
  */
 import { expect, test } from '@jest/globals';
 import type { ConnectionInfo } from '../../emulator/index.js';
-import { runAction, type ActionRun } from '../helpers/actionRunner.js';
+import { runAction, type ActionRun } from '../../scripts/harness/actionRunner.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { useSubscribedHubs } from './subscribers.js';
 

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, expect, test } from '@jest/globals';
 import { generateKeyPair, SignJWT } from 'jose';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import { runAction } from '../helpers/actionRunner.js';
+import { runAction } from '../../scripts/harness/actionRunner.js';
 import { startCaptureServer, type CaptureServer, type Reply } from '../helpers/captureServer.js';
 import { uniqueName } from '../helpers/names.js';
 import { Subscribers } from './subscribers.js';

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, test } from '@jest/globals';
-import { GITHUB_TOKEN, PUSH, ROOT, runAction } from '../helpers/actionRunner.js';
+import { GITHUB_TOKEN, PUSH, ROOT, runAction } from '../../scripts/harness/actionRunner.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { useSubscribedHubs, validateNotification } from './subscribers.js';

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { NOTIFICATION_SCHEMA } from '../../shared/index.js';
-import { DEPLOYMENT, PUSH, RELEASE, RUNTIMES, WORKFLOW_DISPATCH, HAVE_NODE24, NODE24, runAction, type ActionRun } from '../helpers/actionRunner.js';
+import { DEPLOYMENT, PUSH, RELEASE, RUNTIMES, WORKFLOW_DISPATCH, HAVE_NODE24, NODE24, runAction, type ActionRun } from '../../scripts/harness/actionRunner.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { useSubscribedHubs, validateNotification } from './subscribers.js';
 

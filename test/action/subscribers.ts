@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach } from '@jest/globals';
 import type { Emulator } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
-import { ROOT } from '../helpers/actionRunner.js';
+import { ROOT } from '../../scripts/harness/actionRunner.js';
 import { uniqueName } from '../helpers/names.js';
 import { startOfficialClient, type ObservedClient } from '../helpers/officialClient.js';
 

