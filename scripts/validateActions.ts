@@ -5,11 +5,12 @@
  *
  * The language service skips local actions (`uses: ./`); here they are rewritten to a stand-in remote reference
  * whose metadata is read from the repository, so their inputs are checked against action.yml (unknown inputs,
- * missing required ones). Remote actions cannot be resolved offline, so "Unable to resolve action" for them is
- * dropped.
+ * missing required ones). With `--self <owner/name>`, steps that use this action by its published name
+ * (`uses: org/webpubsub-action@v1`, as the examples users copy do) are checked the same way. Other remote actions
+ * cannot be resolved offline, so "Unable to resolve action" for them is dropped.
  *
- * Usage: node validate-actions.mjs --root <repo> <file>... ; prints one JSON line per file and exits 1 when any
- * file has an error.
+ * Usage: node validate-actions.mjs --root <repo> [--self <owner/name>] <file>... ; prints one JSON line per file
+ * and exits 1 when any file has an error.
  */
 import { readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
@@ -29,14 +30,18 @@ interface Finding {
   message: string;
 }
 
-const { values, positionals } = parseArgs({ options: { root: { type: 'string' } }, allowPositionals: true });
+const { values, positionals } = parseArgs({ options: { root: { type: 'string' }, self: { type: 'string' } }, allowPositionals: true });
 const root = resolve(values.root ?? '.');
+const escaped = values.self?.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** `uses: <self>@<ref>`: the action under its published name. */
+const SELF_USES = escaped ? new RegExp(`^(\\s*-?\\s*uses:\\s*)(['"]?)${escaped}@[^\\s'"#]+\\2(\\s*(#.*)?)$`, 'gm') : undefined;
 let failed = false;
 for (const file of positionals) {
   const path = resolve(root, file);
-  const text = readFileSync(path, 'utf8').replace(LOCAL_USES, (_all, before: string, quote: string, sub: string, after: string) =>
+  let text = readFileSync(path, 'utf8').replace(LOCAL_USES, (_all, before: string, quote: string, sub: string, after: string) =>
     `${before}${quote}${LOCAL.owner}/${LOCAL.name}${sub ? `/${sub}` : ''}@${LOCAL.ref}${quote}${after}`,
   );
+  if (SELF_USES) text = text.replace(SELF_USES, (_all, before: string, quote: string, after: string) => `${before}${quote}${LOCAL.owner}/${LOCAL.name}@${LOCAL.ref}${quote}${after}`);
   // The language service tells an action from a workflow by the path in the URI.
   const document = TextDocument.create(`file:///${relative(root, path)}`, 'yaml', 1, text);
   const diagnostics = await validate(document, {

@@ -25,8 +25,8 @@ beforeAll(async () => {
 });
 
 /** Runs the bundled validator, as `node` would on any machine, and returns its findings per file. */
-function validate(root: string, files: string[]): { code: number | null; results: { file: string; findings: Finding[] }[] } {
-  const run = spawnSync(process.execPath, [validator, '--root', root, ...files], { encoding: 'utf8' });
+function validate(root: string, files: string[], options: string[] = []): { code: number | null; results: { file: string; findings: Finding[] }[] } {
+  const run = spawnSync(process.execPath, [validator, '--root', root, ...options, ...files], { encoding: 'utf8' });
   if (run.stderr) throw new Error(run.stderr);
   return { code: run.status, results: run.stdout.trim().split('\n').map((line) => JSON.parse(line)) };
 }
@@ -37,6 +37,18 @@ test('action.yml and the workflows are valid', () => {
   const { code, results } = validate(ROOT, ['action.yml', ...WORKFLOWS]);
   expect(results).toEqual(['action.yml', ...WORKFLOWS].map((file) => ({ file, findings: [] })));
   expect(code).toBe(0);
+});
+
+const EXAMPLES = ['examples/workflows/deploy.yml', 'examples/workflows/deploy-oidc.yml', 'examples/workflows/release.yml'];
+/** The examples use the Action by its published name; the validator checks those steps against action.yml. */
+const SELF = ['--self', 'org/webpubsub-action'];
+
+test('the example workflows users copy are valid, their org/webpubsub-action@v1 steps checked against action.yml', () => {
+  const { code, results } = validate(ROOT, EXAMPLES, SELF);
+  expect(results).toEqual(EXAMPLES.map((file) => ({ file, findings: [] })));
+  expect(code).toBe(0);
+  const oidc = readFileSync(join(ROOT, 'examples/workflows/deploy-oidc.yml'), 'utf8');
+  expect(oidc).toMatch(/id-token: write/);
 });
 
 test('the self-test workflow runs the Action with uses: ./ against the emulator it starts', () => {
@@ -54,6 +66,14 @@ describe('the validator catches mistakes', () => {
     copyFileSync(join(ROOT, 'action.yml'), join(dir, 'action.yml'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('in a step that uses the published name: a misspelt input of a copied example', () => {
+    const example = readFileSync(join(ROOT, 'examples/workflows/deploy.yml'), 'utf8').replace('          hub: shop\n', '          hub: shop\n          mesage: hi\n');
+    writeFileSync(join(dir, '.github/workflows/copied.yml'), example);
+    const { code, results } = validate(dir, ['.github/workflows/copied.yml'], SELF);
+    expect(results[0]!.findings).toEqual([expect.objectContaining({ severity: 'error', message: "Invalid action input 'mesage'" })]);
+    expect(code).toBe(1);
+  });
 
   test('in a uses: ./ step: an unknown input and a missing required one (hub)', () => {
     writeFileSync(
