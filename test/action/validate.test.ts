@@ -5,7 +5,7 @@
  * names, each documented, each input with its default.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -31,9 +31,11 @@ function validate(root: string, files: string[], options: string[] = []): { code
   return { code: run.status, results: run.stdout.trim().split('\n').map((line) => JSON.parse(line)) };
 }
 
-const WORKFLOWS = ['.github/workflows/ci.yml', '.github/workflows/check-dist.yml', '.github/workflows/self-test.yml'];
+/** Every workflow of the repository: CI, check-dist, the self-test, the release. */
+const WORKFLOWS = readdirSync(join(ROOT, '.github/workflows')).sort().map((file) => `.github/workflows/${file}`);
 
 test('action.yml and the workflows are valid', () => {
+  expect(WORKFLOWS).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/check-dist.yml', '.github/workflows/self-test.yml', '.github/workflows/release.yml']));
   const { code, results } = validate(ROOT, ['action.yml', ...WORKFLOWS]);
   expect(results).toEqual(['action.yml', ...WORKFLOWS].map((file) => ({ file, findings: [] })));
   expect(code).toBe(0);
