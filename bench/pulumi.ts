@@ -15,6 +15,7 @@ import { startEmulator } from '../emulator/index.js';
 import { groupMembershipProvider } from '../pulumi-provider/index.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
 import { fmt, median, medianRatio } from './measure.js';
+import { checkTarget, progress } from './targets.js';
 
 const MEMBERS = 1000;
 const CHANGED = 50;
@@ -81,6 +82,7 @@ export async function benchPulumiMembership({ rounds = ROUNDS } = {}): Promise<P
 
     // A discarded warm-up round, then rounds that alternate which contender goes first.
     for (let round = -1; round < rounds; round++) {
+      progress(round < 0 ? 'Pulumi converge: warming up' : `Pulumi converge: round ${round + 1} of ${rounds}`);
       const contenders = [
         async () => providerRounds.push(await viaProvider(`provider-${round}`)),
         async () => sdkRounds.push(await viaSdk(`sdk-${round}`)),
@@ -135,7 +137,7 @@ function print({ provider, sdk, ratios }: PulumiBenchResult): void {
   row('Pulumi provider (bulk by filter)', provider);
   row('@azure/web-pubsub, sequential group(g).addUser / removeUser', sdk);
   console.log(
-    `provider = ${ratios.total.toFixed(1)}x the SDK loop in total (target >= 20), ${ratios.create.toFixed(1)}x for the create, ` +
+    `provider = ${checkTarget('Pulumi converge vs a sequential SDK loop', ratios.total, { atLeast: 20 })} in total, ${ratios.create.toFixed(1)}x for the create, ` +
       `${ratios.update.toFixed(1)}x for the update`,
   );
 }

@@ -1,23 +1,34 @@
 /**
- * The targets the bench checks, progress while it measures, and the one-line verdict that ends a run. A missed
- * target is marked where it is printed and named again in the verdict; the run then exits 1.
+ * Every ratio a run measures, the targets among them, progress while it measures, and how a run ends: one table of
+ * every ratio, then a one-line verdict. A missed target is marked where it is printed, in the table and in the
+ * verdict; the run then exits 1.
  */
 
-/** A ratio and the bound it must meet. */
-export interface Target {
+/** The bound a target ratio must meet. */
+export type Bound = { atLeast: number } | { atMost: number };
+
+interface Ratio {
   what: string;
   ratio: number;
-  bound: { atLeast: number } | { atMost: number };
+  /** Absent for a ratio reported for information (against the floor, against the official SDK). */
+  bound?: Bound;
+  met?: boolean;
 }
 
-const checked: (Target & { met: boolean })[] = [];
+const ratios: Ratio[] = [];
 
-/** Records a target and returns its result as printed: `1.13x (target >= 0.85) ok`, or MISSED in capitals. */
-export function checkTarget(what: string, ratio: number, bound: Target['bound']): string {
+const limitText = (bound: Bound) => ('atLeast' in bound ? `>= ${bound.atLeast}x` : `<= ${bound.atMost}x`);
+
+/** Records a target and returns its result as printed: `1.13x (target >= 0.85x) ok`, or MISSED in capitals. */
+export function checkTarget(what: string, ratio: number, bound: Bound): string {
   const met = 'atLeast' in bound ? ratio >= bound.atLeast : ratio <= bound.atMost;
-  checked.push({ what, ratio, bound, met });
-  const limit = 'atLeast' in bound ? `>= ${bound.atLeast}` : `<= ${bound.atMost}`;
-  return `${ratio.toFixed(2)}x (target ${limit}x) ${met ? 'ok' : '<<< MISSED'}`;
+  ratios.push({ what, ratio, bound, met });
+  return `${ratio.toFixed(2)}x (target ${limitText(bound)}) ${met ? 'ok' : '<<< MISSED'}`;
+}
+
+/** Records a ratio that has no target, for the closing table. */
+export function noteRatio(what: string, ratio: number): void {
+  ratios.push({ what, ratio });
 }
 
 /** One line on stderr saying what is being measured, so a run of minutes is never silent. */
@@ -25,11 +36,18 @@ export function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
 }
 
+/** Every ratio of the run in one table. */
+export function summary(): string {
+  const rows = ratios.map(({ what, ratio, bound, met }) => `| ${what} | ${ratio.toFixed(2)}x | ${bound ? limitText(bound) : ''} | ${met === undefined ? '' : met ? 'ok' : '**MISSED**'} |`);
+  return ['Every ratio of this run', '| ratio | measured | target | |', '|---|---:|---:|---|', ...rows].join('\n');
+}
+
 /** The last line of a run; sets the exit code to 1 when a target was missed. */
 export function verdict(): string {
-  const missed = checked.filter((target) => !target.met);
+  const targets = ratios.filter((ratio) => ratio.bound);
+  const missed = targets.filter((target) => !target.met);
   if (missed.length > 0) process.exitCode = 1;
   return missed.length === 0
-    ? `verdict: all ${checked.length} targets met`
-    : `verdict: ${missed.length} of ${checked.length} targets MISSED: ${missed.map((t) => `${t.what} ${t.ratio.toFixed(2)}x`).join('; ')}`;
+    ? `verdict: all ${targets.length} targets met`
+    : `verdict: ${missed.length} of ${targets.length} targets MISSED: ${missed.map((t) => `${t.what} ${t.ratio.toFixed(2)}x`).join('; ')}`;
 }
