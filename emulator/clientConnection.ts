@@ -9,7 +9,7 @@
  */
 import type { RawData } from 'ws';
 import type { ClientSocket } from './clientSocket.js';
-import { DEFAULT_CLOSE_REASON, closes, type CloseFrame } from './errors.js';
+import { applicationServerClosed, closes, type CloseFrame } from './errors.js';
 import type { OutboundMessage } from './outboundMessage.js';
 import type { PermissionSet } from './permissions.js';
 import { serverFrames } from './serverFrames.js';
@@ -169,9 +169,9 @@ export class ClientConnection implements ConnectionRecord {
     return false;
   }
 
-  /** Closes from the server side (a REST close): `disconnected` with the reason, then close 1000. */
-  close(reason = DEFAULT_CLOSE_REASON): void {
-    this.#finish(closes.closedByServer(reason), reason);
+  /** Closes from the server side (a REST close): `disconnected` with the service's message, then close 1000. */
+  close(reason?: string): void {
+    this.#finish(closes.closedByServer(), applicationServerClosed(reason));
   }
 
   /** Closes because of the client (a bad frame, a full queue): `disconnected`, then the given close. */

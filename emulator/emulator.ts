@@ -181,7 +181,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   /** Forgets every connection, group, user and permission (closing the clients' sockets), for a clean test. */
   reset(): void {
-    for (const connection of this.#connections.values()) connection.shutdown(closes.closedByServer('The emulator was reset'));
+    for (const connection of this.#connections.values()) connection.shutdown(closes.emulatorReset());
     this.#connections.clear();
     this.#store.clear();
   }

@@ -155,14 +155,25 @@ export const closes = {
   queueFull: (): CloseFrame => ({ code: 1008, reason: 'Unacknowledged messages exceed 1000 messages or 16 MB' }),
   /** A non-reliable socket fell too far behind. */
   slowConsumer: (): CloseFrame => ({ code: 1008, reason: 'More than 16 MB is waiting to be sent to this connection' }),
-  closedByServer: (reason: string): CloseFrame => ({ code: 1000, reason: truncate(reason) }),
+  /**
+   * A REST close (closeConnection, closeGroupConnections, ...): 1000 with an empty description, as the service
+   * sends it; the reason travels in the `disconnected` frame (see `applicationServerClosed`).
+   */
+  closedByServer: (): CloseFrame => ({ code: 1000, reason: '' }),
+  emulatorReset: (): CloseFrame => ({ code: 1000, reason: 'The emulator was reset' }),
   /** 1008 tells the official client to stop recovering and connect anew. */
   notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection cannot be recovered; connect again' }),
   goingAway: (): CloseFrame => ({ code: 1001, reason: 'The emulator is shutting down' }),
 };
 
-/** Default `message` of the `disconnected` system frame when a REST close gives no reason. */
-export const DEFAULT_CLOSE_REASON = 'The connection was closed by the server';
+/**
+ * The `message` of the `disconnected` frame after a REST close, and the `reason` of the upstream `disconnected`
+ * event, worded as the service words it: apps match this text (the official server SDK's README prints it), so it
+ * must be exact. Without a reason (or with an empty one) the sentence ends after "connection." (Microsoft's own
+ * emulator, Azure/azure-webpubsub tools/emulator, asserts both forms in its tests).
+ */
+export const applicationServerClosed = (reason: string | undefined): string =>
+  `Application server closed the connection.${reason ? ` Reason: ${reason}` : ''}`;
 
 /** Error bodies of `ack` frames. */
 export const ackErrors = {
