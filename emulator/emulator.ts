@@ -19,7 +19,7 @@ import { createHandlers } from './handlers/index.js';
 import { createRequestListener } from './requestListener.js';
 import { Router } from './routes.js';
 import { MemoryStore, type ConnectionState, type WireProtocol } from './store.js';
-import { createUpgradeHandler, type Handshake } from './upgrade.js';
+import { createUpgradeHandler, type Handshake, type RecoveryHandshake } from './upgrade.js';
 
 /** Where the emulator is in its lifecycle. */
 export type EmulatorStatus = 'Closed' | 'Starting' | 'Running' | 'Closing';
@@ -142,6 +142,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       verifier: this.#verifier,
       isRunning: () => this.#status === 'Running',
       accept: (socket, handshake) => this.#accept(socket, handshake),
+      recover: (socket, handshake) => this.#recover(socket, handshake),
       onError: (error) => this.#logError(error, 'WebSocket handshake'),
     });
     server.on('upgrade', upgrade.handleUpgrade);
@@ -238,29 +239,38 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#sockets.clear();
   }
 
-  /** Takes over an upgraded socket: a new connection, or a reliable connection's recovery. */
-  #accept(socket: ClientSocket, handshake: Handshake): void {
+  /** Tracks an upgraded socket so that `close()` can wait for it. */
+  #track(socket: ClientSocket): void {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
-    const { identity, recovery } = handshake;
-    if (recovery) {
-      const connection = this.#connections.get(recovery.connectionId);
-      if (
-        connection?.state !== 'closed' &&
-        connection?.protocol === 'reliable' &&
-        handshake.protocol === 'reliable' &&
-        connection.hub.toLowerCase() === handshake.hub.toLowerCase() &&
-        connection.userId === identity.userId &&
-        sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
-      ) {
-        connection.attach(socket);
-        this.#log(`recovered ${connection.connectionId} in hub ${connection.hub}`);
-      } else {
-        const { code, reason } = closes.notRecoverable();
-        socket.close(code, reason);
-      }
-      return;
+  }
+
+  /**
+   * A reliable client comes back: its reconnection token, the one secret only that connection was given, proves
+   * who it is (the service asks for nothing else). Anything that does not match is closed 1008.
+   */
+  #recover(socket: ClientSocket, { hub, protocol, recovery }: RecoveryHandshake): void {
+    this.#track(socket);
+    const connection = this.#connections.get(recovery.connectionId);
+    if (
+      connection?.state !== 'closed' &&
+      connection?.protocol === 'reliable' &&
+      protocol === 'reliable' &&
+      connection.hub.toLowerCase() === hub.toLowerCase() &&
+      sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
+    ) {
+      connection.attach(socket);
+      this.#log(`recovered ${connection.connectionId} in hub ${connection.hub}`);
+    } else {
+      const { code, reason } = closes.notRecoverable();
+      socket.close(code, reason);
     }
+  }
+
+  /** Takes over the socket of a new connection. */
+  #accept(socket: ClientSocket, handshake: Handshake): void {
+    this.#track(socket);
+    const { identity } = handshake;
     const hub = this.#store.hub(handshake.hub);
     const connection = new ClientConnection({
       connectionId: randomBytes(16).toString('base64url'),

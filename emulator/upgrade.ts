@@ -22,8 +22,8 @@ const PROTOBUF_SUBPROTOCOL = /^protobuf(\.reliable)?\.webpubsub\.azure\.v1$/;
 /** A JSON frame carries base64 (4/3 of the bytes) plus its envelope; 1 MiB of data must fit. */
 const MAX_FRAME_BYTES = 2 * MAX_MESSAGE_BYTES;
 
-/** What a verified handshake asks for. */
-export interface Handshake {
+/** What a client's handshake asks for, before its credentials are checked. */
+interface HandshakeRequest {
   hub: string;
   protocol: WireProtocol;
   /** The subprotocol to answer with (a custom one is echoed; the connection is then plain). */
@@ -31,23 +31,40 @@ export interface Handshake {
   /** `webpubsub_mode=sendToGroup&group=<g>` of a plain client. */
   publishGroup: string | undefined;
   /** Present when the client asks to recover a reliable connection. */
-  recovery: { connectionId: string; reconnectionToken: string } | undefined;
+  recovery: Recovery | undefined;
+}
+
+/** A reliable client's request to recover its connection: the reconnection token is its credential. */
+export interface Recovery {
+  connectionId: string;
+  reconnectionToken: string;
+}
+
+/** A new connection's handshake, its access token verified. */
+export interface Handshake extends Omit<HandshakeRequest, 'recovery'> {
   identity: ClientIdentity;
+}
+
+/** A recovery's handshake (no access token is checked: the original may have expired meanwhile). */
+export interface RecoveryHandshake extends Omit<HandshakeRequest, 'recovery' | 'publishGroup'> {
+  recovery: Recovery;
 }
 
 /** What the handshake needs from the emulator. */
 export interface UpgradeContext {
   verifier: AccessTokenVerifier;
   isRunning(): boolean;
-  /** Takes over a socket whose handshake passed. */
+  /** Takes over the socket of a new connection whose handshake passed. */
   accept(socket: ClientSocket, handshake: Handshake): void;
+  /** Takes over the socket of a client that asks to recover its connection. */
+  recover(socket: ClientSocket, handshake: RecoveryHandshake): void;
   /** Reports an unexpected failure (the socket is then cut). */
   onError(error: unknown): void;
 }
 
 /** Builds the `upgrade` listener and the `ws` server it hands sockets to (noServer mode). */
 export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
-  const pending = new WeakMap<IncomingMessage, { handshake: Omit<Handshake, 'identity'>; token: string | undefined; identity?: ClientIdentity }>();
+  const pending = new WeakMap<IncomingMessage, { handshake: HandshakeRequest; token: string | undefined; identity?: ClientIdentity }>();
   const wss = new WebSocketServer({
     noServer: true,
     // Sockets of this class refuse a frame over maxPayload as the emulator refuses one over 1 MiB of data.
@@ -59,8 +76,10 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
     verifyClient: ({ req }, done) => {
       const entry = pending.get(req);
       if (!entry) return done(false, 400);
-      const { hub, recovery } = entry.handshake;
-      context.verifier.verifyClient(entry.token, { host: req.headers.host ?? '', hub, expiry: recovery === undefined }).then(
+      // A recovering client's credential is its reconnection token, checked when the emulator takes the socket
+      // (client-spec §1.4, §2.2): its URL needs no access token, and the one it may carry can have expired.
+      if (entry.handshake.recovery) return done(true);
+      context.verifier.verifyClient(entry.token, { host: req.headers.host ?? '', hub: entry.handshake.hub }).then(
         (identity) => {
           entry.identity = identity;
           done(true);
@@ -89,9 +108,11 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
       wss.handleUpgrade(req, socket, head, (ws) => {
         // A socket error must never be unhandled, whatever becomes of the socket.
         ws.on('error', () => {});
-        const entry = pending.get(req)!;
+        const { handshake, identity } = pending.get(req)!;
         try {
-          context.accept(ws, { ...entry.handshake, identity: entry.identity! });
+          const { recovery, ...rest } = handshake;
+          if (recovery) context.recover(ws, { ...rest, recovery });
+          else context.accept(ws, { ...rest, identity: identity! });
         } catch (error) {
           context.onError(error);
           ws.terminate();
@@ -104,7 +125,7 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
   };
 }
 
-function readHandshake(req: IncomingMessage): { handshake: Omit<Handshake, 'identity'>; token: string | undefined } {
+function readHandshake(req: IncomingMessage): { handshake: HandshakeRequest; token: string | undefined } {
   if (!req.headers.host) throw errors.missingHost();
   const target = req.url ?? '/';
   const queryStart = target.indexOf('?');
