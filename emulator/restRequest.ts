@@ -65,7 +65,7 @@ export async function parseRestRequest(req: IncomingMessage, route: RouteMatch, 
   };
   const body = await readBody(req);
   if (operation.body === 'message') request.message = readMessage(req.headers['content-type'], body);
-  else if (operation.body === 'groupsFilter') request.groupsFilter = readGroupsFilter(body);
+  else if (operation.body === 'groupsFilter') request.groupsFilter = readGroupsFilter(req.headers['content-type'], body);
   return request;
 }
 
@@ -162,7 +162,7 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function readMessage(contentTypeHeader: string | undefined, body: Buffer): MessageData {
-  const mediaType = contentTypeHeader?.split(';')[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(contentTypeHeader);
   if (!mediaType || !(CONTENT_TYPES as readonly string[]).includes(mediaType)) throw errors.unsupportedMediaType(contentTypeHeader, CONTENT_TYPES);
   switch (mediaType) {
     case 'application/json': {
@@ -181,7 +181,16 @@ function readMessage(contentTypeHeader: string | undefined, body: Buffer): Messa
   }
 }
 
-function readGroupsFilter(body: Buffer): { groups: string[]; filter: FilterPredicate | undefined } {
+/** The media type of a Content-Type header, lower case, without parameters. */
+function mediaTypeOf(contentTypeHeader: string | undefined): string | undefined {
+  return contentTypeHeader?.split(';')[0]!.trim().toLowerCase();
+}
+
+const JSON_ONLY = ['application/json'] as const;
+
+function readGroupsFilter(contentTypeHeader: string | undefined, body: Buffer): { groups: string[]; filter: FilterPredicate | undefined } {
+  // The swagger's body is JSON only (`consumes: application/json`): another type is a 415, as for a send.
+  if (mediaTypeOf(contentTypeHeader) !== 'application/json') throw errors.unsupportedMediaType(contentTypeHeader, JSON_ONLY);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
