@@ -107,7 +107,7 @@ export class ClientConnection implements ConnectionRecord {
     this.#state = 'open';
     socket.on('message', (data, isBinary) => this.#hooks.received(this, data, isBinary));
     socket.onMessageTooLarge(() => this.refuse(closes.messageTooLarge()));
-    socket.on('close', () => this.#socketClosed(socket));
+    socket.on('close', (code) => this.#socketClosed(socket, code));
     socket.on('error', () => {
       // A socket error is followed by 'close', which decides what happens to the connection.
     });
@@ -213,11 +213,17 @@ export class ClientConnection implements ConnectionRecord {
     socket.close(close.code, close.reason);
   }
 
-  #socketClosed(socket: ClientSocket): void {
+  /**
+   * A socket closed without the emulator closing it. A reliable connection waits for its client to recover only
+   * when the socket dropped without a close frame (ws reports 1006): a client that sends one is done with the
+   * connection, as the official client's `stop()` is (it closes without a status code, 1005), and will not
+   * come back; its `disconnected` must not wait for the recovery window.
+   */
+  #socketClosed(socket: ClientSocket, code: number): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     if (this.#state !== 'open') return;
-    if (this.protocol === 'reliable' && this.#recoveryWindowMs > 0) {
+    if (this.protocol === 'reliable' && this.#recoveryWindowMs > 0 && code === 1006) {
       this.#state = 'recovering';
       this.#recoveryTimer = setTimeout(() => this.#end('The client did not recover the connection in time'), this.#recoveryWindowMs);
       // A connection waiting for its client must not keep the process alive.

@@ -175,6 +175,19 @@ describe('recovery', () => {
     }
   });
 
+  test.each([
+    ['with 1000', 1000],
+    ['without a status code, as the official client stop()s', undefined],
+    ['with 1001, going away', 1001],
+  ])('a client that sends a close frame (%s) is done: its connection ends at once and cannot be recovered', async (_how, code) => {
+    fixture = env.fixture();
+    const connection = await connectReliable();
+    const ended = nextEvent(env.emulator, 'disconnected', (e: Disconnected) => e.connectionId === connection.connectionId);
+    connection.socket.ws.close(code);
+    expect((await ended)[0].reason).toBe('The client closed the connection');
+    expect((await (await reconnect(connection)).closed).code).toBe(1008);
+  });
+
   test('json.webpubsub.azure.v1 connections are not recoverable', async () => {
     fixture = env.fixture();
     const { url } = await fixture.client.getClientAccessToken();
