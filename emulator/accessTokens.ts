@@ -17,6 +17,8 @@ export interface ClientIdentity {
   permissions: PermissionSet;
   /** Groups joined at connect (`webpubsub.group`). */
   groups: string[];
+  /** Every claim of the token, for the upstream `connect` event. */
+  claims: JWTPayload;
 }
 
 /** Checks tokens against one access key. */
@@ -71,7 +73,7 @@ export class AccessTokenVerifier {
     } catch (error) {
       throw errors.invalidClaim('role', (error as Error).message, 'access_token');
     }
-    return { userId: sub || null, permissions, groups };
+    return { userId: sub || null, permissions, groups, claims: payload };
   }
 
   async #verify(token: string, target: string | undefined): Promise<JWTPayload> {

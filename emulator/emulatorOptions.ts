@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { checkInteger, describe, requireString } from '../shared/validate.js';
+import { resolveHubs, resolveUpstream, type EventHandlerTable, type HubSettings, type ResolvedUpstream, type UpstreamOptions } from './eventHandlerSettings.js';
 
 /** The faults a drill can inject into REST requests. */
 export const FAULT_KINDS = ['throttle', 'unavailable', 'reset', 'latency'] as const;
@@ -53,6 +54,10 @@ export interface EmulatorOptions {
   recoveryWindowMs?: number;
   /** Receives one line per REST request and WebSocket connection, plus errors (default: errors to stderr only). */
   logger?: EmulatorLogger;
+  /** Upstream event handlers per hub: `{ chat: { eventHandlers: [{ urlTemplate, userEventPattern, systemEvents }] } }`. */
+  hubs?: Record<string, HubSettings>;
+  /** How event handlers are called: `timeoutMs` per event and `retryDelaysMs` (defaults as Microsoft's emulator). */
+  upstream?: UpstreamOptions;
 }
 
 /** Options with every default applied. */
@@ -64,12 +69,14 @@ export interface ResolvedOptions {
   loose: boolean;
   recoveryWindowMs: number;
   logger: EmulatorLogger | undefined;
+  hubs: EventHandlerTable;
+  upstream: ResolvedUpstream;
 }
 
 /** Fault options with every default applied. */
 export type ResolvedFaults = Required<FaultOptions>;
 
-const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger']);
+const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger', 'hubs', 'upstream']);
 const FAULT_OPTION_NAMES = new Set(['rate', 'kinds', 'retryAfterSeconds', 'latencyMs', 'maxFaults', 'random']);
 /** The service keeps a dropped reliable connection at least this long. */
 export const DEFAULT_RECOVERY_WINDOW_MS = 30_000;
@@ -98,6 +105,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     loose,
     recoveryWindowMs,
     logger,
+    hubs: resolveHubs(options.hubs),
+    upstream: resolveUpstream(options.upstream),
   };
 }
 

@@ -136,6 +136,45 @@ export const errors = {
     ),
   invalidClientMode: (rule: string) => ownBadRequest('InvalidClientMode', rule, 'webpubsub_mode'),
   shuttingDown: () => new ServiceError(503, 'ServiceUnavailable', 'The emulator is shutting down'),
+
+  /**
+   * The connect event handler's refusal. The service answers the handshake with the handler's 4xx (Learn,
+   * "CloudEvents extension for Azure Web PubSub", connect "Error response format") and does not forward its body;
+   * a handler that answers anything else, cannot be reached or answers nonsense fails the handshake with a 500.
+   */
+  connectRefused: (failure: EventHandlerFailure) =>
+    failure.status !== undefined && failure.status >= 400 && failure.status <= 599
+      ? new ServiceError(failure.status, 'ConnectRefused', `The connect event handler refused the connection (HTTP ${failure.status})`, { target: 'connect' })
+      : new ServiceError(500, 'EventHandlerFailed', "The connect event handler failed; the emulator's log says why", { target: 'connect' }),
+};
+
+/** Why a call to an upstream event handler failed. Logged in full; clients get the service's terse answer. */
+export class EventHandlerFailure extends Error {
+  override readonly name = 'EventHandlerFailure';
+  /** The handler's HTTP status, when it answered. */
+  readonly status: number | undefined;
+
+  constructor(message: string, status?: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The failures of upstream calls, for the log: each names the URL and what went wrong. */
+export const eventHandlerFailures = {
+  noHandler: (hub: string, event: string) =>
+    new EventHandlerFailure(`no event handler of hub '${hub}' takes the user event '${event}' (see its userEventPattern)`),
+  answered: (url: string, status: number) => new EventHandlerFailure(`${url} answered HTTP ${status}`, status),
+  unreachable: (url: string, code: string) => new EventHandlerFailure(`${url} could not be reached (${code})`),
+  timedOut: (url: string, ms: number) => new EventHandlerFailure(`${url} did not answer within ${ms} ms, retries included`),
+  originNotAllowed: (url: string, origin: string) =>
+    new EventHandlerFailure(
+      `${url} did not allow WebHook-Request-Origin ${origin}: the abuse-protection OPTIONS request must be answered ` +
+        `2xx with WebHook-Allowed-Origin: * or ${origin} (with @azure/web-pubsub-express, allowedEndpoints must list the emulator's endpoint)`,
+    ),
+  tooLarge: (url: string, limit: number) => new EventHandlerFailure(`${url} answered with more than ${limit} bytes`),
+  badAnswer: (url: string, rule: string) => new EventHandlerFailure(`${url} answered ${rule}`),
+  shuttingDown: () => new EventHandlerFailure('the emulator is shutting down'),
 };
 
 /** A WebSocket close: code and reason (at most 123 bytes on the wire; these stay well under). */
@@ -164,6 +203,10 @@ export const closes = {
   /** 1008 tells the official client to stop recovering and connect anew. */
   notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection cannot be recovered; connect again' }),
   goingAway: (): CloseFrame => ({ code: 1001, reason: 'The emulator is shutting down' }),
+  /** A failure of the emulator itself while it handled a client's frame (logged with its stack). */
+  internalError: (): CloseFrame => ({ code: 1011, reason: 'The emulator failed to handle the frame' }),
+  /** A plain client's message the event handler failed to take: the service closes such a client (1011). */
+  eventHandlerFailed: (): CloseFrame => ({ code: 1011, reason: 'The event handler failed to handle the message' }),
 };
 
 /**
@@ -187,6 +230,11 @@ export const ackErrors = {
     message: `The connection has no permission to send to group '${truncate(group, 200)}' (role webpubsub.sendToGroup[.<group>])`,
   }),
   notImplemented: (feature: string) => ({ name: 'NotSupported', message: `${feature} is not implemented by the emulator` }),
+  /** A user event the event handler failed to take; the handler's own answer is not passed on, as in the service. */
+  eventHandlerFailed: (event: string) => ({
+    name: 'InternalServerError',
+    message: `The event handler failed to handle event '${truncate(event, 200)}'; the emulator's log says why`,
+  }),
 };
 
 /** Cuts `text` to at most `maxBytes` of UTF-8, so a close reason always fits the 123 bytes a close frame allows. */
