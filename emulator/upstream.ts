@@ -222,19 +222,28 @@ export class Upstream {
   }
 
   async #attempt(url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, deadline: number): Promise<Answer> {
-    const signal = AbortSignal.any([this.#closing.signal, AbortSignal.timeout(Math.max(1, deadline - Date.now()))]);
-    const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.#agent, signal });
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of response.body) {
-      size += (chunk as Buffer).byteLength;
-      if (size > MAX_ANSWER_BYTES) {
-        response.body.destroy();
-        throw eventHandlerFailures.tooLarge(url, MAX_ANSWER_BYTES);
+    // Ends at the deadline or when the emulator closes (AbortSignal.any would need Node 20.3).
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DOMException('The event handler timed out', 'TimeoutError')), Math.max(1, deadline - Date.now()));
+    const closing = () => controller.abort();
+    this.#closing.signal.addEventListener('abort', closing, { once: true });
+    try {
+      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.#agent, signal: controller.signal });
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).byteLength;
+        if (size > MAX_ANSWER_BYTES) {
+          response.body.destroy();
+          throw eventHandlerFailures.tooLarge(url, MAX_ANSWER_BYTES);
+        }
+        chunks.push(chunk as Buffer);
       }
-      chunks.push(chunk as Buffer);
+      return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
+    } finally {
+      clearTimeout(timer);
+      this.#closing.signal.removeEventListener('abort', closing);
     }
-    return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
   }
 }
 
