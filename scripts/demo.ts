@@ -1,10 +1,16 @@
 /**
  * `npm run demo`: the main job, end to end, with no Azure subscription and no network. It starts the embedded
  * emulator, connects a subscriber with the official @azure/web-pubsub-client, announces a deployment through our
- * core client to the subscriber's group, and prints what was sent and what arrived. With
- * WEBPUBSUB_CONNECTION_STRING set, the same steps run against that service instead of the emulator.
+ * core client to the subscriber's group, and prints what was sent and what arrived. On the emulator, the
+ * subscriber then tells the application it reloaded, through an upstream event handler (the official
+ * @azure/web-pubsub-express), and gets its answer. With WEBPUBSUB_CONNECTION_STRING set, the same steps run
+ * against that service instead of the emulator (without the last one: Azure cannot call this machine).
  */
-import { WebPubSubClient, type OnGroupDataMessageArgs } from '@azure/web-pubsub-client';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { WebPubSubEventHandler } from '@azure/web-pubsub-express';
+import { WebPubSubClient, type OnGroupDataMessageArgs, type OnServerDataMessageArgs } from '@azure/web-pubsub-client';
+import express from 'express';
 import { startEmulator } from '../emulator/index.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
 
@@ -17,7 +23,24 @@ const elapsed = () => `${Math.round(performance.now() - started)} ms`.padStart(7
 const say = (who: string, what: string) => console.log(`${elapsed()}  ${who.padEnd(10)} ${what}`);
 
 const real = process.env.WEBPUBSUB_CONNECTION_STRING;
-const emulator = real ? undefined : await startEmulator({ port: 0 });
+// On the emulator, an application server takes the hub's user events, as the service would call it.
+const app = express();
+const appServer = real ? undefined : app.listen(0, '127.0.0.1');
+if (appServer) await once(appServer, 'listening');
+const emulator = appServer && (await startEmulator({
+  port: 0,
+  hubs: { [HUB]: { eventHandlers: [{ urlTemplate: `http://127.0.0.1:${(appServer.address() as AddressInfo).port}/api/webpubsub/hubs/{hub}/`, userEventPattern: 'reloaded' }] } },
+}));
+if (emulator) {
+  const handler = new WebPubSubEventHandler(HUB, {
+    allowedEndpoints: [emulator.endpoint],
+    handleUserEvent: (req, res) => {
+      say('app', `event "${req.context.eventName}" from ${req.context.userId}: ${JSON.stringify(req.data)}`);
+      res.success('thanks, noted', 'text');
+    },
+  });
+  app.use(handler.getMiddleware());
+}
 const service = new WebPubSubServiceClient(real ?? emulator!.connectionString, HUB);
 const subscriber = new WebPubSubClient(
   {
@@ -53,8 +76,14 @@ try {
   say('subscriber', `received in "${message.group}" (${message.dataType}): ${JSON.stringify(message.data)}`);
   if (JSON.stringify(message.data) !== JSON.stringify(notification)) throw new Error('the received message differs from the one sent');
 
+  if (emulator) {
+    const answer = new Promise<OnServerDataMessageArgs>((resolve) => subscriber.on('server-message', resolve));
+    await subscriber.sendEvent('reloaded', { version: notification.version }, 'json');
+    say('subscriber', `got the app's answer: ${String((await answer).message.data)}`);
+  }
+
   console.log('\nOK: the subscriber got exactly what the pipeline sent.');
-  if (emulator) console.log('Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure.');
+  if (emulator) console.log('Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure (all but the app\'s, which Azure cannot call here).');
 } catch (error) {
   fail(error);
 } finally {
@@ -62,6 +91,8 @@ try {
   subscriber.stop();
   await service.close();
   await emulator?.close();
+  appServer?.closeAllConnections();
+  appServer?.close();
 }
 
 function fail(error: unknown): never {

@@ -18,10 +18,12 @@ function expectTranscript(stdout: string) {
   expect(stdout).toMatch(/^OK: the subscriber got exactly what the pipeline sent/m);
 }
 
-test('on a fresh machine it runs on the embedded emulator', async () => {
+test('on a fresh machine it runs on the embedded emulator, with an application server taking the events', async () => {
   const { stdout } = await run(environment);
   expect(stdout).toMatch(/emulator\s+listening on http:\/\/127\.0\.0\.1:\d+, hub "deployments"/);
   expectTranscript(stdout);
+  expect(stdout).toMatch(/app\s+event "reloaded" from dashboard-1: \{"version":"v1\.4\.2"\}/);
+  expect(stdout).toMatch(/subscriber got the app's answer: thanks, noted/);
 });
 
 test('with WEBPUBSUB_CONNECTION_STRING it runs the same steps against that service', async () => {
@@ -30,6 +32,7 @@ test('with WEBPUBSUB_CONNECTION_STRING it runs the same steps against that servi
     const { stdout } = await run({ ...environment, WEBPUBSUB_CONNECTION_STRING: service.connectionString });
     expect(stdout).toContain(`service    ${service.endpoint}, hub "deployments"`);
     expect(stdout).not.toContain('listening on');
+    expect(stdout).not.toContain("the app's answer");
     expectTranscript(stdout);
   } finally {
     await service.close();
