@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import type { JWTPayload } from 'jose';
 import { MAX_MESSAGE_BYTES, checkGroup } from '../shared/validate.js';
 import type { SystemEvent } from './eventHandlerSettings.js';
-import type { MessageData } from './outboundMessage.js';
+import { mediaTypeOf, readPayload, type MessageData } from './outboundMessage.js';
 import { PermissionSet } from './permissions.js';
 
 /** What an event says about the connection it comes from. */
@@ -179,25 +179,11 @@ export function readConnectAnswer(body: Buffer, connectionState: string | undefi
 export function readUserEventAnswer(contentType: string | undefined, body: Buffer): MessageData | undefined | { broken: string } {
   if (body.byteLength === 0) return undefined;
   if (body.byteLength > MAX_MESSAGE_BYTES) return { broken: `a message over ${MAX_MESSAGE_BYTES} bytes (1 MiB)` };
-  const mediaType = contentType?.split(';')[0]!.trim().toLowerCase();
-  switch (mediaType) {
-    case 'application/json': {
-      const json = body.toString('utf8');
-      try {
-        JSON.parse(json);
-      } catch {
-        return { broken: 'a body that is not JSON, but its Content-Type is application/json' };
-      }
-      return { dataType: 'json', json };
-    }
-    case 'text/plain':
-      return { dataType: 'text', text: body.toString('utf8') };
-    case undefined:
-    case 'application/octet-stream':
-      return { dataType: 'binary', bytes: body };
-    default:
-      return { broken: `Content-Type ${contentType}; a message must be application/json, text/plain or application/octet-stream` };
+  const mediaType = mediaTypeOf(contentType) ?? 'application/octet-stream';
+  if (mediaType !== 'application/json' && mediaType !== 'text/plain' && mediaType !== 'application/octet-stream') {
+    return { broken: `Content-Type ${contentType}; a message must be application/json, text/plain or application/octet-stream` };
   }
+  return readPayload(mediaType, body) ?? { broken: 'a body that is not JSON, but its Content-Type is application/json' };
 }
 
 function strings(value: unknown, name: string): string[] {

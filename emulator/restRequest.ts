@@ -11,7 +11,7 @@ import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, che
 import type { Audience } from './delivery.js';
 import { errors } from './errors.js';
 import { compileFilter, FilterSyntaxError, type FilterPredicate } from './filter.js';
-import type { MessageData } from './outboundMessage.js';
+import { mediaTypeOf, readPayload, type MessageData, type PayloadMediaType } from './outboundMessage.js';
 import type { RouteMatch } from './routes.js';
 
 /** A validated REST request. */
@@ -164,26 +164,9 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 function readMessage(contentTypeHeader: string | undefined, body: Buffer): MessageData {
   const mediaType = mediaTypeOf(contentTypeHeader);
   if (!mediaType || !(CONTENT_TYPES as readonly string[]).includes(mediaType)) throw errors.unsupportedMediaType(contentTypeHeader, CONTENT_TYPES);
-  switch (mediaType) {
-    case 'application/json': {
-      const json = body.toString('utf8');
-      try {
-        JSON.parse(json);
-      } catch {
-        throw errors.invalidJsonPayload();
-      }
-      return { dataType: 'json', json };
-    }
-    case 'text/plain':
-      return { dataType: 'text', text: body.toString('utf8') };
-    default:
-      return { dataType: 'binary', bytes: body };
-  }
-}
-
-/** The media type of a Content-Type header, lower case, without parameters. */
-function mediaTypeOf(contentTypeHeader: string | undefined): string | undefined {
-  return contentTypeHeader?.split(';')[0]!.trim().toLowerCase();
+  const message = readPayload(mediaType as PayloadMediaType, body);
+  if (!message) throw errors.invalidJsonPayload();
+  return message;
 }
 
 const JSON_ONLY = ['application/json'] as const;
