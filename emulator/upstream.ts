@@ -74,8 +74,8 @@ const RETRIED_CODES = /^(E[A-Z]+|UND_ERR_SOCKET|UND_ERR_CONNECT_TIMEOUT)$/;
 /** Calls the event handlers of every hub. */
 export class Upstream {
   readonly #context: UpstreamContext;
-  readonly #agent = new Agent({ keepAliveTimeout: 4_000 });
-  readonly #closing = new AbortController();
+  /** The HTTP connections and the abort of the calls under way, renewed by `close()` for a restart. */
+  #session = newSession();
   /** Abuse-protection results by validation URL: until when a success holds, or the check under way. */
   readonly #validations = new Map<string, { validUntil: number; pending?: Promise<void> }>();
 
@@ -143,10 +143,13 @@ export class Upstream {
     });
   }
 
-  /** Ends every call under way and closes the HTTP connections to handlers. */
+  /** Ends every call under way and closes the HTTP connections to handlers; the emulator may start again. */
   async close(): Promise<void> {
-    this.#closing.abort();
-    await this.#agent.destroy();
+    const { agent, closing } = this.#session;
+    this.#session = newSession();
+    this.#validations.clear();
+    closing.abort();
+    await agent.destroy();
   }
 
   #sender() {
@@ -159,19 +162,20 @@ export class Upstream {
    */
   async #call(handler: EventHandler, hub: string, url: string, cloudEvent: CloudEventRequest): Promise<Answer> {
     const deadline = Date.now() + this.#context.policy.timeoutMs;
-    await this.#validate(handlerUrl(handler.urlTemplate, hub, 'validate'));
-    const answer = await this.#send(url, 'POST', cloudEvent, deadline);
+    const session = this.#session;
+    await this.#validate(session, handlerUrl(handler.urlTemplate, hub, 'validate'));
+    const answer = await this.#send(session, url, 'POST', cloudEvent, deadline);
     this.#context.log(`event handler ${url} (${cloudEvent.headers['ce-type']}) -> ${answer.status}`);
     if (answer.status < 200 || answer.status > 299) throw eventHandlerFailures.answered(url, answer.status);
     return answer;
   }
 
   /** Abuse protection before a URL's first use; concurrent events share one check. */
-  async #validate(url: string): Promise<void> {
+  async #validate(session: Session, url: string): Promise<void> {
     const known = this.#validations.get(url);
     if (known?.pending) return known.pending;
     if (known && known.validUntil > Date.now()) return;
-    const pending = this.#checkOrigin(url).then(
+    const pending = this.#checkOrigin(session, url).then(
       () => void this.#validations.set(url, { validUntil: Date.now() + VALIDATION_TTL_MS }),
       (error: unknown) => {
         this.#validations.delete(url);
@@ -182,24 +186,25 @@ export class Upstream {
     return pending;
   }
 
-  async #checkOrigin(url: string): Promise<void> {
+  async #checkOrigin(session: Session, url: string): Promise<void> {
     const origin = this.#context.origin();
     const deadline = Date.now() + VALIDATION_TIMEOUT_MS;
-    let answer = await this.#send(url, 'OPTIONS', { headers: validationHeaders(origin), body: Buffer.alloc(0) }, deadline);
-    if (answer.status === 404) answer = await this.#send(url, 'GET', { headers: validationHeaders(origin), body: Buffer.alloc(0) }, deadline);
+    const validation = { headers: validationHeaders(origin), body: Buffer.alloc(0) };
+    let answer = await this.#send(session, url, 'OPTIONS', validation, deadline);
+    if (answer.status === 404) answer = await this.#send(session, url, 'GET', validation, deadline);
     this.#context.log(`event handler ${url} (abuse protection, origin ${origin}) -> ${answer.status}`);
     if (!allowsOrigin(answer.status, answer.headers['webhook-allowed-origin'], origin)) throw eventHandlerFailures.originNotAllowed(url, origin);
   }
 
   /** One request with the policy's retries; the answer of the last attempt, whatever its status. */
-  async #send(url: string, method: 'POST' | 'OPTIONS' | 'GET', { headers, body }: CloudEventRequest, deadline: number): Promise<Answer> {
+  async #send(session: Session, url: string, method: 'POST' | 'OPTIONS' | 'GET', { headers, body }: CloudEventRequest, deadline: number): Promise<Answer> {
     const delays = this.#context.policy.retryDelaysMs;
     for (let attempt = 0; ; attempt++) {
       let outcome: Answer | EventHandlerFailure;
       try {
-        outcome = await this.#attempt(url, method, headers, method === 'POST' ? body : undefined, deadline);
+        outcome = await this.#attempt(session, url, method, headers, method === 'POST' ? body : undefined, deadline);
       } catch (error) {
-        if (this.#closing.signal.aborted) throw eventHandlerFailures.shuttingDown();
+        if (session.closing.signal.aborted) throw eventHandlerFailures.shuttingDown();
         if ((error as Error).name === 'TimeoutError' || Date.now() >= deadline) throw eventHandlerFailures.timedOut(url, this.#context.policy.timeoutMs);
         if (error instanceof EventHandlerFailure) throw error;
         const code = errorCode(error);
@@ -214,21 +219,21 @@ export class Upstream {
         return outcome;
       }
       try {
-        await sleep(delay, undefined, { signal: this.#closing.signal });
+        await sleep(delay, undefined, { signal: session.closing.signal });
       } catch {
         throw eventHandlerFailures.shuttingDown();
       }
     }
   }
 
-  async #attempt(url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, deadline: number): Promise<Answer> {
+  async #attempt(session: Session, url: string, method: string, headers: Record<string, string>, body: Buffer | undefined, deadline: number): Promise<Answer> {
     // Ends at the deadline or when the emulator closes (AbortSignal.any would need Node 20.3).
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new DOMException('The event handler timed out', 'TimeoutError')), Math.max(1, deadline - Date.now()));
     const closing = () => controller.abort();
-    this.#closing.signal.addEventListener('abort', closing, { once: true });
+    session.closing.signal.addEventListener('abort', closing, { once: true });
     try {
-      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: this.#agent, signal: controller.signal });
+      const response = await request(url, { method: method as Dispatcher.HttpMethod, headers, body, dispatcher: session.agent, signal: controller.signal });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of response.body) {
@@ -242,9 +247,19 @@ export class Upstream {
       return { status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) };
     } finally {
       clearTimeout(timer);
-      this.#closing.signal.removeEventListener('abort', closing);
+      session.closing.signal.removeEventListener('abort', closing);
     }
   }
+}
+
+/** The HTTP connections to handlers, and what aborts the calls on them. */
+interface Session {
+  agent: Agent;
+  closing: AbortController;
+}
+
+function newSession(): Session {
+  return { agent: new Agent({ keepAliveTimeout: 4_000 }), closing: new AbortController() };
 }
 
 function header(headers: Answer['headers'], name: string): string | undefined {

@@ -9,6 +9,7 @@ import type { ConnectRequest, DisconnectedRequest, UserEventRequest, WebPubSubEv
 import { Emulator, startEmulator, type ClientEvent, type EmulatorOptions, type EventHandlerSettings } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { startAppServer, type AppRequest, type AppServer } from '../helpers/appServer.js';
+import { startCaptureServer, type Reply } from '../helpers/captureServer.js';
 import { Inbox, nextEvent, until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
 import { startOfficialClient, type ObservedClient } from '../helpers/officialClient.js';
@@ -371,6 +372,28 @@ describe('a handler that is down or slow', () => {
     const client = await officialClient(await clientUrl());
     await expect(client.client.sendEvent('stuck', 'x', 'text')).rejects.toMatchObject({ errorDetail: { name: 'InternalServerError' } });
     expect(log.some((line) => line.includes('did not answer within 300 ms'))).toBe(true);
+  });
+});
+
+describe('lifecycle', () => {
+  test('an emulator that is closed and started again calls its handlers again', async () => {
+    const app = await startCaptureServer(({ method }): Reply =>
+      method === 'OPTIONS' ? { status: 200, headers: { 'WebHook-Allowed-Origin': '*' } } : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"userId":"again"}' },
+    );
+    cleanups.push(() => app.close());
+    const hub = uniqueName('hub');
+    const emulator = new Emulator({ port: 0, hubs: { [hub]: { eventHandlers: [{ urlTemplate: `${app.endpoint}/{event}`, systemEvents: ['connect'] }] } } });
+    cleanups.push(() => emulator.close());
+    for (let run = 0; run < 2; run++) {
+      await emulator.start();
+      const service = new WebPubSubServiceClient(emulator.connectionString, hub, { retry: { maxRetries: 0 } });
+      const socket = await openSocket((await service.getClientAccessToken()).url, JSON_PROTOCOL);
+      expect(await socket.json()).toMatchObject({ event: 'connected', userId: 'again' });
+      await socket.close();
+      await service.close();
+      await emulator.close();
+    }
+    expect(app.requests.filter((request) => request.method === 'POST').length).toBe(2);
   });
 });
 
