@@ -172,6 +172,9 @@ export const eventHandlerFailures = {
       `${url} did not allow WebHook-Request-Origin ${origin}: the abuse-protection OPTIONS request must be answered ` +
         `2xx with WebHook-Allowed-Origin: * or ${origin} (with @azure/web-pubsub-express, allowedEndpoints must list the emulator's endpoint)`,
     ),
+  /** A ce-* header undici will not send: a userId or event name with characters beyond Latin-1, or a line break. */
+  unsendable: (url: string, detail: string) =>
+    new EventHandlerFailure(`the event for ${url} cannot be sent: ${detail} (ce-* headers hold the userId and event name, which must be Latin-1 without line breaks)`),
   tooLarge: (url: string, limit: number) => new EventHandlerFailure(`${url} answered with more than ${limit} bytes`),
   badAnswer: (url: string, rule: string) => new EventHandlerFailure(`${url} answered ${rule}`),
   shuttingDown: () => new EventHandlerFailure('the emulator is shutting down'),

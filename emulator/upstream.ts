@@ -208,6 +208,7 @@ export class Upstream {
         if ((error as Error).name === 'TimeoutError' || Date.now() >= deadline) throw eventHandlerFailures.timedOut(url, this.#context.policy.timeoutMs);
         if (error instanceof EventHandlerFailure) throw error;
         const code = errorCode(error);
+        if (code === 'UND_ERR_INVALID_ARG') throw eventHandlerFailures.unsendable(url, (error as Error).message);
         // An error before any answer that is not the network's (a header undici refuses, say) cannot be retried.
         if (!RETRIED_CODES.test(code)) throw eventHandlerFailures.unreachable(url, code);
         outcome = eventHandlerFailures.unreachable(url, code);

@@ -244,6 +244,15 @@ describe('user events', () => {
     expect(log.some((line) => line.includes("takes the user event 'refund'"))).toBe(true);
   });
 
+  test('an event name that cannot travel in a header fails that event only, saying why', async () => {
+    const { clientUrl, log } = await setUp({ handleUserEvent: (_req, res) => res.success('ok', 'text') });
+    const client = await officialClient(await clientUrl());
+    await expect(client.client.sendEvent('日本', 'x', 'text')).rejects.toMatchObject({ errorDetail: { name: 'InternalServerError' } });
+    expect(log.some((line) => line.includes('cannot be sent: invalid ce-type header'))).toBe(true);
+    await client.client.sendEvent('ascii', 'x', 'text');
+    expect((await client.serverMessages.next()).data).toBe('ok');
+  });
+
   test('a plain client\'s frames are the message event: the answer comes back raw, a failure closes it with 1011', async () => {
     const { clientUrl } = await setUp({
       handleUserEvent: (req, res) => (req.data === 'fail' ? res.fail(400) : res.success(`got ${req.data as string}`, 'text')),
