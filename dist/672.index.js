@@ -17,7 +17,7 @@ export const modules = {
  * failure of the API (network, 5xx, a bad token) is thrown as it is.
  */
 async function fetchRelease(tag, token, context) {
-    const { getOctokit } = await __webpack_require__.e(/* import() */ 413).then(__webpack_require__.bind(__webpack_require__, 2413));
+    const { getOctokit } = await __webpack_require__.e(/* import() */ 785).then(__webpack_require__.bind(__webpack_require__, 2785));
     const octokit = getOctokit(token, { baseUrl: context.apiUrl });
     const [owner, repo] = context.repository.split('/');
     try {

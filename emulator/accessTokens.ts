@@ -9,7 +9,6 @@ import { checkGroup } from '../shared/validate.js';
 import { errors } from './errors.js';
 import { PermissionSet } from './permissions.js';
 
-const RECOVERY_CLOCK_TOLERANCE_S = 10 * 365 * 24 * 3600;
 /** The audiences of Microsoft Entra tokens for Web PubSub (scope `<audience>/.default`), public cloud and China. */
 export const ENTRA_AUDIENCES: readonly string[] = ['https://webpubsub.azure.com', 'https://webpubsub.azure.cn'];
 
@@ -21,6 +20,8 @@ export interface ClientIdentity {
   permissions: PermissionSet;
   /** Groups joined at connect (`webpubsub.group`). */
   groups: string[];
+  /** Every claim of the token, for the upstream `connect` event. */
+  claims: JWTPayload;
 }
 
 /** Checks tokens against one access key. */
@@ -53,12 +54,11 @@ export class AccessTokenVerifier {
 
   /**
    * Verifies a client token for `hub`, received on `host`. `exp` is checked here, at connect time only.
-   * @param expiry - false on recovery: a recovering client reuses its first URL, whose token may have expired since
    * @throws ServiceError 401
    */
-  async verifyClient(token: string | undefined, { host, hub, expiry = true }: { host: string; hub: string; expiry?: boolean }): Promise<ClientIdentity> {
+  async verifyClient(token: string | undefined, { host, hub }: { host: string; hub: string }): Promise<ClientIdentity> {
     if (token === undefined) throw errors.missingClientToken();
-    const payload = await this.#verify(token, 'access_token', expiry);
+    const payload = await this.#verify(token, 'access_token');
     const expectedPath = `/${CLIENT_PATHS.default}${hub}`.toLowerCase();
     const expected = `http://${host}/${CLIENT_PATHS.default}${hub}`;
     if (payload.aud === undefined) throw errors.missingClaim('aud', 'access_token');
@@ -80,10 +80,10 @@ export class AccessTokenVerifier {
     } catch (error) {
       throw errors.invalidClaim('role', (error as Error).message, 'access_token');
     }
-    return { userId: sub || null, permissions, groups };
+    return { userId: sub || null, permissions, groups, claims: payload };
   }
 
-  async #verify(token: string, target: string | undefined, expiry = true): Promise<JWTPayload> {
+  async #verify(token: string, target: string | undefined): Promise<JWTPayload> {
     let alg: unknown;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -92,9 +92,7 @@ export class AccessTokenVerifier {
     }
     if (alg !== 'HS256') throw errors.unsupportedTokenAlgorithm(String(alg), target);
     try {
-      // A recovering client may present an expired token: a tolerance of years lets `exp` pass, the signature not.
-      const options = expiry ? { algorithms: ['HS256'] } : { algorithms: ['HS256'], clockTolerance: RECOVERY_CLOCK_TOLERANCE_S };
-      return (await jwtVerify(token, this.#key, options)).payload;
+      return (await jwtVerify(token, this.#key, { algorithms: ['HS256'] })).payload;
     } catch (error) {
       const { code, claim } = error as { code?: string; claim?: string };
       if (code === 'ERR_JWT_EXPIRED') throw errors.tokenExpired(target);

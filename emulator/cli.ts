@@ -9,6 +9,7 @@
  * reset, latency), WEBPUBSUB_EMULATOR_FAULT_RETRY_AFTER_SECONDS, WEBPUBSUB_EMULATOR_FAULT_LATENCY_MS.
  * WEBPUBSUB_EMULATOR_ACCESS_KEY sets the key without showing it in the process list.
  */
+import { readFileSync } from 'node:fs';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../shared/errors.js';
@@ -16,7 +17,7 @@ import { Emulator } from './emulator.js';
 import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type FaultOptions } from './emulatorOptions.js';
 
 const DEFAULT_PORT = 8080;
-const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--ready-file <path>] [--loose] [--accept-entra-tokens] [--verbose]
+const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--config <file>] [--ready-file <path>] [--loose] [--accept-entra-tokens] [--verbose]
 
 A local Azure Web PubSub service: the REST data plane and client WebSockets.
 Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTERM.
@@ -24,6 +25,10 @@ Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTE
   --port <n>             TCP port (default ${DEFAULT_PORT}; 0 picks a free one)
   --host <address>       interface to listen on (default 127.0.0.1)
   --access-key <key>     the access key (default: random; or set WEBPUBSUB_EMULATOR_ACCESS_KEY)
+  --config <file>        a JSON file with upstream event handlers per hub, as startEmulator's options:
+                         {"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "http://127.0.0.1:3000/api/{event}",
+                         "userEventPattern": "*", "systemEvents": ["connect", "connected", "disconnected"]}]}}}
+                         and optionally "upstream": {"timeoutMs": 100000, "retryDelaysMs": [1000, 3000, 5000]}
   --ready-file <path>    once listening, write the connection string to <path> (whole at once: a temporary file,
                          then a rename; readable by the owner only), and remove it on shutdown. For a script that
                          starts the emulator in the background: wait until <path> exists, then read it
@@ -123,6 +128,7 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
       port: { type: 'string' },
       host: { type: 'string' },
       'access-key': { type: 'string' },
+      config: { type: 'string' },
       'ready-file': { type: 'string' },
       loose: { type: 'boolean' },
       'accept-entra-tokens': { type: 'boolean' },
@@ -138,6 +144,7 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
     loose: values.loose ?? false,
     acceptEntraTokens: values['accept-entra-tokens'] ?? false,
     logger: values.verbose ? (line) => process.stderr.write(`webpubsub-emulator: ${line}\n`) : undefined,
+    ...(values.config !== undefined && readConfig(values.config)),
   };
   const rate = env.WEBPUBSUB_EMULATOR_FAULT_RATE;
   if (rate !== undefined && rate !== '') {
@@ -156,6 +163,28 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
   // Checks every value now, so a bad one is reported with the usage text.
   new Emulator(options);
   return { options, readyFile };
+}
+
+const CONFIG_SETTINGS = ['hubs', 'upstream'];
+
+/**
+ * Reads `--config`: a JSON object with `hubs` and `upstream`, checked later with the other options.
+ * @throws InvalidArgumentError naming the flag, the file and what is wrong with it.
+ */
+function readConfig(path: string): Pick<EmulatorOptions, 'hubs' | 'upstream'> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    const { code, message } = error as NodeJS.ErrnoException;
+    throw new InvalidArgumentError('--config', code ? `cannot read ${path} (${code})` : `${path} is not JSON (${message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new InvalidArgumentError('--config', `${path} must hold a JSON object {"hubs": {...}}`);
+  }
+  const unknown = Object.keys(parsed).find((name) => !CONFIG_SETTINGS.includes(name));
+  if (unknown !== undefined) throw new InvalidArgumentError('--config', `${path}: "${unknown}" is not a setting (the settings: ${CONFIG_SETTINGS.join(', ')})`);
+  return parsed as Pick<EmulatorOptions, 'hubs' | 'upstream'>;
 }
 
 function integer(name: string, text: string): number {

@@ -9,11 +9,12 @@
  */
 import type { RawData } from 'ws';
 import type { ClientSocket } from './clientSocket.js';
-import { DEFAULT_CLOSE_REASON, closes, type CloseFrame } from './errors.js';
+import { applicationServerClosed, closes, type CloseFrame } from './errors.js';
 import type { OutboundMessage } from './outboundMessage.js';
 import type { PermissionSet } from './permissions.js';
 import { serverFrames } from './serverFrames.js';
 import type { ConnectionRecord, ConnectionState, WireProtocol } from './store.js';
+import type { UpstreamConnection } from './upstream.js';
 
 /** The service's bound on a reliable connection's unacknowledged messages. */
 export const MAX_UNACKED_MESSAGES = 1000;
@@ -25,8 +26,11 @@ const MAX_REMEMBERED_ACK_IDS = 10_000;
 
 /** What a connection reports to the emulator. */
 export interface ConnectionHooks {
-  /** A frame arrived. */
-  received(connection: ClientConnection, data: RawData, isBinary: boolean): void;
+  /**
+   * A frame arrived. A promise means the frame waits for an answer from upstream (a user event): the frames after
+   * it wait too, so that a client's requests run in order, as the service runs a blocking event's before the next.
+   */
+  received(connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void>;
   /** The connection ended for good: closed, refused, or its recovery window passed. */
   ended(connection: ClientConnection, reason: string): void;
 }
@@ -42,6 +46,10 @@ export interface ClientConnectionInit {
   reconnectionToken?: string;
   /** A plain client in `webpubsub_mode=sendToGroup` publishes every frame to this group. */
   publishGroup?: string;
+  /** The subprotocol negotiated at the handshake, if any (events name it in `ce-subprotocol`). */
+  subprotocol?: string;
+  /** The state the `connect` event handler set. */
+  connectionState?: string;
   recoveryWindowMs: number;
   hooks: ConnectionHooks;
 }
@@ -57,7 +65,7 @@ const TEXT = { binary: false };
 const BINARY = { binary: true };
 
 /** A client connection of one hub. */
-export class ClientConnection implements ConnectionRecord {
+export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   readonly connectionId: string;
   readonly hub: string;
   readonly userId: string | null;
@@ -66,6 +74,13 @@ export class ClientConnection implements ConnectionRecord {
   readonly protocol: WireProtocol;
   readonly reconnectionToken: string | undefined;
   readonly publishGroup: string | undefined;
+  readonly subprotocol: string | undefined;
+  /** Set by event handlers (`ce-connectionState`), sent back with this connection's later events. */
+  connectionState: string | undefined;
+  /** `connect` was event 0. */
+  #eventId = 0;
+  /** The frames waiting for a user event before them to be answered upstream. */
+  #inbox: Promise<void> | undefined;
   #socket: ClientSocket | undefined;
   #state: ConnectionState = 'open';
   #recoveryTimer: NodeJS.Timeout | undefined;
@@ -86,6 +101,8 @@ export class ClientConnection implements ConnectionRecord {
     this.protocol = init.protocol;
     this.reconnectionToken = init.reconnectionToken;
     this.publishGroup = init.publishGroup;
+    this.subprotocol = init.subprotocol;
+    this.connectionState = init.connectionState;
     this.#recoveryWindowMs = init.recoveryWindowMs;
     this.#hooks = init.hooks;
   }
@@ -105,9 +122,9 @@ export class ClientConnection implements ConnectionRecord {
     previous?.terminate();
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
-    socket.on('message', (data, isBinary) => this.#hooks.received(this, data, isBinary));
+    socket.on('message', (data, isBinary) => this.#receive(socket, data, isBinary));
     socket.onMessageTooLarge(() => this.refuse(closes.messageTooLarge()));
-    socket.on('close', () => this.#socketClosed(socket));
+    socket.on('close', (code) => this.#socketClosed(socket, code));
     socket.on('error', () => {
       // A socket error is followed by 'close', which decides what happens to the connection.
     });
@@ -161,6 +178,11 @@ export class ClientConnection implements ConnectionRecord {
     }
   }
 
+  /** The `ce-id` of this connection's next upstream event. */
+  nextEventId(): number {
+    return ++this.#eventId;
+  }
+
   /** Records `ackId`; true when it was seen before (the request must not run again). */
   isDuplicate(ackId: number): boolean {
     if (this.#ackIds.has(ackId)) return true;
@@ -169,9 +191,14 @@ export class ClientConnection implements ConnectionRecord {
     return false;
   }
 
-  /** Closes from the server side (a REST close): `disconnected` with the reason, then close 1000. */
-  close(reason = DEFAULT_CLOSE_REASON): void {
-    this.#finish(closes.closedByServer(reason), reason);
+  /** Forgets `ackId`, so that a request that failed upstream may be sent again with it. */
+  forgetAckId(ackId: number): void {
+    this.#ackIds.delete(ackId);
+  }
+
+  /** Closes from the server side (a REST close): `disconnected` with the service's message, then close 1000. */
+  close(reason?: string): void {
+    this.#finish(closes.closedByServer(), applicationServerClosed(reason));
   }
 
   /** Closes because of the client (a bad frame, a full queue): `disconnected`, then the given close. */
@@ -197,6 +224,26 @@ export class ClientConnection implements ConnectionRecord {
     this.#socket = undefined;
   }
 
+  /**
+   * Hands a frame to the emulator in order: while one waits for upstream, the next ones queue behind it and the
+   * socket stops reading, so a client that sends faster than its handler answers is held back, not buffered.
+   */
+  #receive(socket: ClientSocket, data: RawData, isBinary: boolean): void {
+    const handle = () => this.#hooks.received(this, data, isBinary);
+    const pending = this.#inbox ? this.#inbox.then(handle) : handle();
+    if (!pending) return;
+    socket.pause();
+    const settled = () => {
+      if (this.#inbox !== inbox) return;
+      this.#inbox = undefined;
+      // Also when the frame's outcome closed the socket: it must read the client's close frame to finish.
+      socket.resume();
+    };
+    // The hook reports its own failures; its promise never rejects, and a rejection must not stop the queue.
+    const inbox: Promise<void> = pending.then(settled, settled);
+    this.#inbox = inbox;
+  }
+
   #write(data: Buffer, options: typeof TEXT): void {
     const socket = this.#socket;
     if (!socket) return;
@@ -213,11 +260,17 @@ export class ClientConnection implements ConnectionRecord {
     socket.close(close.code, close.reason);
   }
 
-  #socketClosed(socket: ClientSocket): void {
+  /**
+   * A socket closed without the emulator closing it. A reliable connection waits for its client to recover only
+   * when the socket dropped without a close frame (ws reports 1006): a client that sends one is done with the
+   * connection, as the official client's `stop()` is (it closes without a status code, 1005), and will not
+   * come back; its `disconnected` must not wait for the recovery window.
+   */
+  #socketClosed(socket: ClientSocket, code: number): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     if (this.#state !== 'open') return;
-    if (this.protocol === 'reliable' && this.#recoveryWindowMs > 0) {
+    if (this.protocol === 'reliable' && this.#recoveryWindowMs > 0 && code === 1006) {
       this.#state = 'recovering';
       this.#recoveryTimer = setTimeout(() => this.#end('The client did not recover the connection in time'), this.#recoveryWindowMs);
       // A connection waiting for its client must not keep the process alive.

@@ -2,6 +2,12 @@
  * What happens when a client sends something: group joins and leaves, group publishing, user events, acks,
  * sequence acks and pings on the JSON subprotocols; events or group publishing for plain clients (NOTES §8).
  * Nothing a client sends can throw out of here: a bad frame closes that socket with a reason.
+ *
+ * User events go to the hub's upstream event handler and wait for its answer, which may carry a message for the
+ * client (sent before the ack). A failed event is acked `InternalServerError` when it has an ackId (and may be sent
+ * again with it), else only logged; a plain client's failed message closes it with 1011 (Microsoft's emulator
+ * README, "User events" and "Raw WebSocket events"). In a hub without event handlers the emulator acks events
+ * itself. Every user event is also emitted as the emulator's `event`.
  */
 import type { RawData } from 'ws';
 import type { ClientConnection } from './clientConnection.js';
@@ -13,12 +19,15 @@ import type { ClientEvent } from './clientEvent.js';
 import { OutboundMessage, type MessageData } from './outboundMessage.js';
 import { serverFrames, type FrameError } from './serverFrames.js';
 import type { Store } from './store.js';
+import type { Upstream } from './upstream.js';
 
 /** What the client request handler works with. */
 export interface ClientRequestContext {
   store: Store;
   /** Ignore unknown frame types instead of closing the socket. */
   loose: boolean;
+  /** The hubs' event handlers. */
+  upstream: Upstream;
   /** Receives user events. */
   onEvent(event: ClientEvent): void;
   /** Reports an unexpected failure (the socket is closed with 1011). */
@@ -27,23 +36,23 @@ export interface ClientRequestContext {
 
 /** Builds the handler for every frame any client sends. */
 export function createClientRequestHandler(context: ClientRequestContext) {
-  return (connection: ClientConnection, data: RawData, isBinary: boolean): void => {
+  return (connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void> => {
     try {
-      if (connection.protocol === 'plain') handlePlain(context, connection, toBuffer(data), isBinary);
-      else if (isBinary) connection.refuse(closes.binaryFrame());
-      else handleFrame(context, connection, parseClientFrame(toBuffer(data).toString('utf8')));
+      if (connection.protocol === 'plain') return handlePlain(context, connection, toBuffer(data), isBinary);
+      if (isBinary) return connection.refuse(closes.binaryFrame());
+      return handleFrame(context, connection, parseClientFrame(toBuffer(data).toString('utf8')));
     } catch (error) {
       if (error instanceof FrameRejection) {
         connection.refuse(error.close);
         return;
       }
       context.onError(error);
-      connection.refuse({ code: 1011, reason: 'The emulator failed to handle the frame' });
+      connection.refuse(closes.internalError());
     }
   };
 }
 
-function handleFrame(context: ClientRequestContext, connection: ClientConnection, frame: ClientFrame): void {
+function handleFrame(context: ClientRequestContext, connection: ClientConnection, frame: ClientFrame): void | Promise<void> {
   const hub = context.store.hub(connection.hub);
   switch (frame.type) {
     case 'joinGroup':
@@ -62,8 +71,7 @@ function handleFrame(context: ClientRequestContext, connection: ClientConnection
     }
     case 'event':
       if (!firstTime(connection, frame.ackId)) return;
-      context.onEvent(toEvent(connection, frame.event, frame.data));
-      return ack(connection, frame.ackId);
+      return userEvent(context, connection, frame.event, frame.data, frame.ackId);
     case 'sequenceAck':
       if (connection.protocol === 'reliable') connection.acknowledge(frame.sequenceId);
       return;
@@ -83,16 +91,40 @@ function handleFrame(context: ClientRequestContext, connection: ClientConnection
 }
 
 /** Plain clients: each frame is a user event `message`, or in sendToGroup mode a message to their group. */
-function handlePlain(context: ClientRequestContext, connection: ClientConnection, bytes: Buffer, isBinary: boolean): void {
+function handlePlain(context: ClientRequestContext, connection: ClientConnection, bytes: Buffer, isBinary: boolean): void | Promise<void> {
   if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new FrameRejection(closes.messageTooLarge());
   const data: MessageData = isBinary ? { dataType: 'binary', bytes } : { dataType: 'text', text: bytes.toString('utf8') };
   const group = connection.publishGroup;
   if (group === undefined) {
-    context.onEvent(toEvent(connection, 'message', data));
+    return userEvent(context, connection, 'message', data, undefined);
   } else if (connection.permissions.has('sendToGroup', group)) {
     const hub = context.store.hub(connection.hub);
     fanOut(hub.groupMembers(group), new OutboundMessage({ from: 'group', group, fromUserId: connection.userId }, data));
   }
+}
+
+/** A user event: emitted, then answered by the hub's event handler (or, in a hub without one, acked at once). */
+function userEvent(context: ClientRequestContext, connection: ClientConnection, event: string, data: MessageData, ackId: number | undefined): void | Promise<void> {
+  context.onEvent(toEvent(connection, event, data));
+  const outcome = context.upstream.userEvent(connection, event, data);
+  if (!outcome) return ack(connection, ackId);
+  return outcome.then(
+    (result) => {
+      if (connection.state === 'closed') return;
+      if (result.ok) {
+        if (result.message) connection.deliver(new OutboundMessage({ from: 'server' }, result.message));
+        return ack(connection, ackId);
+      }
+      if (connection.protocol === 'plain') return connection.refuse(closes.eventHandlerFailed());
+      if (ackId === undefined) return;
+      connection.forgetAckId(ackId);
+      ack(connection, ackId, ackErrors.eventHandlerFailed(event));
+    },
+    (error: unknown) => {
+      context.onError(error);
+      connection.refuse(closes.internalError());
+    },
+  );
 }
 
 /** Records the ackId; a repeated one is answered `Duplicate` and not run again. */

@@ -4,22 +4,24 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redact } from '../shared/logger.js';
 import { AccessTokenVerifier } from './accessTokens.js';
 import { ClientConnection } from './clientConnection.js';
+import { connectEventBody, type ConnectAnswer } from './cloudEvents.js';
 import type { ClientEvent } from './clientEvent.js';
 import { createClientRequestHandler } from './clientRequests.js';
 import type { ClientSocket } from './clientSocket.js';
 import { resolveFaults, resolveOptions, type EmulatorOptions, type FaultOptions, type ResolvedOptions } from './emulatorOptions.js';
-import { closes } from './errors.js';
+import { EventHandlerFailure, closes, errors } from './errors.js';
 import { FaultInjector } from './faults.js';
 import { createHandlers } from './handlers/index.js';
 import { createRequestListener } from './requestListener.js';
 import { Router } from './routes.js';
 import { MemoryStore, type ConnectionState, type WireProtocol } from './store.js';
-import { createUpgradeHandler, type Handshake } from './upgrade.js';
+import { createUpgradeHandler, type Handshake, type RecoveryHandshake } from './upgrade.js';
+import { Upstream } from './upstream.js';
 
 /** Where the emulator is in its lifecycle. */
 export type EmulatorStatus = 'Closed' | 'Starting' | 'Running' | 'Closing';
@@ -41,7 +43,7 @@ export interface EmulatorEvents {
   connected: [ConnectionInfo];
   /** A connection ended for good. */
   disconnected: [ConnectionInfo & { reason: string }];
-  /** A client sent a user event (the service would call the upstream event handler). */
+  /** A client sent a user event (also passed to the hub's upstream event handler, when it has one). */
   event: [ClientEvent];
 }
 
@@ -68,6 +70,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   readonly #options: ResolvedOptions;
   readonly #faults: FaultInjector;
   readonly #verifier: AccessTokenVerifier;
+  readonly #upstream: Upstream;
   readonly #store = new MemoryStore();
   /** Every connection not yet ended, by id (ids are unique across hubs). */
   readonly #connections = new Map<string, ClientConnection>();
@@ -89,9 +92,19 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#options = resolveOptions(options);
     this.#faults = new FaultInjector(this.#options.faults);
     this.#verifier = new AccessTokenVerifier(this.#options.accessKey, { acceptEntraTokens: this.#options.acceptEntraTokens });
+    this.#upstream = new Upstream({
+      handlers: this.#options.hubs,
+      policy: this.#options.upstream,
+      accessKey: this.#options.accessKey,
+      // The service's own host goes in WebHook-Request-Origin; handlers list it among their allowed endpoints.
+      origin: () => (this.#address ? new URL(this.endpoint).host : ''),
+      log: (line) => this.#log(line),
+      warn: (line) => this.#warn(`event handler: ${line}`),
+    });
     this.#handleFrame = createClientRequestHandler({
       store: this.#store,
       loose: this.#options.loose,
+      upstream: this.#upstream,
       onEvent: (event) => this.emit('event', event),
       onError: (error) => this.#logError(error, 'client frame'),
     });
@@ -141,7 +154,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const upgrade = createUpgradeHandler({
       verifier: this.#verifier,
       isRunning: () => this.#status === 'Running',
+      connect: (handshake, req) => this.#connect(handshake, req),
       accept: (socket, handshake) => this.#accept(socket, handshake),
+      recover: (socket, handshake) => this.#recover(socket, handshake),
       onError: (error) => this.#logError(error, 'WebSocket handshake'),
     });
     server.on('upgrade', upgrade.handleUpgrade);
@@ -181,7 +196,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   /** Forgets every connection, group, user and permission (closing the clients' sockets), for a clean test. */
   reset(): void {
-    for (const connection of this.#connections.values()) connection.shutdown(closes.closedByServer('The emulator was reset'));
+    for (const connection of this.#connections.values()) connection.shutdown(closes.emulatorReset());
     this.#connections.clear();
     this.#store.clear();
   }
@@ -218,7 +233,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     for (const connection of this.#connections.values()) connection.shutdown(closes.goingAway());
     this.#connections.clear();
     this.#store.clear();
-    await this.#socketsClosed();
+    await Promise.all([this.#socketsClosed(), this.#upstream.close()]);
     server.closeAllConnections();
     await serverClosed;
     [this.#server, this.#upgrade, this.#address] = [undefined, undefined, undefined];
@@ -238,38 +253,49 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#sockets.clear();
   }
 
-  /** Takes over an upgraded socket: a new connection, or a reliable connection's recovery. */
-  #accept(socket: ClientSocket, handshake: Handshake): void {
+  /** Tracks an upgraded socket so that `close()` can wait for it. */
+  #track(socket: ClientSocket): void {
     this.#sockets.add(socket);
     socket.once('close', () => this.#sockets.delete(socket));
-    const { identity, recovery } = handshake;
-    if (recovery) {
-      const connection = this.#connections.get(recovery.connectionId);
-      if (
-        connection?.state !== 'closed' &&
-        connection?.protocol === 'reliable' &&
-        handshake.protocol === 'reliable' &&
-        connection.hub.toLowerCase() === handshake.hub.toLowerCase() &&
-        connection.userId === identity.userId &&
-        sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
-      ) {
-        connection.attach(socket);
-        this.#log(`recovered ${connection.connectionId} in hub ${connection.hub}`);
-      } else {
-        const { code, reason } = closes.notRecoverable();
-        socket.close(code, reason);
-      }
-      return;
+  }
+
+  /**
+   * A reliable client comes back: its reconnection token, the one secret only that connection was given, proves
+   * who it is (the service asks for nothing else). Anything that does not match is closed 1008.
+   */
+  #recover(socket: ClientSocket, { hub, protocol, recovery }: RecoveryHandshake): void {
+    this.#track(socket);
+    const connection = this.#connections.get(recovery.connectionId);
+    if (
+      connection?.state !== 'closed' &&
+      connection?.protocol === 'reliable' &&
+      protocol === 'reliable' &&
+      connection.hub.toLowerCase() === hub.toLowerCase() &&
+      sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
+    ) {
+      connection.attach(socket);
+      this.#log(`recovered ${connection.connectionId} in hub ${connection.hub}`);
+    } else {
+      const { code, reason } = closes.notRecoverable();
+      socket.close(code, reason);
     }
+  }
+
+  /** Takes over the socket of a new connection. */
+  #accept(socket: ClientSocket, handshake: Handshake): void {
+    this.#track(socket);
+    const { identity } = handshake;
     const hub = this.#store.hub(handshake.hub);
     const connection = new ClientConnection({
-      connectionId: randomBytes(16).toString('base64url'),
+      connectionId: handshake.connectionId,
       hub: hub.name,
       userId: identity.userId,
       permissions: identity.permissions,
       protocol: handshake.protocol,
       reconnectionToken: handshake.protocol === 'reliable' ? randomBytes(32).toString('base64url') : undefined,
       publishGroup: handshake.publishGroup,
+      subprotocol: handshake.subprotocol,
+      connectionState: handshake.connectionState,
       recoveryWindowMs: this.#options.recoveryWindowMs,
       hooks: {
         received: this.#handleFrame,
@@ -282,6 +308,28 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     connection.attach(socket);
     this.#log(`connected ${connection.connectionId} (${connection.protocol}) to hub ${connection.hub}`);
     this.emit('connected', info(connection));
+    this.#upstream.notify(connection, 'connected');
+  }
+
+  /**
+   * The hub's `connect` event, between the token check and the upgrade. A refusal or failure becomes the
+   * handshake's answer; nothing of the connection exists until the event succeeds.
+   */
+  async #connect(handshake: Handshake, req: IncomingMessage): Promise<ConnectAnswer | undefined> {
+    if (!this.#upstream.takesConnect(handshake.hub)) return undefined;
+    const { hub, connectionId, identity, offered } = handshake;
+    const source = { hub: this.#store.hub(hub).name, connectionId, userId: identity.userId, subprotocol: undefined, connectionState: undefined };
+    let answer: ConnectAnswer;
+    try {
+      answer = await this.#upstream.connect(source, connectEventBody(req, identity.claims, offered));
+    } catch (error) {
+      if (!(error instanceof EventHandlerFailure)) throw error;
+      this.#warn(`event handler: connect of connection ${connectionId} in hub ${hub}: ${error.message}`);
+      throw errors.connectRefused(error);
+    }
+    // The emulator may have begun to close while the handler thought.
+    if (this.#status !== 'Running') throw errors.shuttingDown();
+    return answer;
   }
 
   #ended(connection: ClientConnection, reason: string): void {
@@ -290,17 +338,23 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#connections.delete(connection.connectionId);
     this.#log(`disconnected ${connection.connectionId}: ${reason}`);
     this.emit('disconnected', { ...snapshot, reason });
+    this.#upstream.notify(connection, 'disconnected', reason);
   }
 
   #log(line: string): void {
     this.#options.logger?.(redact(line));
   }
 
-  #logError(error: unknown, what: string): void {
-    const line = redact(`error in ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    if (this.#options.logger) this.#options.logger(line);
-    else process.stderr.write(`[webpubsub-emulator] ${line}\n`);
+  /** Something the user should know even without a logger: a failed call to their event handler. */
+  #warn(line: string): void {
+    if (this.#options.logger) this.#options.logger(redact(line));
+    else process.stderr.write(`[webpubsub-emulator] ${redact(line)}\n`);
   }
+
+  #logError(error: unknown, what: string): void {
+    this.#warn(`error in ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+
 }
 
 /**

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { checkInteger, describe, requireString } from '../shared/validate.js';
+import { resolveHubs, resolveUpstream, type EventHandlerTable, type HubSettings, type ResolvedUpstream, type UpstreamOptions } from './eventHandlerSettings.js';
 
 /** The faults a drill can inject into REST requests. */
 export const FAULT_KINDS = ['throttle', 'unavailable', 'reset', 'latency'] as const;
@@ -59,6 +60,10 @@ export interface EmulatorOptions {
    * emulator cannot check Entra's signature, so this is for tests of an Entra client path, never a security boundary.
    */
   acceptEntraTokens?: boolean;
+  /** Upstream event handlers per hub: `{ chat: { eventHandlers: [{ urlTemplate, userEventPattern, systemEvents }] } }`. */
+  hubs?: Record<string, HubSettings>;
+  /** How event handlers are called: `timeoutMs` per event and `retryDelaysMs` (defaults as Microsoft's emulator). */
+  upstream?: UpstreamOptions;
 }
 
 /** Options with every default applied. */
@@ -71,12 +76,14 @@ export interface ResolvedOptions {
   recoveryWindowMs: number;
   logger: EmulatorLogger | undefined;
   acceptEntraTokens: boolean;
+  hubs: EventHandlerTable;
+  upstream: ResolvedUpstream;
 }
 
 /** Fault options with every default applied. */
 export type ResolvedFaults = Required<FaultOptions>;
 
-const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger', 'acceptEntraTokens']);
+const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger', 'acceptEntraTokens', 'hubs', 'upstream']);
 const FAULT_OPTION_NAMES = new Set(['rate', 'kinds', 'retryAfterSeconds', 'latencyMs', 'maxFaults', 'random']);
 /** The service keeps a dropped reliable connection at least this long. */
 export const DEFAULT_RECOVERY_WINDOW_MS = 30_000;
@@ -109,6 +116,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     recoveryWindowMs,
     logger,
     acceptEntraTokens,
+    hubs: resolveHubs(options.hubs),
+    upstream: resolveUpstream(options.upstream),
   };
 }
 

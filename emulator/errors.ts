@@ -139,6 +139,48 @@ export const errors = {
     ),
   invalidClientMode: (rule: string) => ownBadRequest('InvalidClientMode', rule, 'webpubsub_mode'),
   shuttingDown: () => new ServiceError(503, 'ServiceUnavailable', 'The emulator is shutting down'),
+
+  /**
+   * The connect event handler's refusal. The service answers the handshake with the handler's 4xx (Learn,
+   * "CloudEvents extension for Azure Web PubSub", connect "Error response format") and does not forward its body;
+   * a handler that answers anything else, cannot be reached or answers nonsense fails the handshake with a 500.
+   */
+  connectRefused: (failure: EventHandlerFailure) =>
+    failure.status !== undefined && failure.status >= 400 && failure.status <= 599
+      ? new ServiceError(failure.status, 'ConnectRefused', `The connect event handler refused the connection (HTTP ${failure.status})`, { target: 'connect' })
+      : new ServiceError(500, 'EventHandlerFailed', "The connect event handler failed; the emulator's log says why", { target: 'connect' }),
+};
+
+/** Why a call to an upstream event handler failed. Logged in full; clients get the service's terse answer. */
+export class EventHandlerFailure extends Error {
+  override readonly name = 'EventHandlerFailure';
+  /** The handler's HTTP status, when it answered. */
+  readonly status: number | undefined;
+
+  constructor(message: string, status?: number) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** The failures of upstream calls, for the log: each names the URL and what went wrong. */
+export const eventHandlerFailures = {
+  noHandler: (hub: string, event: string) =>
+    new EventHandlerFailure(`no event handler of hub '${hub}' takes the user event '${event}' (see its userEventPattern)`),
+  answered: (url: string, status: number) => new EventHandlerFailure(`${url} answered HTTP ${status}`, status),
+  unreachable: (url: string, code: string) => new EventHandlerFailure(`${url} could not be reached (${code})`),
+  timedOut: (url: string, ms: number) => new EventHandlerFailure(`${url} did not answer within ${ms} ms, retries included`),
+  originNotAllowed: (url: string, origin: string) =>
+    new EventHandlerFailure(
+      `${url} did not allow WebHook-Request-Origin ${origin}: the abuse-protection OPTIONS request must be answered ` +
+        `2xx with WebHook-Allowed-Origin: * or ${origin} (with @azure/web-pubsub-express, allowedEndpoints must list the emulator's endpoint)`,
+    ),
+  /** A ce-* header undici will not send: a userId or event name with characters beyond Latin-1, or a line break. */
+  unsendable: (url: string, detail: string) =>
+    new EventHandlerFailure(`the event for ${url} cannot be sent: ${detail} (ce-* headers hold the userId and event name, which must be Latin-1 without line breaks)`),
+  tooLarge: (url: string, limit: number) => new EventHandlerFailure(`${url} answered with more than ${limit} bytes`),
+  badAnswer: (url: string, rule: string) => new EventHandlerFailure(`${url} answered ${rule}`),
+  shuttingDown: () => new EventHandlerFailure('the emulator is shutting down'),
 };
 
 /** A WebSocket close: code and reason (at most 123 bytes on the wire; these stay well under). */
@@ -158,14 +200,29 @@ export const closes = {
   queueFull: (): CloseFrame => ({ code: 1008, reason: 'Unacknowledged messages exceed 1000 messages or 16 MB' }),
   /** A non-reliable socket fell too far behind. */
   slowConsumer: (): CloseFrame => ({ code: 1008, reason: 'More than 16 MB is waiting to be sent to this connection' }),
-  closedByServer: (reason: string): CloseFrame => ({ code: 1000, reason: truncate(reason) }),
+  /**
+   * A REST close (closeConnection, closeGroupConnections, ...): 1000 with an empty description, as the service
+   * sends it; the reason travels in the `disconnected` frame (see `applicationServerClosed`).
+   */
+  closedByServer: (): CloseFrame => ({ code: 1000, reason: '' }),
+  emulatorReset: (): CloseFrame => ({ code: 1000, reason: 'The emulator was reset' }),
   /** 1008 tells the official client to stop recovering and connect anew. */
   notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection cannot be recovered; connect again' }),
   goingAway: (): CloseFrame => ({ code: 1001, reason: 'The emulator is shutting down' }),
+  /** A failure of the emulator itself while it handled a client's frame (logged with its stack). */
+  internalError: (): CloseFrame => ({ code: 1011, reason: 'The emulator failed to handle the frame' }),
+  /** A plain client's message the event handler failed to take: the service closes such a client (1011). */
+  eventHandlerFailed: (): CloseFrame => ({ code: 1011, reason: 'The event handler failed to handle the message' }),
 };
 
-/** Default `message` of the `disconnected` system frame when a REST close gives no reason. */
-export const DEFAULT_CLOSE_REASON = 'The connection was closed by the server';
+/**
+ * The `message` of the `disconnected` frame after a REST close, and the `reason` of the upstream `disconnected`
+ * event, worded as the service words it: apps match this text (the official server SDK's README prints it), so it
+ * must be exact. Without a reason (or with an empty one) the sentence ends after "connection." (Microsoft's own
+ * emulator, Azure/azure-webpubsub tools/emulator, asserts both forms in its tests).
+ */
+export const applicationServerClosed = (reason: string | undefined): string =>
+  `Application server closed the connection.${reason ? ` Reason: ${reason}` : ''}`;
 
 /** Error bodies of `ack` frames. */
 export const ackErrors = {
@@ -179,6 +236,11 @@ export const ackErrors = {
     message: `The connection has no permission to send to group '${truncate(group, 200)}' (role webpubsub.sendToGroup[.<group>])`,
   }),
   notImplemented: (feature: string) => ({ name: 'NotSupported', message: `${feature} is not implemented by the emulator` }),
+  /** A user event the event handler failed to take; the handler's own answer is not passed on, as in the service. */
+  eventHandlerFailed: (event: string) => ({
+    name: 'InternalServerError',
+    message: `The event handler failed to handle event '${truncate(event, 200)}'; the emulator's log says why`,
+  }),
 };
 
 /** Cuts `text` to at most `maxBytes` of UTF-8, so a close reason always fits the 123 bytes a close frame allows. */

@@ -14,6 +14,36 @@ export type MessageSource = { from: 'server' } | { from: 'group'; group: string;
 /** A payload in its natural form: JSON text (already validated), a string, or bytes. */
 export type MessageData = { dataType: 'json'; json: string } | { dataType: 'text'; text: string } | { dataType: 'binary'; bytes: Buffer };
 
+/** The media types a message may have, and the data type each gives. */
+export type PayloadMediaType = 'application/json' | 'text/plain' | 'application/octet-stream';
+
+/** The media type of a Content-Type header, lower case, without parameters. */
+export function mediaTypeOf(contentType: string | undefined): string | undefined {
+  return contentType?.split(';')[0]!.trim().toLowerCase();
+}
+
+/**
+ * A payload as its media type reads it: JSON (checked), text, or bytes. Undefined when the body is not JSON though
+ * its type says it is. Shared by REST sends and event handlers' answers.
+ */
+export function readPayload(mediaType: PayloadMediaType, body: Buffer): MessageData | undefined {
+  switch (mediaType) {
+    case 'application/json': {
+      const json = body.toString('utf8');
+      try {
+        JSON.parse(json);
+      } catch {
+        return undefined;
+      }
+      return { dataType: 'json', json };
+    }
+    case 'text/plain':
+      return { dataType: 'text', text: body.toString('utf8') };
+    case 'application/octet-stream':
+      return { dataType: 'binary', bytes: body };
+  }
+}
+
 /** A message ready for fan-out. */
 export class OutboundMessage {
   readonly source: MessageSource;

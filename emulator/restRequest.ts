@@ -11,7 +11,7 @@ import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, che
 import type { Audience } from './delivery.js';
 import { errors } from './errors.js';
 import { compileFilter, FilterSyntaxError, type FilterPredicate } from './filter.js';
-import type { MessageData } from './outboundMessage.js';
+import { mediaTypeOf, readPayload, type MessageData, type PayloadMediaType } from './outboundMessage.js';
 import type { RouteMatch } from './routes.js';
 
 /** A validated REST request. */
@@ -65,7 +65,7 @@ export async function parseRestRequest(req: IncomingMessage, route: RouteMatch, 
   };
   const body = await readBody(req);
   if (operation.body === 'message') request.message = readMessage(req.headers['content-type'], body);
-  else if (operation.body === 'groupsFilter') request.groupsFilter = readGroupsFilter(body);
+  else if (operation.body === 'groupsFilter') request.groupsFilter = readGroupsFilter(req.headers['content-type'], body);
   return request;
 }
 
@@ -162,26 +162,18 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 function readMessage(contentTypeHeader: string | undefined, body: Buffer): MessageData {
-  const mediaType = contentTypeHeader?.split(';')[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(contentTypeHeader);
   if (!mediaType || !(CONTENT_TYPES as readonly string[]).includes(mediaType)) throw errors.unsupportedMediaType(contentTypeHeader, CONTENT_TYPES);
-  switch (mediaType) {
-    case 'application/json': {
-      const json = body.toString('utf8');
-      try {
-        JSON.parse(json);
-      } catch {
-        throw errors.invalidJsonPayload();
-      }
-      return { dataType: 'json', json };
-    }
-    case 'text/plain':
-      return { dataType: 'text', text: body.toString('utf8') };
-    default:
-      return { dataType: 'binary', bytes: body };
-  }
+  const message = readPayload(mediaType as PayloadMediaType, body);
+  if (!message) throw errors.invalidJsonPayload();
+  return message;
 }
 
-function readGroupsFilter(body: Buffer): { groups: string[]; filter: FilterPredicate | undefined } {
+const JSON_ONLY = ['application/json'] as const;
+
+function readGroupsFilter(contentTypeHeader: string | undefined, body: Buffer): { groups: string[]; filter: FilterPredicate | undefined } {
+  // The swagger's body is JSON only (`consumes: application/json`): another type is a 415, as for a send.
+  if (mediaTypeOf(contentTypeHeader) !== 'application/json') throw errors.unsupportedMediaType(contentTypeHeader, JSON_ONLY);
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));

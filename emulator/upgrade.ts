@@ -1,14 +1,17 @@
 /**
  * The WebSocket handshake of `/client/hubs/{hub}` (or `/client/?hub={hub}`), on the HTTP server's `upgrade` event:
- * the path, hub, subprotocol and mode are checked first, then the access token in `verifyClient`, then `ws`
- * upgrades. Every refusal is a plain HTTP answer (400, 401 or 503) before any upgrade.
+ * the path, hub, subprotocol and mode are checked first, then in `verifyClient` the access token and the hub's
+ * upstream `connect` event (which may set the user, roles, groups and subprotocol, or refuse), then `ws` upgrades.
+ * Every refusal is a plain HTTP answer (400, 401, 503, or the `connect` handler's status) before any upgrade.
  */
+import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam } from '../shared/validate.js';
 import { bearer, type AccessTokenVerifier, type ClientIdentity } from './accessTokens.js';
+import type { ConnectAnswer } from './cloudEvents.js';
 import { ClientSocket } from './clientSocket.js';
 import { errors } from './errors.js';
 import { ServiceError } from './serviceError.js';
@@ -22,32 +25,68 @@ const PROTOBUF_SUBPROTOCOL = /^protobuf(\.reliable)?\.webpubsub\.azure\.v1$/;
 /** A JSON frame carries base64 (4/3 of the bytes) plus its envelope; 1 MiB of data must fit. */
 const MAX_FRAME_BYTES = 2 * MAX_MESSAGE_BYTES;
 
-/** What a verified handshake asks for. */
-export interface Handshake {
+/** What a client's handshake asks for, before its credentials are checked. */
+interface HandshakeRequest {
   hub: string;
   protocol: WireProtocol;
   /** The subprotocol to answer with (a custom one is echoed; the connection is then plain). */
   subprotocol: string | undefined;
+  /** Every subprotocol the client offered. */
+  offered: string[];
   /** `webpubsub_mode=sendToGroup&group=<g>` of a plain client. */
   publishGroup: string | undefined;
   /** Present when the client asks to recover a reliable connection. */
-  recovery: { connectionId: string; reconnectionToken: string } | undefined;
+  recovery: Recovery | undefined;
+}
+
+/** A reliable client's request to recover its connection: the reconnection token is its credential. */
+export interface Recovery {
+  connectionId: string;
+  reconnectionToken: string;
+}
+
+/** A new connection's handshake, its access token verified. */
+export interface Handshake extends Omit<HandshakeRequest, 'recovery'> {
+  /** Chosen before the `connect` event, which names it. */
+  connectionId: string;
   identity: ClientIdentity;
+  /** The state the `connect` event handler set. */
+  connectionState?: string;
+}
+
+/** A recovery's handshake (no access token is checked: the original may have expired meanwhile). */
+export interface RecoveryHandshake extends Omit<HandshakeRequest, 'recovery' | 'publishGroup'> {
+  recovery: Recovery;
 }
 
 /** What the handshake needs from the emulator. */
 export interface UpgradeContext {
   verifier: AccessTokenVerifier;
   isRunning(): boolean;
-  /** Takes over a socket whose handshake passed. */
+  /**
+   * Runs the hub's upstream `connect` event, if a handler takes it: resolves with the application's answer
+   * (undefined without a handler), or rejects with the refusal the client gets.
+   */
+  connect(handshake: Handshake, req: IncomingMessage): Promise<ConnectAnswer | undefined>;
+  /** Takes over the socket of a new connection whose handshake passed. */
   accept(socket: ClientSocket, handshake: Handshake): void;
+  /** Takes over the socket of a client that asks to recover its connection. */
+  recover(socket: ClientSocket, handshake: RecoveryHandshake): void;
   /** Reports an unexpected failure (the socket is then cut). */
   onError(error: unknown): void;
 }
 
 /** Builds the `upgrade` listener and the `ws` server it hands sockets to (noServer mode). */
 export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
-  const pending = new WeakMap<IncomingMessage, { handshake: Omit<Handshake, 'identity'>; token: string | undefined; identity?: ClientIdentity }>();
+  const pending = new WeakMap<IncomingMessage, { request: HandshakeRequest; token: string | undefined; handshake?: Handshake }>();
+  /** The token check and the `connect` event, in this order, as the service runs them. */
+  const admit = async (entry: { request: HandshakeRequest; token: string | undefined }, req: IncomingMessage): Promise<Handshake> => {
+    const { recovery: _none, ...request } = entry.request;
+    const identity = await context.verifier.verifyClient(entry.token, { host: req.headers.host ?? '', hub: request.hub });
+    const handshake: Handshake = { ...request, connectionId: randomBytes(16).toString('base64url'), identity };
+    const answer = await context.connect(handshake, req);
+    return answer ? withConnectAnswer(handshake, answer) : handshake;
+  };
   const wss = new WebSocketServer({
     noServer: true,
     // Sockets of this class refuse a frame over maxPayload as the emulator refuses one over 1 MiB of data.
@@ -55,17 +94,23 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
     clientTracking: false,
     perMessageDeflate: false,
     maxPayload: MAX_FRAME_BYTES,
-    handleProtocols: (_offered, req) => pending.get(req)?.handshake.subprotocol ?? false,
+    handleProtocols: (_offered, req) => {
+      const entry = pending.get(req);
+      return (entry?.handshake ?? entry?.request)?.subprotocol ?? false;
+    },
     verifyClient: ({ req }, done) => {
       const entry = pending.get(req);
       if (!entry) return done(false, 400);
-      const { hub, recovery } = entry.handshake;
-      context.verifier.verifyClient(entry.token, { host: req.headers.host ?? '', hub, expiry: recovery === undefined }).then(
-        (identity) => {
-          entry.identity = identity;
+      // A recovering client's credential is its reconnection token, checked when the emulator takes the socket
+      // (client-spec §1.4, §2.2): its URL needs no access token, and the one it may carry can have expired.
+      if (entry.request.recovery) return done(true);
+      admit(entry, req).then(
+        (handshake) => {
+          entry.handshake = handshake;
           done(true);
         },
         (error: unknown) => {
+          if (!(error instanceof ServiceError)) context.onError(error);
           const refusal = error instanceof ServiceError ? error : errors.internal();
           done(false, refusal.status, refusal.message, { 'x-ms-error-code': refusal.code });
         },
@@ -89,9 +134,11 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
       wss.handleUpgrade(req, socket, head, (ws) => {
         // A socket error must never be unhandled, whatever becomes of the socket.
         ws.on('error', () => {});
-        const entry = pending.get(req)!;
+        const { request, handshake } = pending.get(req)!;
         try {
-          context.accept(ws, { ...entry.handshake, identity: entry.identity! });
+          const { recovery, publishGroup: _unused, ...rest } = request;
+          if (recovery) context.recover(ws, { ...rest, recovery });
+          else context.accept(ws, handshake!);
         } catch (error) {
           context.onError(error);
           ws.terminate();
@@ -104,7 +151,27 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
   };
 }
 
-function readHandshake(req: IncomingMessage): { handshake: Omit<Handshake, 'identity'>; token: string | undefined } {
+/**
+ * Applies a `connect` answer (Learn, "CloudEvents extension for Azure Web PubSub"; Microsoft's emulator README,
+ * "HTTP lifecycle notifications"): `userId` replaces the token's (an empty one makes the connection anonymous),
+ * `roles` replace its roles, non-empty `groups` replace its groups, and `subprotocol` picks one the client offered
+ * (the answer was checked against the offer).
+ * @throws ServiceError 400 when the handler picks a protobuf subprotocol, which the emulator does not implement
+ */
+function withConnectAnswer(handshake: Handshake, answer: ConnectAnswer): Handshake {
+  const { userId, permissions, groups, subprotocol, connectionState } = answer;
+  const identity: ClientIdentity = {
+    ...handshake.identity,
+    ...(userId !== undefined && { userId }),
+    ...(permissions && { permissions }),
+    ...(groups && groups.length > 0 && { groups }),
+  };
+  if (subprotocol === undefined) return { ...handshake, identity, connectionState };
+  if (PROTOBUF_SUBPROTOCOL.test(subprotocol)) throw errors.subprotocolNotImplemented(subprotocol);
+  return { ...handshake, identity, connectionState, subprotocol, protocol: SUBPROTOCOLS.get(subprotocol) ?? 'plain' };
+}
+
+function readHandshake(req: IncomingMessage): { request: HandshakeRequest; token: string | undefined } {
   if (!req.headers.host) throw errors.missingHost();
   const target = req.url ?? '/';
   const queryStart = target.indexOf('?');
@@ -127,10 +194,11 @@ function readHandshake(req: IncomingMessage): { handshake: Omit<Handshake, 'iden
   const connectionId = query.get('awps_connection_id');
   const reconnectionToken = query.get('awps_reconnection_token');
   return {
-    handshake: {
+    request: {
       hub,
       protocol,
       subprotocol,
+      offered,
       publishGroup: publishGroupOf(query, protocol),
       recovery: connectionId !== null || reconnectionToken !== null ? { connectionId: connectionId ?? '', reconnectionToken: reconnectionToken ?? '' } : undefined,
     },

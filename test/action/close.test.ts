@@ -34,7 +34,7 @@ test.each([
   const staying = await subscribers.connect({ userId: 'u1', groups: ['blue'] }, once);
   const run = await runAction({ inputs: { ...inputs, ...target, reason: 'rollout v1.4.2: please reconnect', excluded: staying.connectionId } });
   expectClosed(run);
-  expect(await leaving.disconnected.next()).toMatchObject({ connectionId: leaving.connectionId, message: { message: 'rollout v1.4.2: please reconnect' } });
+  expect(await leaving.disconnected.next()).toMatchObject({ connectionId: leaving.connectionId, message: { message: 'Application server closed the connection. Reason: rollout v1.4.2: please reconnect' } });
   expect(scope.emulator.connections(inputs.hub).map((c) => c.connectionId)).toEqual([staying.connectionId]);
 });
 

@@ -4,7 +4,7 @@
  */
 import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,8 +12,10 @@ import { promisify } from 'node:util';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient, parseConnectionString } from '../../shared/index.js';
 import { abortUpload } from '../helpers/abortedUpload.js';
+import { startCaptureServer } from '../helpers/captureServer.js';
 import { until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
+import { JSON_PROTOCOL, refusedHandshake } from '../helpers/sockets.js';
 
 const CLI = fileURLToPath(new URL('../../emulator/cli.js', import.meta.url));
 /** The compiled core client, for scripts run in a child process. */
@@ -141,6 +143,50 @@ describe('--ready-file', () => {
     expect(code).toBe(1);
     expect(stderr).toContain(`--ready-file: cannot write ${join(dir, 'missing', 'emulator.ready')} (ENOENT)`);
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe('--config', () => {
+  let dir: string;
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('reads the event handlers of a JSON file: a connect handler that refuses refuses the handshake', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'wps-config-'));
+    // The application: it allows any origin, and refuses every connect.
+    const app = await startCaptureServer(({ method }) =>
+      method === 'OPTIONS' ? { status: 200, headers: { 'WebHook-Allowed-Origin': '*' } } : { status: 403 },
+    );
+    const hub = uniqueName();
+    const file = join(dir, 'emulator.json');
+    writeFileSync(file, JSON.stringify({ hubs: { [hub]: { eventHandlers: [{ urlTemplate: `${app.endpoint}/{event}`, systemEvents: ['connect'] }] } } }));
+    const running = await run(['--port', '0', '--config', file]);
+    try {
+      const client = new WebPubSubServiceClient(running.connectionString, hub, { retry: { maxRetries: 0 } });
+      const refused = await refusedHandshake((await client.getClientAccessToken()).url, JSON_PROTOCOL);
+      await client.close();
+      expect([refused.status, refused.errorCode]).toEqual([403, 'ConnectRefused']);
+      expect(app.requests.map((request) => `${request.method} ${request.url}`)).toEqual(['OPTIONS /validate', 'POST /connect']);
+    } finally {
+      await stop(running, 'SIGTERM');
+      await app.close();
+    }
+  });
+
+  test.each([
+    ['a file that does not exist', null, '(ENOENT)'],
+    ['text that is not JSON', '{"hubs":', 'is not JSON'],
+    ['a setting the file does not have', '{"port": 80}', '"port" is not a setting (the settings: hubs, upstream)'],
+    ['a bad handler', '{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "ftp://x"}]}}}', 'options.hubs.chat.eventHandlers[0].urlTemplate must be an http:// or https:// URL'],
+  ])('refuses %s with exit code 2, naming the flag', async (_what, content, message) => {
+    dir = mkdtempSync(join(tmpdir(), 'wps-config-'));
+    const file = join(dir, 'emulator.json');
+    if (content !== null) writeFileSync(file, content);
+    const child = spawn(process.execPath, [CLI, '--port', '0', '--config', file]);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(2);
+    expect(stderr).toContain(message);
   });
 });
 

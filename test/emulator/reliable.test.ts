@@ -4,6 +4,8 @@
  */
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startEmulator, type EmulatorEvents } from '../../emulator/index.js';
+import { parseConnectionString } from '../../shared/index.js';
+import { signJwt } from '../../shared/tokens.js';
 import { HubFixture, useEmulator } from '../helpers/hubFixture.js';
 import { nextEvent, until } from '../helpers/inbox.js';
 import { JSON_PROTOCOL, RELIABLE_PROTOCOL, connectJson, openSocket, type TestSocket } from '../helpers/sockets.js';
@@ -93,6 +95,30 @@ describe('recovery', () => {
     expect(await second.json()).toMatchObject({ sequenceId: 2, data: 'lasting' });
   });
 
+  test('only awps_connection_id and awps_reconnection_token are needed: the reconnection token is the credential', async () => {
+    fixture = env.fixture();
+    const connection = await connectReliable({ userId: 'bare', groups: ['g'] });
+    await connection.socket.close();
+    await fixture.client.sendToGroup('g', 'while away', { contentType: 'text/plain' });
+    const bare = `${env.emulator.endpoint.replace('http', 'ws')}/client/hubs/${fixture.hub}?awps_connection_id=${encodeURIComponent(connection.connectionId)}&awps_reconnection_token=${encodeURIComponent(connection.reconnectionToken)}`;
+    const socket = await openSocket(bare, RELIABLE_PROTOCOL);
+    extraSockets.push(socket);
+    expect(await socket.json()).toMatchObject({ event: 'connected', connectionId: connection.connectionId, userId: 'bare' });
+    expect(await socket.json()).toMatchObject({ sequenceId: 1, data: 'while away' });
+  });
+
+  test('an access token that expired meanwhile does not stop a recovery', async () => {
+    fixture = env.fixture();
+    const { accessKey, endpoint } = parseConnectionString(env.emulator.connectionString);
+    const expired = await signJwt(accessKey, { sub: 'late' }, { audience: `${endpoint}/client/hubs/${fixture.hub}`, lifetimeSeconds: -60 });
+    // The connection was made while the token was valid; its URL now carries the expired token.
+    const connection = await connectReliable({ userId: 'late' });
+    connection.url = `${connection.url.slice(0, connection.url.indexOf('access_token='))}access_token=${expired}`;
+    await connection.socket.close();
+    const socket = await reconnect(connection);
+    expect(await socket.json()).toMatchObject({ event: 'connected', connectionId: connection.connectionId });
+  });
+
   test('a wrong reconnection token is closed with 1008 and leaves the connection recoverable', async () => {
     fixture = env.fixture();
     const connection = await connectReliable();
@@ -147,6 +173,19 @@ describe('recovery', () => {
       await Promise.all(extraSockets.splice(0).map((socket) => socket.close()));
       await brief.close();
     }
+  });
+
+  test.each([
+    ['with 1000', 1000],
+    ['without a status code, as the official client stop()s', undefined],
+    ['with 1001, going away', 1001],
+  ])('a client that sends a close frame (%s) is done: its connection ends at once and cannot be recovered', async (_how, code) => {
+    fixture = env.fixture();
+    const connection = await connectReliable();
+    const ended = nextEvent(env.emulator, 'disconnected', (e: Disconnected) => e.connectionId === connection.connectionId);
+    connection.socket.ws.close(code);
+    expect((await ended)[0].reason).toBe('The client closed the connection');
+    expect((await (await reconnect(connection)).closed).code).toBe(1008);
   });
 
   test('json.webpubsub.azure.v1 connections are not recoverable', async () => {

@@ -186,6 +186,18 @@ describe('errors as the service sends them', () => {
     expect((await post('{"groups":["ok"],"filter":"true"}')).status).toBe(200);
   });
 
+  test.each([':addToGroups', ':removeFromGroups'])('%s takes only an application/json body: anything else is a 415', async (operation) => {
+    fixture = env.fixture();
+    const url = `/api/hubs/${fixture.hub}/${operation}?api-version=2024-12-01`;
+    const body = '{"groups":["g"]}';
+    const refusedTypes: Record<string, string>[] = [{ 'content-type': 'text/plain' }, { 'content-type': 'application/octet-stream' }, {}];
+    for (const headers of refusedTypes) {
+      const refused = await send({ method: 'POST', url, headers, body });
+      expect([refused.status, refused.headers['x-ms-error-code'], JSON.parse(refused.body).target]).toEqual([415, 'UnsupportedMediaType', 'Content-Type']);
+    }
+    expect((await send({ method: 'POST', url, headers: { 'content-type': 'application/json; charset=utf-8' }, body })).status).toBe(200);
+  });
+
   test('unknown routes are 404 and wrong methods 405 with Allow', async () => {
     fixture = env.fixture();
     const notFound = await send({ method: 'POST', url: `/api/hubs/${fixture.hub}/:broadcast?api-version=2024-12-01`, headers: {} });

@@ -216,26 +216,34 @@ describe('permissions', () => {
 });
 
 describe('closing connections', () => {
-  test('each close operation sends disconnected with the reason and ends only its targets, with 204', async () => {
+  test('each close operation sends disconnected with the service\'s message and ends only its targets, with 204', async () => {
     fixture = env.fixture();
     const one = await fixture.connect({ userId: 'one' });
     const two = await fixture.connect({ userId: 'two', groups: ['g'] });
     const three = await fixture.connect({ userId: 'three' });
     const four = await fixture.connect({ userId: 'four' });
+    const five = await fixture.connect({ userId: 'five' });
     const { official } = fixture;
+    const closedBy = (reason: string) => ({ type: 'system', event: 'disconnected', message: `Application server closed the connection. Reason: ${reason}` });
 
     await expectStatus('closeConnection', (o) => official.closeConnection(one.connectionId, { ...o, reason: 'bye one' }));
-    expect(await one.socket.jsonWhere((f) => f.type === 'system')).toEqual({ type: 'system', event: 'disconnected', message: 'bye one' });
-    expect((await one.socket.closed).code).toBe(1000);
+    expect(await one.socket.jsonWhere((f) => f.type === 'system')).toEqual(closedBy('bye one'));
+    // The reason is in the disconnected frame only: the close frame is 1000 with an empty description.
+    expect(await one.socket.closed).toEqual({ code: 1000, reason: '' });
 
     await expectStatus('closeGroupConnections', (o) => official.group('g').closeAllConnections({ ...o, reason: 'group closed' }));
-    expect(await two.socket.jsonWhere((f) => f.type === 'system')).toMatchObject({ event: 'disconnected', message: 'group closed' });
+    expect(await two.socket.jsonWhere((f) => f.type === 'system')).toEqual(closedBy('group closed'));
 
     await expectStatus('closeUserConnections', (o) => official.closeUserConnections('three', { ...o, reason: 'user closed' }));
-    expect(await three.socket.jsonWhere((f) => f.type === 'system')).toMatchObject({ message: 'user closed' });
+    expect(await three.socket.jsonWhere((f) => f.type === 'system')).toEqual(closedBy('user closed'));
+
+    // Without a reason the sentence ends after "connection.".
+    await expectStatus('closeConnection', (o) => official.closeConnection(five.connectionId, o));
+    expect(await five.socket.jsonWhere((f) => f.type === 'system')).toEqual({ type: 'system', event: 'disconnected', message: 'Application server closed the connection.' });
+    expect(await five.socket.closed).toEqual({ code: 1000, reason: '' });
 
     await expectStatus('closeAllConnections', (o) => official.closeAllConnections({ ...o, reason: 'all' }));
-    expect(await four.socket.jsonWhere((f) => f.type === 'system')).toMatchObject({ message: 'all' });
+    expect(await four.socket.jsonWhere((f) => f.type === 'system')).toEqual(closedBy('all'));
     await four.socket.closed;
     expect(env.emulator.connections(fixture.hub)).toEqual([]);
     expect(await official.connectionExists(four.connectionId)).toBe(false);

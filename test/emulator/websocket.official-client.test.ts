@@ -148,7 +148,8 @@ describe('recovery', () => {
     await client.client.joinGroup('kept');
 
     await official.closeConnection(first.connectionId, { reason: 'maintenance' });
-    expect(await client.disconnected.next()).toMatchObject({ message: { message: 'maintenance' } });
+    // Apps match this sentence (the official server SDK's README shows it).
+    expect(await client.disconnected.next()).toMatchObject({ message: { message: 'Application server closed the connection. Reason: maintenance' } });
     const second = await client.connected.next();
     expect(second.connectionId).not.toBe(first.connectionId);
     await official.group('kept').sendToAll('rejoined', { contentType: 'text/plain' });

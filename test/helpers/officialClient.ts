@@ -11,7 +11,7 @@ export interface ObservedClient {
   disconnected: Inbox<unknown>;
   serverMessages: Inbox<{ dataType: string; data: unknown; sequenceId?: number }>;
   groupMessages: Inbox<{ group: string; dataType: string; data: unknown; fromUserId?: string; sequenceId?: number }>;
-  /** Stops the client and waits for its `stopped` event. */
+  /** Stops the client and waits for its `stopped` event (at once when it has stopped already). */
   stop(): Promise<void>;
 }
 
@@ -20,6 +20,7 @@ export async function startOfficialClient(url: string | (() => Promise<string>),
   // No message retries: a refused request (Forbidden) would otherwise be retried for seconds.
   const settings = { keepAliveIntervalInMs: 0, keepAliveTimeoutInMs: 0, messageRetryOptions: { maxRetries: 0 }, ...options };
   const client = typeof url === 'string' ? new WebPubSubClient(url, settings) : new WebPubSubClient({ getClientAccessUrl: url }, settings);
+  let stopped: Promise<unknown> | undefined;
   const observed: ObservedClient = {
     client,
     connected: new Inbox('connected event'),
@@ -27,8 +28,10 @@ export async function startOfficialClient(url: string | (() => Promise<string>),
     serverMessages: new Inbox('server message'),
     groupMessages: new Inbox('group message'),
     async stop() {
-      const stopped = nextEvent(client as unknown as Parameters<typeof nextEvent>[0], 'stopped');
-      client.stop();
+      if (!stopped) {
+        stopped = nextEvent(client as unknown as Parameters<typeof nextEvent>[0], 'stopped');
+        client.stop();
+      }
       await stopped;
     },
   };
