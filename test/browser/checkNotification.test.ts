@@ -1,39 +1,27 @@
 /**
  * The browser module's hand-written notification check against schema/notification.schema.json (through ajv), on
- * valid and invalid samples: each sample has the verdict it should get, and both must give it. A rule added to
- * the schema or the check alone fails here.
+ * valid and invalid samples made from the Action's own payloads: each sample has the verdict it should get, and
+ * both must give it. A rule added to the schema or the check alone fails here.
  */
 import { describe, expect, test } from '@jest/globals';
 import { checkNotification, NOTIFICATION_SCHEMA } from '../../browser/index.js';
 import { NOTIFICATION_SCHEMA as CORE_NOTIFICATION_SCHEMA } from '../../shared/index.js';
+import { PUSH, RELEASE, runAction, type GitHubEvent } from '../../scripts/harness/actionRunner.js';
 import { notificationSchema, validateNotification } from '../helpers/notificationSchema.js';
 
-const deployment = {
-  schema: 'webpubsub-action/notification@1',
-  kind: 'deployment',
-  repository: 'octo-org/shop',
-  ref: 'refs/heads/main',
-  refName: 'main',
-  sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-  workflow: 'Deploy',
-  runId: '16000000001',
-  runUrl: 'https://github.com/octo-org/shop/actions/runs/16000000001',
-  actor: 'octocat',
-  environment: null,
-  event: 'push',
-  timestamp: '2026-11-30T10:00:00.000Z',
-};
-const release = {
-  ...deployment,
-  kind: 'release',
-  ref: 'refs/tags/v1.4.2',
-  refName: 'v1.4.2',
-  event: 'release',
-  release: { tag: 'v1.4.2', name: 'Shop 1.4.2', url: 'https://github.com/octo-org/shop/releases/tag/v1.4.2', prerelease: false, notes: '' },
-};
+/**
+ * The base samples are what the bundled Action builds for a push and for a release (a dry run: nothing is sent),
+ * so the check is held to the Action's real output as well as to the schema.
+ */
+async function payloadOf(event: GitHubEvent): Promise<Record<string, unknown>> {
+  const run = await runAction({ event, inputs: { 'connection-string': 'Endpoint=http://127.0.0.1:1;AccessKey=dry-run-key;Version=1.0;', hub: 'dry', 'dry-run': 'true' } });
+  return JSON.parse(run.outputs.payload!) as Record<string, unknown>;
+}
+const [deployment, release] = await Promise.all([payloadOf(PUSH), payloadOf(RELEASE)]);
+const releaseInfo = release.release as Record<string, unknown>;
 type Sample = Record<string, unknown>;
 const without = (sample: Sample, field: string): Sample => Object.fromEntries(Object.entries(sample).filter(([name]) => name !== field));
-const withRelease = (fields: Sample): Sample => ({ ...release, release: { ...release.release, ...fields } });
+const withRelease = (fields: Sample): Sample => ({ ...release, release: { ...releaseInfo, ...fields } });
 
 const VALID: [string, unknown][] = [
   ['a deploy notification of a push', deployment],
@@ -45,11 +33,11 @@ const VALID: [string, unknown][] = [
   ['empty strings where the schema allows them', { ...deployment, ref: '', refName: '', workflow: '', actor: '', event: '' }],
 ];
 
-const stringFields = Object.entries(notificationSchema.properties as Record<string, { type?: unknown }>)
+const stringFields = Object.entries(notificationSchema.properties)
   .filter(([, rule]) => rule.type === 'string')
   .map(([name]) => name);
-const required = (notificationSchema as unknown as { required: string[] }).required;
-const releaseRequired = (notificationSchema as unknown as { properties: { release: { required: string[] } } }).properties.release.required;
+const { required } = notificationSchema;
+const releaseRequired = notificationSchema.properties.release.required;
 
 const INVALID: [string, unknown][] = [
   ['null', null],
@@ -60,7 +48,7 @@ const INVALID: [string, unknown][] = [
   ['a field the shape does not have', { ...deployment, version: 'v1.4.2' }],
   ['a repository without an owner', { ...deployment, repository: 'shop' }],
   ['a repository path', { ...deployment, repository: 'octo-org/shop/extra' }],
-  ['an upper-case SHA', { ...deployment, sha: deployment.sha.toUpperCase() }],
+  ['an upper-case SHA', { ...deployment, sha: String(deployment.sha).toUpperCase() }],
   ['a short SHA', { ...deployment, sha: 'a1b2c3d' }],
   ['a run id with letters', { ...deployment, runId: '16000000001a' }],
   ['a run id as a number', { ...deployment, runId: 16000000001 }],
@@ -69,7 +57,7 @@ const INVALID: [string, unknown][] = [
   ['a timestamp in words', { ...deployment, timestamp: 'yesterday' }],
   ['a timestamp in month 13', { ...deployment, timestamp: '2026-13-01T00:00:00Z' }],
   ['a date without a time', { ...deployment, timestamp: '2026-11-30' }],
-  ['a deploy notification with a release', { ...deployment, release: release.release }],
+  ['a deploy notification with a release', { ...deployment, release: releaseInfo }],
   ['a release announcement without its release', without(release, 'release')],
   ['a release that is null', { ...release, release: null }],
   ['an empty tag', withRelease({ tag: '' })],
@@ -78,7 +66,7 @@ const INVALID: [string, unknown][] = [
   ['a release field the shape does not have', withRelease({ assets: [] })],
   ...required.map((field): [string, unknown] => [`no ${field}`, without(deployment, field)]),
   ...stringFields.map((field): [string, unknown] => [`${field} as a number`, { ...deployment, [field]: 42 }]),
-  ...releaseRequired.map((field): [string, unknown] => [`a release without ${field}`, { ...release, release: without(release.release, field) }]),
+  ...releaseRequired.map((field): [string, unknown] => [`a release without ${field}`, { ...release, release: without(releaseInfo, field) }]),
 ];
 
 describe('checkNotification agrees with schema/notification.schema.json', () => {

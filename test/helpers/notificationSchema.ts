@@ -8,10 +8,14 @@ import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { ROOT } from '../../scripts/harness/actionRunner.js';
 
+/** The parts of the schema file the tests read. */
+interface NotificationSchemaFile {
+  required: string[];
+  properties: Record<string, { type?: unknown }> & { schema: { type?: unknown; const: string }; release: { type?: unknown; required: string[] } };
+}
+
 /** The schema file, parsed. */
-export const notificationSchema = JSON.parse(readFileSync(join(ROOT, 'schema/notification.schema.json'), 'utf8')) as {
-  properties: { schema: { const: string } };
-};
+export const notificationSchema = JSON.parse(readFileSync(join(ROOT, 'schema/notification.schema.json'), 'utf8')) as NotificationSchemaFile;
 
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
 ajv.addFormat('uri', (value: string) => URL.canParse(value));
