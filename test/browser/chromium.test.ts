@@ -12,7 +12,7 @@ import { delimiter, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import type { ConnectionInfo } from '../../emulator/index.js';
-import { serveBrowserExample, type BrowserExampleServer } from '../../scripts/serveBrowserExample.js';
+import { serveBrowserExample, type BrowserExampleServer } from '../../scripts/harness/serveBrowserExample.js';
 import { parseConnectionString, WebPubSubServiceClient } from '../../shared/index.js';
 import { PUSH, RELEASE, runAction, type GitHubEvent } from '../../scripts/harness/actionRunner.js';
 import { useEmulator } from '../helpers/hubFixture.js';

@@ -2,7 +2,7 @@
  * Serves examples/browser as an app's own server would: the page and its script, the package's browser module at
  * the path the page's import map names, and `negotiate`, which answers `{ "url": <client access URL> }`. The
  * URL is minted on the server by `clientUrl`; the page never sees a connection string or key. For the Chromium
- * test and for `npm run demo -- --serve`.
+ * test and for `npm run demo -- --serve`, which share it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type ServerResponse } from 'node:http';
@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../../..');
 /** Where the page's import map looks for the module: its place in an app's node_modules. */
 export const BROWSER_MODULE_PATH = '/node_modules/webpubsub-action/build/browser/';
 
