@@ -12,7 +12,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 /** Entry points by folder: `build/<folder>/index.js` becomes `build/cjs/<folder>/index.js`. */
-export const CJS_ENTRY_FOLDERS = ['shared', 'emulator', 'pulumi-provider'] as const;
+export const CJS_ENTRY_FOLDERS = ['shared', 'emulator', 'pulumi-provider', 'browser'] as const;
 /** Dependencies bundled into the CommonJS files rather than required. */
 const INLINED = new Set(['jose']);
 /**

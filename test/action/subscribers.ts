@@ -2,23 +2,14 @@
  * Subscribers for the Action's end-to-end tests: official `@azure/web-pubsub-client` clients on the emulator, and
  * the checks every payload must pass (the JSON Schema of the default notifications).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { WebPubSubClientOptions } from '@azure/web-pubsub-client';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterEach } from '@jest/globals';
 import type { Emulator } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
-import { ROOT } from '../../scripts/harness/actionRunner.js';
 import { uniqueName } from '../helpers/names.js';
 import { startOfficialClient, type ObservedClient } from '../helpers/officialClient.js';
 
-const schema = JSON.parse(readFileSync(join(ROOT, 'schema/notification.schema.json'), 'utf8')) as object;
-const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
-ajv.addFormat('uri', (value: string) => URL.canParse(value));
-ajv.addFormat('date-time', (value: string) => !Number.isNaN(Date.parse(value)) && /T.*Z$/.test(value));
-/** Validates against schema/notification.schema.json. */
-export const validateNotification = ajv.compile(schema);
+export { validateNotification } from '../helpers/notificationSchema.js';
 
 /** Starts official clients on `hub`, each with the user id and groups asked for, and stops them all at the end. */
 export class Subscribers {

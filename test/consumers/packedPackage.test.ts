@@ -57,13 +57,19 @@ describe('the packed package in consumer projects', () => {
   test('the tarball holds the ESM and CommonJS builds, their declarations and the LICENSE, and no install script', async () => {
     const { stdout } = await run('tar', ['-tzf', root.tarball]);
     const files = stdout.trim().split('\n');
-    for (const file of ['LICENSE', 'build/shared/index.js', 'build/shared/index.d.ts', 'build/cjs/shared/index.js', 'build/cjs/shared/index.d.ts', 'build/cjs/emulator/index.js', 'build/cjs/package.json']) {
+    for (const file of ['LICENSE', 'build/shared/index.js', 'build/shared/index.d.ts', 'build/cjs/shared/index.js', 'build/cjs/shared/index.d.ts', 'build/cjs/emulator/index.js', 'build/browser/index.js', 'build/browser/index.d.ts', 'build/cjs/browser/index.js', 'build/cjs/browser/index.d.ts', 'build/cjs/package.json']) {
       expect(files).toContain(`package/${file}`);
     }
     expect(files.filter((file) => file.includes('/test/') || file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     const { stdout: manifest } = await run('tar', ['-xzOf', root.tarball, 'package/package.json']);
     const scripts = (JSON.parse(manifest) as { scripts?: Record<string, string> }).scripts ?? {};
     expect(Object.keys(scripts).filter((name) => /^(pre|post)?install$|^prepare$/.test(name))).toEqual([]);
+  });
+
+  test("webpubsub-action/browser's CommonJS build requires nothing: the module is dependency-free as shipped", async () => {
+    const { stdout } = await run('tar', ['-xzOf', root.tarball, 'package/build/cjs/browser/index.js']);
+    expect(stdout).toMatch(/connectNotifications/);
+    expect(stdout).not.toMatch(/\brequire\s*\(/);
   });
 
   test('an ES module project (NodeNext) type-checks and runs', async () => {
@@ -95,6 +101,7 @@ describe('the packed package in consumer projects', () => {
     const { stdout } = await node([tool('typescript/bin/tsc'), '-p', dir, '--noEmit', '--listFiles'], dir);
     const files = stdout.trim().split('\n');
     expect(files.filter((file) => file.includes('/webpubsub-action/build/cjs/emulator/')).length).toBeGreaterThan(0);
+    expect(files.filter((file) => file.includes('/webpubsub-action/build/cjs/browser/')).length).toBeGreaterThan(0);
     expect(files.filter((file) => /node_modules\/(@types\/ws|ws)\//.test(file))).toEqual([]);
   });
 

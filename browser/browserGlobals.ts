@@ -1,0 +1,33 @@
+/**
+ * The few platform objects the browser module uses, typed here instead of through the DOM library or @types/node:
+ * browser/tsconfig.json compiles this folder with neither, so any other global (a Node API, say) fails the build,
+ * and the shipped declarations need nothing from the user's type libraries.
+ */
+
+/** The events of a WebSocket the listener needs: the browser's `WebSocket` and `ws`'s both fit. */
+export interface NotificationSocket {
+  /** The subprotocol the server accepted ('' when it accepted none). */
+  readonly protocol: string;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { readonly data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { readonly code: number; readonly reason: string }) => void): void;
+  addEventListener(type: 'error', listener: () => void): void;
+}
+
+/** A WebSocket constructor: `globalThis.WebSocket` in a browser, or `ws`'s `WebSocket` in Node. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => NotificationSocket;
+
+/** A timer handle, opaque: a number in browsers, an object in Node. */
+export type TimerHandle = { readonly __timer: unique symbol } | number;
+
+interface BrowserGlobals {
+  readonly WebSocket?: WebSocketConstructor;
+  readonly URL: new (url: string) => unknown;
+  readonly console?: { warn(...data: unknown[]): void };
+  setTimeout(callback: () => void, delayMs: number): TimerHandle;
+  clearTimeout(handle: TimerHandle | undefined): void;
+}
+
+/** `globalThis`, as far as this module uses it. */
+export const browserGlobals = globalThis as unknown as BrowserGlobals;

@@ -1,0 +1,53 @@
+// Shows "v1.4.2 is deployed — Reload" when the pipeline's webpubsub-action step announces a deployment or a release.
+import { connectNotifications } from 'webpubsub-action/browser';
+
+const banner = document.getElementById('update-banner');
+const message = document.getElementById('update-message');
+const details = document.getElementById('update-details');
+const connection = document.getElementById('connection');
+
+/**
+ * The page never holds a connection string or access key: it asks its own server for a client access URL, a
+ * short-lived token for one hub (and the groups the server chose). The listener calls this again before every
+ * reconnect, so the token is always fresh.
+ */
+async function clientUrl() {
+  const response = await fetch('negotiate', { cache: 'no-store' });
+  if (!response.ok) throw new Error(`negotiate answered ${response.status}`);
+  return (await response.json()).url;
+}
+
+/** Shows (or updates) the banner. Text only: the notification's fields are never parsed as HTML. */
+function showUpdate(version, detailsUrl) {
+  message.textContent = `${version} is deployed`;
+  details.hidden = !isWebUrl(detailsUrl);
+  if (!details.hidden) details.href = detailsUrl;
+  banner.hidden = false;
+}
+
+/** Only http(s) links: a `javascript:` URL is a valid URL too. */
+function isWebUrl(url) {
+  try {
+    return ['https:', 'http:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+function showConnection(state, text) {
+  connection.dataset.state = state;
+  connection.textContent = text;
+}
+
+document.getElementById('reload').addEventListener('click', () => location.reload());
+
+connectNotifications({
+  url: clientUrl,
+  // A deployment names its ref (`main`, or `v1.4.2` for a tag); a release announcement its tag.
+  onDeployed: (notification) => showUpdate(notification.refName, notification.runUrl),
+  onRelease: (notification) => showUpdate(notification.release.tag, notification.release.url),
+  onInvalid: (_data, reason) => console.warn(`Ignored a message that is not a notification: ${reason}`),
+  onConnected: () => showConnection('connected', 'Listening for deploy notifications.'),
+  onDisconnected: ({ reason, reconnectInMs }) =>
+    showConnection('reconnecting', `Disconnected (${reason}); trying again in ${Math.ceil(reconnectInMs / 1000)} s.`),
+});

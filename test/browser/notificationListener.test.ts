@@ -1,0 +1,235 @@
+/**
+ * The browser module in Node, with `ws` for the WebSocket, against the emulator: the bundled Action sends (as the
+ * runner runs it) and the app's callbacks get exactly its payloads; anything else goes to onInvalid; a dropped or
+ * closed connection comes back; close() stops it for good.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { WebSocket } from 'ws';
+import {
+  connectNotifications,
+  type ConnectedEvent,
+  type DeployNotification,
+  type DisconnectedEvent,
+  type NotificationListener,
+  type NotificationListenerOptions,
+  type ReleaseNotification,
+} from '../../browser/index.js';
+import type { EmulatorEvents } from '../../emulator/index.js';
+import { WebPubSubServiceClient } from '../../shared/index.js';
+import { PUSH, RELEASE, runAction } from '../../scripts/harness/actionRunner.js';
+import { useEmulator } from '../helpers/hubFixture.js';
+import { Inbox, nextEvent, until } from '../helpers/inbox.js';
+import { uniqueName } from '../helpers/names.js';
+
+const scope = useEmulator();
+/** Fast retries: the tests wait for events, never for the clock. */
+const backoff = { initialDelayMs: 10, maxDelayMs: 40 };
+
+/** A listener with every callback recorded. */
+interface Observed {
+  listener: NotificationListener;
+  deployed: Inbox<DeployNotification>;
+  released: Inbox<ReleaseNotification>;
+  invalid: Inbox<{ data: unknown; reason: string }>;
+  connected: Inbox<ConnectedEvent>;
+  disconnected: Inbox<DisconnectedEvent>;
+  /** How many client URLs the listener asked for. */
+  urls: number;
+}
+
+const running: NotificationListener[] = [];
+const clients: WebPubSubServiceClient[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((listener) => listener.close()));
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+});
+
+/** A fresh hub and group, a service client for it, and a listener whose client URLs put it in the group. */
+function setUp(options: Partial<NotificationListenerOptions> = {}) {
+  const hub = uniqueName('hub');
+  const group = uniqueName('group');
+  const service = new WebPubSubServiceClient(scope.emulator.connectionString, hub, { retry: { maxRetries: 0 }, logLevel: 'off' });
+  clients.push(service);
+  const observed: Observed = {
+    listener: undefined as unknown as NotificationListener,
+    deployed: new Inbox('onDeployed'),
+    released: new Inbox('onRelease'),
+    invalid: new Inbox('onInvalid'),
+    connected: new Inbox('onConnected'),
+    disconnected: new Inbox('onDisconnected'),
+    urls: 0,
+  };
+  observed.listener = connectNotifications({
+    url: async () => {
+      observed.urls++;
+      return (await service.getClientAccessToken({ groups: [group] })).url;
+    },
+    onDeployed: (notification) => observed.deployed.push(notification),
+    onRelease: (notification) => observed.released.push(notification),
+    onInvalid: (data, reason) => observed.invalid.push({ data, reason }),
+    onConnected: (event) => observed.connected.push(event),
+    onDisconnected: (event) => observed.disconnected.push(event),
+    backoff,
+    WebSocket,
+    ...options,
+  });
+  running.push(observed.listener);
+  const inputs = { 'connection-string': scope.emulator.connectionString, hub };
+  return { hub, group, service, observed, inputs };
+}
+
+describe('notifications from the bundled Action', () => {
+  test('a deploy notification to the group reaches onDeployed, a release announcement to the hub reaches onRelease, each exactly as sent', async () => {
+    const { group, observed, inputs } = setUp();
+    await observed.connected.next();
+
+    const deploy = await runAction({ event: PUSH, inputs: { ...inputs, target: 'group', group } });
+    expect(deploy.code).toBe(0);
+    expect(await observed.deployed.next()).toEqual(JSON.parse(deploy.outputs.payload!));
+
+    const announce = await runAction({ event: RELEASE, inputs });
+    expect(announce.code).toBe(0);
+    const released = await observed.released.next();
+    expect(released).toEqual(JSON.parse(announce.outputs.payload!));
+    expect(released.release.tag).toBe('v1.4.2');
+
+    expect([observed.deployed.size, observed.released.size, observed.invalid.size]).toEqual([0, 0, 0]);
+  });
+
+  test("the Action's close of the group: the listener hears the reason and connects again with a fresh URL", async () => {
+    const { group, observed, inputs } = setUp();
+    const first = await observed.connected.next();
+    const close = await runAction({ inputs: { ...inputs, operation: 'close', target: 'group', group, reason: 'deploying v1.4.2' } });
+    expect(close.code).toBe(0);
+    const disconnected = await observed.disconnected.next();
+    // The service words it (`Application server closed the connection. Reason: …`); the Action's reason is in it.
+    expect(disconnected.reason).toContain('deploying v1.4.2');
+    expect(disconnected.reconnectInMs).toBeLessThanOrEqual(backoff.maxDelayMs);
+    const second = await observed.connected.next();
+    expect(second.connectionId).not.toBe(first.connectionId);
+    expect(observed.urls).toBe(2);
+
+    const deploy = await runAction({ event: PUSH, inputs: { ...inputs, target: 'group', group } });
+    expect(await observed.deployed.next()).toEqual(JSON.parse(deploy.outputs.payload!));
+  });
+});
+
+describe('messages that are not notifications go to onInvalid, and the listener carries on', () => {
+  test('other JSON, text, binary and a notification that breaks a rule, each with its reason', async () => {
+    const { group, service, observed, inputs } = setUp();
+    await observed.connected.next();
+    const run = await runAction({ event: PUSH, inputs });
+    const payload = await observed.deployed.next();
+    expect(payload).toEqual(JSON.parse(run.outputs.payload!));
+
+    await service.sendToGroup(group, { hello: 'world' });
+    await service.sendToGroup(group, 'v1.4.2 is out, reload', { contentType: 'text/plain' });
+    await service.sendToAll(new Uint8Array([1, 2, 3]));
+    await service.sendToAll({ ...payload, sha: 'not-a-sha' });
+    await service.sendToAll({ ...payload, refName: 'after the invalid ones' });
+
+    expect(await observed.invalid.take(4)).toEqual([
+      { data: { hello: 'world' }, reason: 'schema is missing' },
+      { data: 'v1.4.2 is out, reload', reason: 'a text message, where notifications are JSON' },
+      { data: 'AQID', reason: 'a binary message, where notifications are JSON' },
+      { data: { ...payload, sha: 'not-a-sha' }, reason: 'sha must be a 40- or 64-digit lower-case hex commit SHA' },
+    ]);
+    expect(await observed.deployed.next()).toEqual({ ...payload, refName: 'after the invalid ones' });
+  });
+
+  test('without onInvalid, the reason goes to console.warn: never dropped without a word', async () => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    try {
+      const { service, observed } = setUp({ onInvalid: undefined });
+      await observed.connected.next();
+      await service.sendToAll({ version: 'v1.4.2' });
+      await service.sendToAll('fence', { contentType: 'text/plain' });
+      await until(() => warn.mock.calls.length === 2, 'two warnings');
+      expect(warn.mock.calls).toEqual([
+        ['webpubsub-action/browser: ignored a message that is not a notification: schema is missing'],
+        ['webpubsub-action/browser: ignored a message that is not a notification: a text message, where notifications are JSON'],
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+});
+
+describe('reconnecting', () => {
+  test('after emulator.dropConnection: onDisconnected (1006), then a new connection with a fresh URL that gets the next notification', async () => {
+    const { group, observed, inputs } = setUp();
+    const first = await observed.connected.next();
+    expect(scope.emulator.dropConnection(first.connectionId)).toBe(true);
+    const disconnected = await observed.disconnected.next();
+    expect(disconnected).toMatchObject({ code: 1006, reason: 'the connection failed or dropped' });
+    expect(disconnected.reconnectInMs).toBeGreaterThanOrEqual(backoff.initialDelayMs / 2);
+    const second = await observed.connected.next();
+    expect(second.connectionId).not.toBe(first.connectionId);
+    expect(observed.urls).toBe(2);
+
+    const announce = await runAction({ event: RELEASE, inputs: { ...inputs, target: 'group', group } });
+    expect(await observed.released.next()).toEqual(JSON.parse(announce.outputs.payload!));
+  });
+
+  test('a client URL that cannot be had is a failed attempt like any other: reported, then tried again', async () => {
+    const hub = uniqueName('hub');
+    const service = new WebPubSubServiceClient(scope.emulator.connectionString, hub, { logLevel: 'off' });
+    clients.push(service);
+    let calls = 0;
+    const { observed } = setUp({
+      url: async () => {
+        if (++calls === 1) throw new Error('negotiate answered 503');
+        if (calls === 2) return 'Endpoint=http://127.0.0.1;AccessKey=secret-key-0123;Version=1.0;';
+        return (await service.getClientAccessToken()).url;
+      },
+    });
+    const failures = await observed.disconnected.take(2);
+    expect(failures.map(({ code, reason }) => ({ code, reason }))).toEqual([
+      { code: undefined, reason: 'could not get the client URL: negotiate answered 503' },
+      { code: undefined, reason: 'could not get the client URL: url() gave something other than a ws:// or wss:// URL' },
+    ]);
+    // The waits grow (each is drawn between half and all of a doubling ceiling).
+    expect(failures[1]!.reconnectInMs).toBeGreaterThanOrEqual(backoff.initialDelayMs);
+    await observed.connected.next();
+  });
+});
+
+describe('close()', () => {
+  test('closes the socket: the emulator sees the connection end, and no callback runs after', async () => {
+    const { hub, service, observed } = setUp();
+    const { connectionId } = await observed.connected.next();
+    const ended = nextEvent(scope.emulator, 'disconnected', (info: EmulatorEvents['disconnected'][0]) => info.connectionId === connectionId);
+    await observed.listener.close();
+    await ended;
+    expect(scope.emulator.connections(hub)).toEqual([]);
+    await service.sendToAll({ after: 'close' });
+    expect([observed.invalid.size, observed.disconnected.size, observed.connected.size]).toEqual([0, 0, 0]);
+  });
+
+  test('in a process of its own: a listener closed while a reconnect is pending leaves nothing behind, so Node exits by itself', async () => {
+    const program = fileURLToPath(new URL('programs/closeWhileReconnecting.js', import.meta.url));
+    const { stdout } = await promisify(execFile)(process.execPath, [program], { timeout: 20_000 });
+    expect(stdout.trim().split('\n')).toEqual(['connected', 'disconnected: the connection failed or dropped, next attempt in 60 s or less', 'closed']);
+  });
+});
+
+describe('bad options are refused at once, naming the option', () => {
+  const base = { url: 'wss://example.test/client/hubs/h?access_token=t', onDeployed: () => undefined, onRelease: () => undefined, WebSocket };
+  test.each([
+    ['no url', { ...base, url: undefined }, 'url must be a ws:// or wss:// client access URL, or a function that gives one'],
+    ['a connection string as the url', { ...base, url: 'Endpoint=https://x.webpubsub.azure.com;AccessKey=secret-key;Version=1.0;' }, 'url must be a ws:// or wss:// client access URL, or a function that gives one'],
+    ['no onRelease', { ...base, onRelease: undefined }, 'onRelease must be a function'],
+    ['an onInvalid that is not a function', { ...base, onInvalid: 'log' }, 'onInvalid must be a function when given'],
+    // Node 22 and later have a WebSocket of their own.
+    ...(typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined'
+      ? [['no WebSocket where the platform has none', { ...base, WebSocket: undefined }, "WebSocket must be given where the platform has none (in Node 20, pass ws's WebSocket)"] as const]
+      : []),
+    ['a maximum delay below the initial one', { ...base, backoff: { initialDelayMs: 5000, maxDelayMs: 1000 } }, 'backoff.initialDelayMs must not exceed backoff.maxDelayMs'],
+    ['a negative delay', { ...base, backoff: { initialDelayMs: -1 } }, 'backoff.initialDelayMs must be a finite number ≥ 0'],
+  ])('%s', (_what, options, message) => {
+    expect(() => connectNotifications(options as unknown as NotificationListenerOptions)).toThrow(new TypeError(message));
+  });
+});
