@@ -5,6 +5,9 @@
  * Action (`node dist/index.js`, as the runner runs it) for a deploy notification and a release announcement to the
  * group; shows who received what; and closes the group's connections in waves through the Action. With
  * WEBPUBSUB_CONNECTION_STRING set, the same steps run against that service instead of the emulator.
+ *
+ * `npm run demo -- --serve` also serves examples/browser: the steps wait until a browser opens the page, which then
+ * shows the banners as the Action sends, and everything stays up until Ctrl+C.
  */
 import { randomUUID } from 'node:crypto';
 import * as pulumi from '@pulumi/pulumi';
@@ -13,6 +16,7 @@ import { groupMembershipProvider, permissionGrantProvider } from '../pulumi-prov
 import { WebPubSubServiceClient, type Notification } from '../shared/index.js';
 import { HAVE_NODE24, NODE24, PUSH, RELEASE, runAction, type ActionRun, type GitHubEvent } from './harness/actionRunner.js';
 import { createConsumerProject, ProviderHost, urnOf } from './harness/providerHost.js';
+import { serveBrowserExample, type BrowserExampleServer } from './harness/serveBrowserExample.js';
 import { connectSubscriber, type Subscriber } from './demoSubscriber.js';
 
 const HUB = 'shop';
@@ -20,10 +24,13 @@ const GROUP = 'releases';
 const MEMBERS = ['alice', 'bob'];
 const OUTSIDER = 'carol';
 const TIMEOUT_MS = 45_000;
+/** The browser page's user: its token puts its connection in the group, as an app's server would. */
+const PAGE_USER = 'browser-page';
+const serve = process.argv.includes('--serve');
 
 const started = performance.now();
 const say = (who: string, what: string) => console.log(`${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s  ${who.padEnd(9)} ${what}`);
-const watchdog = setTimeout(() => fail(new Error(`the demo did not finish within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
+let watchdog: NodeJS.Timeout | undefined;
 
 const real = process.env.WEBPUBSUB_CONNECTION_STRING;
 const emulator = real ? undefined : await startEmulator({ port: 0 });
@@ -33,10 +40,13 @@ const node = HAVE_NODE24 ? NODE24 : process.execPath;
 const subscribers = new Map<string, Subscriber>();
 let host: ProviderHost | undefined;
 let project: Awaited<ReturnType<typeof createConsumerProject>> | undefined;
+let page: BrowserExampleServer | undefined;
 
 try {
   console.log(`webpubsub-action demo: the whole product ${real ? 'against the service of WEBPUBSUB_CONNECTION_STRING' : 'on the embedded emulator (no Azure, no network)'}\n`);
   say(real ? 'service' : 'emulator', `${core.endpoint}, hub "${HUB}"`);
+  if (serve) await servePage();
+  watchdog = setTimeout(() => fail(new Error(`the demo did not finish within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
 
   // Subscribers: the apps that wait for the pipeline's news. Group membership comes from Pulumi, not from them.
   for (const userId of [...MEMBERS, OUTSIDER]) subscribers.set(userId, await connectSubscriber(core, userId));
@@ -84,15 +94,29 @@ try {
   console.log(`\nOK: alice and bob got exactly the group's two notifications and carol none; the grant let alice publish;`);
   console.log(`the waves closed the group one connection at a time. Each step is what a pipeline does with this package.`);
   if (!real) console.log('Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure.');
+  if (page) {
+    clearTimeout(watchdog);
+    console.log(`\nThe page at ${page.url} stays up, with the ${real ? 'service' : 'emulator'}; Ctrl+C stops it.`);
+    await new Promise((stop) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, stop)));
+  }
 } catch (error) {
   fail(error);
 } finally {
   clearTimeout(watchdog);
+  await page?.close();
   await Promise.all([...subscribers.values()].map((subscriber) => subscriber.stop()));
   await host?.stop();
   await project?.remove();
   await core.close();
   await emulator?.close();
+}
+
+/** Serves examples/browser and waits until a browser opens it: its connection joins the group through its token. */
+async function servePage(): Promise<void> {
+  page = await serveBrowserExample({ clientUrl: async () => (await core.getClientAccessToken({ userId: PAGE_USER, groups: [GROUP] })).url });
+  say('page', `open ${page.url} in a browser: the steps start once the page is connected`);
+  while (!(await core.userExists(PAGE_USER))) await new Promise((resolve) => setTimeout(resolve, 250));
+  say('page', `connected: it is in group "${GROUP}" and shows the banners as the Action sends`);
 }
 
 /** Check, then create, one resource through the provider host, as `pulumi up` does for a new resource. */

@@ -1,11 +1,15 @@
 /**
  * `npm run demo` is the newcomer's first command: it must keep working, end to end, offline, and exit on its own.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
+import { WebSocket } from 'ws';
+import { connectNotifications } from '../browser/index.js';
 import { startEmulator } from '../emulator/index.js';
+import type { Notification } from '../shared/index.js';
 
 const demo = fileURLToPath(new URL('../scripts/demo.js', import.meta.url));
 const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, [demo], { timeout: 60_000, env });
@@ -41,3 +45,46 @@ test('with WEBPUBSUB_CONNECTION_STRING it runs the same steps against that servi
     await service.close();
   }
 });
+
+test('--serve waits for the page, which then gets the banners the Action sends, and stays up until Ctrl+C', async () => {
+  const child = spawn(process.execPath, [demo, '--serve'], { env: environment, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const output: string[] = [];
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpMatchArray>((resolve) => {
+      const seen = output.map((line) => line.match(pattern)).find(Boolean);
+      if (seen) return resolve(seen);
+      const check = (line: string) => {
+        const match = line.match(pattern);
+        if (match) {
+          lines.off('line', check);
+          resolve(match);
+        }
+      };
+      lines.on('line', check);
+    });
+  lines.on('line', (line) => output.push(line));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let listener: { close(): Promise<void> } | undefined;
+  try {
+    const [, pageUrl] = (await waitFor(/page\s+open (http:\/\/\S+) in a browser/))!;
+    // The browser, played by the browser module over ws: it asks the page's server for its client URL.
+    const deployed = new Promise<Notification>((resolve) => {
+      const released = [] as Notification[];
+      listener = connectNotifications({
+        url: async () => ((await (await fetch(new URL('negotiate', pageUrl))).json()) as { url: string }).url,
+        WebSocket: WebSocket as never,
+        onDeployed: (notification) => resolve(notification),
+        onRelease: (notification) => released.push(notification),
+      });
+    });
+    expect(await deployed).toMatchObject({ kind: 'deployment', refName: 'main', repository: 'octo-org/shop' });
+    await waitFor(/stays up, with the emulator; Ctrl\+C stops it/);
+    expect(output.join('\n')).toMatch(/push to main: deploy notification -> ok=true, status 202, 3 recipients/);
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  } finally {
+    await listener?.close();
+    child.kill();
+  }
+}, 60_000);
