@@ -3,8 +3,10 @@
  * emulator and connects three subscribers with the official @azure/web-pubsub-client; applies a
  * WebPubSubGroupMembership and a WebPubSubPermissionGrant through Pulumi's real provider host; runs the bundled
  * Action (`node dist/index.js`, as the runner runs it) for a deploy notification and a release announcement to the
- * group; shows who received what; and closes the group's connections in waves through the Action. With
- * WEBPUBSUB_CONNECTION_STRING set, the same steps run against that service instead of the emulator.
+ * group; shows who received what; lets a subscriber tell the application it reloaded, through an upstream event
+ * handler (the official @azure/web-pubsub-express); and closes the group's connections in waves through the Action.
+ * With WEBPUBSUB_CONNECTION_STRING set, the same steps run against that service instead of the emulator (all but the
+ * application's: Azure cannot call this machine).
  *
  * `npm run demo -- --serve` also serves examples/browser: the steps wait until a browser opens the page, which then
  * shows the banners as the Action sends, and everything stays up until Ctrl+C.
@@ -17,6 +19,7 @@ import { WebPubSubServiceClient, type Notification } from '../shared/index.js';
 import { HAVE_NODE24, NODE24, PUSH, RELEASE, runAction, type ActionRun, type GitHubEvent } from './harness/actionRunner.js';
 import { createConsumerProject, ProviderHost, urnOf } from './harness/providerHost.js';
 import { serveBrowserExample, type BrowserExampleServer } from './harness/serveBrowserExample.js';
+import { startDemoApp } from './demoApp.js';
 import { connectSubscriber, type Subscriber } from './demoSubscriber.js';
 
 const HUB = 'shop';
@@ -33,7 +36,10 @@ const say = (who: string, what: string) => console.log(`${((performance.now() - 
 let watchdog: NodeJS.Timeout | undefined;
 
 const real = process.env.WEBPUBSUB_CONNECTION_STRING;
-const emulator = real ? undefined : await startEmulator({ port: 0 });
+// On the emulator, an application server takes the hub's `reloaded` events, as the service would call it.
+const app = real ? undefined : await startDemoApp(HUB, (line) => say('app', line));
+const emulator = app && (await startEmulator({ port: 0, hubs: { [HUB]: { eventHandlers: [{ urlTemplate: app.urlTemplate, userEventPattern: 'reloaded' }] } } }));
+app?.allow(emulator!.endpoint);
 const connectionString = real ?? emulator!.connectionString;
 const core = new WebPubSubServiceClient(connectionString, HUB, { logLevel: 'off' });
 const node = HAVE_NODE24 ? NODE24 : process.execPath;
@@ -73,6 +79,13 @@ try {
   say('action', `release v1.4.2 published: release announcement -> ${outcome(released)}`);
   await expectDelivery(released, (n) => `${n.kind} ${n.release!.tag} "${n.release!.name}"`);
 
+  // The other direction: a subscriber tells the application it reloaded; the app's answer comes back to it.
+  if (app) {
+    const bob = subscribers.get('bob')!;
+    await bob.client.sendEvent('reloaded', { version: 'v1.4.2' }, 'json');
+    say('clients', `bob got the app's answer: ${JSON.stringify(await bob.nextServerMessage((data) => typeof data === 'string'))}`);
+  }
+
   // The grant at work: alice may publish to the group, carol may not.
   const heard = subscribers.get('bob')!.nextGroupMessage();
   await alice.client.sendToGroup(GROUP, { from: 'alice', text: 'reloading v1.4.2' }, 'json');
@@ -91,9 +104,9 @@ try {
   if (!subscribers.get(OUTSIDER)!.connected) throw new Error(`${OUTSIDER} was disconnected, though not in the group`);
   say('clients', `${MEMBERS.join(', ')} disconnected ("${reasons[0]}"); ${OUTSIDER} still connected`);
 
-  console.log(`\nOK: alice and bob got exactly the group's two notifications and carol none; the grant let alice publish;`);
-  console.log(`the waves closed the group one connection at a time. Each step is what a pipeline does with this package.`);
-  if (!real) console.log('Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure.');
+  console.log(`\nOK: alice and bob got exactly the group's two notifications and carol none;${app ? " bob's event reached the app and its answer came back;" : ''}`);
+  console.log(`the grant let alice publish; the waves closed the group one connection at a time.`);
+  if (!real) console.log("Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure (all but the app's, which Azure cannot call here).");
   if (page) {
     clearTimeout(watchdog);
     console.log(`\nThe page at ${page.url} stays up, with the ${real ? 'service' : 'emulator'}; Ctrl+C stops it.`);
@@ -109,6 +122,7 @@ try {
   await project?.remove();
   await core.close();
   await emulator?.close();
+  await app?.close();
 }
 
 /** Serves examples/browser and waits until a browser opens it: its connection joins the group through its token. */

@@ -15,7 +15,7 @@ const demo = fileURLToPath(new URL('../scripts/demo.js', import.meta.url));
 const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, [demo], { timeout: 60_000, env });
 const { WEBPUBSUB_CONNECTION_STRING: _ignored, ...environment } = process.env;
 
-function expectTranscript(stdout: string) {
+function expectTranscript(stdout: string, real = false) {
   expect(stdout).toMatch(/clients\s+alice, bob, carol connected with @azure\/web-pubsub-client/);
   expect(stdout).toMatch(/pulumi\s+WebPubSubGroupMembership release-watchers: group "releases" = alice, bob \(Pulumi's provider host, over gRPC\)/);
   expect(stdout).toMatch(/pulumi\s+WebPubSubPermissionGrant alice-sends/);
@@ -23,6 +23,10 @@ function expectTranscript(stdout: string) {
   expect(stdout).toMatch(/clients\s+alice, bob got deployment main@a1b2c3d; carol nothing \(not a member\)/);
   expect(stdout).toMatch(/clients\s+alice, bob got release v1\.4\.2 "Shop 1\.4\.2"; carol nothing/);
   expect(stdout).toMatch(/carol -> "releases": refused \(Forbidden: no grant\)/);
+  if (!real) {
+    expect(stdout).toMatch(/app\s+event "reloaded" from bob: \{"version":"v1\.4\.2"\}/);
+    expect(stdout).toMatch(/clients\s+bob got the app's answer: "thanks, noted"/);
+  }
   expect(stdout).toMatch(/close group "releases" in waves of 1, 0\.3 s apart -> ok=true, status 204, closed 2/);
   expect(stdout).toMatch(/alice, bob disconnected \(".*rollout v1\.4\.2"\); carol still connected/);
   expect(stdout).toMatch(/^OK: alice and bob got exactly the group's two notifications and carol none/m);
@@ -40,7 +44,8 @@ test('with WEBPUBSUB_CONNECTION_STRING it runs the same steps against that servi
     const { stdout } = await run({ ...environment, WEBPUBSUB_CONNECTION_STRING: service.connectionString });
     expect(stdout).toContain(`service   ${service.endpoint}, hub "shop"`);
     expect(stdout).not.toContain('emulator ');
-    expectTranscript(stdout);
+    expectTranscript(stdout, true);
+    expect(stdout).not.toContain('app       ');
   } finally {
     await service.close();
   }
