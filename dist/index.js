@@ -29622,8 +29622,10 @@ function parseConnectionString(connectionString) {
     if (!rawEndpoint)
         throw new InvalidArgumentError(ARGUMENT, 'is missing Endpoint=<url>');
     const accessKey = parts.get('accesskey');
+    // Not "AccessKey=<key>": the Action redacts whatever follows AccessKey= in what it logs, which would make the
+    // message read as if a key had been there and was hidden.
     if (!accessKey)
-        throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey=<key>');
+        throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey, the access key');
     const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawEndpoint) ? rawEndpoint : `https://${rawEndpoint}`;
     let url;
     try {
