@@ -5,11 +5,14 @@
  * notification carries a unique id; a real WebSocket subscriber in the group must get every one at least once.
  * Duplicates are counted and printed, and the accounting must close: the ids delivered are exactly the ids sent,
  * duplicates = deliveries − unique ids, every send the emulator accepted reached the subscriber once, and the
- * attempts the steps report are exactly the requests the emulator saw.
+ * attempts the steps report are exactly the requests the emulator saw. The emulator's faults all strike before it
+ * acts, so they cannot cause a duplicate; a third test sends through a proxy that loses a tenth of the answers
+ * after the emulator acted, where each lost answer must come back as exactly one duplicate: the at-least-once side
+ * of the retries.
  *
  * Determinism: a lane is one emulator with its own seeded fault stream, driven one step at a time, so its
  * requests arrive one by one and get the same faults on every run: no outcome here depends on timing. Lanes run
- * side by side because the Action's backoff after a 503 or a reset is real (0.5–1 s, doubling): 25 lanes make
+ * side by side because the Action's backoff after a 503 or a reset is real (0.5–1 s, doubling): 50 lanes make
  * that seconds of wall time instead of minutes.
  */
 import { EventEmitter } from 'node:events';
@@ -26,13 +29,11 @@ import { uniqueName } from '../helpers/names.js';
 import { startOfficialClient } from '../helpers/officialClient.js';
 import { JSON_PROTOCOL } from '../helpers/sockets.js';
 
-const IN_PROCESS_LANES = 50;
-const RUNS_PER_LANE = 20;
+/** 1,000 notifications in-process: 50 lanes of 20 steps. */
+const IN_PROCESS = { lanes: 50, runs: 20 } as const;
 const BUNDLE_RUNS = 10;
-const LOSSY_LANES = 10;
-const LOSSY_RUNS = 10;
-/** The share of accepted sends whose answer the lossy proxy cuts. */
-const LOST_ANSWERS = 0.1;
+/** Through the lossy proxy: 10 lanes of 10 steps, the answers to a tenth of the accepted sends lost. */
+const LOSSY = { lanes: 10, runs: 10, lost: 0.1 } as const;
 /** The drill: 30% of REST requests, the four kinds equally likely; no wait asked by a 429, 5 ms of latency. */
 const FAULTS = { rate: 0.3, retryAfterSeconds: 0, latencyMs: 5 } as const;
 /** Enough retries that no seeded lane exhausts them; the step's bound stays far above the longest backoff here. */
@@ -198,18 +199,18 @@ function account(title: string, lanes: LaneResult[]) {
 }
 
 describe('notifications through the Action under 30% faults', () => {
-  test.concurrent(`${IN_PROCESS_LANES * RUNS_PER_LANE} through run(core, env) all arrive; duplicates are counted`, async () => {
-    const lanes = await Promise.all(Array.from({ length: IN_PROCESS_LANES }, (_, i) => lane(`lane${i + 1}`, 1000 + i, RUNS_PER_LANE, inProcess, 'ws')));
-    account(`run(core, env): ${IN_PROCESS_LANES} lanes × ${RUNS_PER_LANE} steps, subscribers on raw ws`, lanes);
+  test.concurrent(`${IN_PROCESS.lanes * IN_PROCESS.runs} through run(core, env) all arrive; duplicates are counted`, async () => {
+    const lanes = await Promise.all(Array.from({ length: IN_PROCESS.lanes }, (_, i) => lane(`lane${i + 1}`, 1000 + i, IN_PROCESS.runs, inProcess, 'ws')));
+    account(`run(core, env): ${IN_PROCESS.lanes} lanes × ${IN_PROCESS.runs} steps, subscribers on raw ws`, lanes);
   }, 120_000);
 
   test.concurrent(`${BUNDLE_RUNS} through the bundle (node dist/index.js) all arrive`, async () => {
     account(`node dist/index.js: ${BUNDLE_RUNS} steps, subscriber @azure/web-pubsub-client`, [await lane('bundle', 7, BUNDLE_RUNS, bundled, 'official')]);
   }, 120_000);
 
-  test.concurrent(`answers lost after the emulator acted are sent again: ${LOSSY_LANES * LOSSY_RUNS} arrive, each lost answer a duplicate`, async () => {
-    const lanes = await Promise.all(Array.from({ length: LOSSY_LANES }, (_, i) => lane(`lossy${i + 1}`, 2000 + i, LOSSY_RUNS, inProcess, 'ws', LOST_ANSWERS)));
-    const { duplicates } = account(`run(core, env) through a proxy losing ${LOST_ANSWERS * 100}% of the 202s: ${LOSSY_LANES} lanes × ${LOSSY_RUNS} steps`, lanes);
+  test.concurrent(`answers lost after the emulator acted are sent again: ${LOSSY.lanes * LOSSY.runs} arrive, each lost answer a duplicate`, async () => {
+    const lanes = await Promise.all(Array.from({ length: LOSSY.lanes }, (_, i) => lane(`lossy${i + 1}`, 2000 + i, LOSSY.runs, inProcess, 'ws', LOSSY.lost)));
+    const { duplicates } = account(`run(core, env) through a proxy losing ${LOSSY.lost * 100}% of the 202s: ${LOSSY.lanes} lanes × ${LOSSY.runs} steps`, lanes);
     expect(duplicates).toBeGreaterThan(0);
   }, 120_000);
 });
