@@ -133,7 +133,11 @@ function dryRunNotes(config: Config): string[] {
 
 function targetText(config: Config): string {
   const { target } = config;
-  return target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+  const text = target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+  // User and connection ids may hold line breaks, and core.info writes them as they are: the rest of the id would
+  // start a line of its own, which the runner reads as a workflow command (`::warning::…`). Escaped as core
+  // escapes annotations.
+  return text.replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
 function describeSend(core: ActionCore, config: Config, status: number, attempts: number, ms: number, recipients: number | '1 or more' | undefined): void {

@@ -28723,7 +28723,7 @@ const messageTtlSeconds = {
     since: '2023-07-01',
 };
 const reason = { option: 'reason', wire: 'reason', type: 'string', since: '2021-10-01' };
-const targetName = { option: 'targetName', wire: 'targetName', type: 'string', since: '2021-10-01' };
+const targetName = { option: 'targetName', wire: 'targetName', type: 'string', since: '2021-10-01', groupNames: true };
 const send = { method: 'POST', body: 'message', success: [202], result: 'none' };
 const operations_close = { method: 'POST', query: [excluded, reason], body: 'none', success: [204], result: 'none' };
 const exists = { method: 'HEAD', query: [], body: 'none', success: [200, 404], result: 'exists' };
@@ -28751,7 +28751,7 @@ const table = {
             { option: 'userId', wire: 'userId', type: 'string', since: '2021-10-01' },
             { option: 'roles', wire: 'role', type: 'strings', since: '2021-10-01' },
             { option: 'expirationTimeInMinutes', wire: 'minutesToExpire', type: 'int', min: 1, max: 2147483647, since: '2021-10-01' },
-            { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01' },
+            { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01', groupNames: true },
             { option: 'clientProtocol', wire: 'clientType', type: 'clientType', since: '2024-01-01' },
         ],
         body: 'none', success: [200], result: 'token', since: '2021-10-01',
@@ -29025,18 +29025,20 @@ function checkGroup(argument, value) {
     if (value === '.' || value === '..')
         throw new InvalidArgumentError(argument, DOT_SEGMENT_RULE);
 }
-/** Throws unless `value` fits the query parameter's type and range. */
+/** Throws unless `value` fits the query parameter's type and range, and the group rule for group names. */
 function checkQueryValue(param, value) {
     const name = param.option;
     switch (param.type) {
         case 'string':
             if (typeof value !== 'string')
                 throw new InvalidArgumentError(name, `must be a string (got ${describe(value)})`);
+            if (param.groupNames)
+                checkGroup(name, value);
             return;
         case 'strings':
             if (!Array.isArray(value))
                 throw new InvalidArgumentError(name, `must be an array of strings (got ${describe(value)})`);
-            value.forEach((item, i) => requireString(`${name}[${i}]`, item));
+            value.forEach((item, i) => (param.groupNames ? checkGroup : requireString)(`${name}[${i}]`, item));
             return;
         case 'int':
             checkInteger(name, value, param.min ?? -Infinity, param.max ?? Infinity);
@@ -29620,8 +29622,10 @@ function parseConnectionString(connectionString) {
     if (!rawEndpoint)
         throw new InvalidArgumentError(ARGUMENT, 'is missing Endpoint=<url>');
     const accessKey = parts.get('accesskey');
+    // Not "AccessKey=<key>": the Action redacts whatever follows AccessKey= in what it logs, which would make the
+    // message read as if a key had been there and was hidden.
     if (!accessKey)
-        throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey=<key>');
+        throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey, the access key');
     const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawEndpoint) ? rawEndpoint : `https://${rawEndpoint}`;
     let url;
     try {
@@ -30741,7 +30745,6 @@ class WebPubSubServiceClient {
         const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
         // Building the :generateToken request checks every option, for the key path too, which never sends it.
         const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
-        tokenOptions.groups?.forEach((group, i) => checkGroup(`groups[${i}]`, group));
         const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
         const token = isTokenCredential(this.#credential)
             ? (await this.#execute(operations.generateClientToken, request, signal))
@@ -31210,7 +31213,11 @@ function dryRunNotes(config) {
 }
 function targetText(config) {
     const { target } = config;
-    return target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+    const text = target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+    // User and connection ids may hold line breaks, and core.info writes them as they are: the rest of the id would
+    // start a line of its own, which the runner reads as a workflow command (`::warning::…`). Escaped as core
+    // escapes annotations.
+    return text.replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 function describeSend(core, config, status, attempts, ms, recipients) {
     core.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);

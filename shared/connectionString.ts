@@ -35,7 +35,9 @@ export function parseConnectionString(connectionString: unknown): ParsedConnecti
   const rawEndpoint = parts.get('endpoint');
   if (!rawEndpoint) throw new InvalidArgumentError(ARGUMENT, 'is missing Endpoint=<url>');
   const accessKey = parts.get('accesskey');
-  if (!accessKey) throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey=<key>');
+  // Not "AccessKey=<key>": the Action redacts whatever follows AccessKey= in what it logs, which would make the
+  // message read as if a key had been there and was hidden.
+  if (!accessKey) throw new InvalidArgumentError(ARGUMENT, 'is missing AccessKey, the access key');
 
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(rawEndpoint) ? rawEndpoint : `https://${rawEndpoint}`;
   let url: URL;

@@ -27,7 +27,7 @@ import { readMessage, toPayload, type ContentType, type Message, type Payload } 
 import { authPolicy, compose, createTransport, retryPolicy, userAgentPolicy, type RetryOptions, type Send } from './pipeline.js';
 import { buildRequest, interpret, type OperationInput, type WebPubSubRequest, type WebPubSubResponse } from './requests.js';
 import { createEntraTokenSource, createKeyTokenSource, entraScopeFor, signJwt } from './tokens.js';
-import { checkApiVersion, checkGroup, checkInteger, checkPathParam, checkSignal, describe, unknownOption, type Permission } from './validate.js';
+import { checkApiVersion, checkInteger, checkPathParam, checkSignal, describe, unknownOption, type Permission } from './validate.js';
 import { VERSION } from './version.js';
 
 export interface WebPubSubClientOptions {
@@ -296,7 +296,6 @@ export class WebPubSubServiceClient {
     const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
     // Building the :generateToken request checks every option, for the key path too, which never sends it.
     const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
-    tokenOptions.groups?.forEach((group, i) => checkGroup(`groups[${i}]`, group));
     const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
     const token = isTokenCredential(this.#credential)
       ? ((await this.#execute(operations.generateClientToken, request, signal)) as string)

@@ -26,6 +26,8 @@ export interface QueryParam {
   readonly max?: number;
   /** The first stable api-version that has it. */
   readonly since: ApiVersion;
+  /** Its values are group names, so the group rule applies to each, as it does in paths. */
+  readonly groupNames?: true;
 }
 
 /**
@@ -61,7 +63,7 @@ const messageTtlSeconds: QueryParam = {
   since: '2023-07-01',
 };
 const reason: QueryParam = { option: 'reason', wire: 'reason', type: 'string', since: '2021-10-01' };
-const targetName: QueryParam = { option: 'targetName', wire: 'targetName', type: 'string', since: '2021-10-01' };
+const targetName: QueryParam = { option: 'targetName', wire: 'targetName', type: 'string', since: '2021-10-01', groupNames: true };
 
 const send = { method: 'POST', body: 'message', success: [202], result: 'none' } as const;
 const close = { method: 'POST', query: [excluded, reason], body: 'none', success: [204], result: 'none' } as const;
@@ -91,7 +93,7 @@ const table = {
       { option: 'userId', wire: 'userId', type: 'string', since: '2021-10-01' },
       { option: 'roles', wire: 'role', type: 'strings', since: '2021-10-01' },
       { option: 'expirationTimeInMinutes', wire: 'minutesToExpire', type: 'int', min: 1, max: 2147483647, since: '2021-10-01' },
-      { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01' },
+      { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01', groupNames: true },
       { option: 'clientProtocol', wire: 'clientType', type: 'clientType', since: '2024-01-01' },
     ],
     body: 'none', success: [200], result: 'token', since: '2021-10-01',

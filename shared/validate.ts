@@ -83,16 +83,17 @@ export function checkGroup(argument: string, value: unknown): asserts value is s
   if (value === '.' || value === '..') throw new InvalidArgumentError(argument, DOT_SEGMENT_RULE);
 }
 
-/** Throws unless `value` fits the query parameter's type and range. */
+/** Throws unless `value` fits the query parameter's type and range, and the group rule for group names. */
 export function checkQueryValue(param: QueryParam, value: unknown): void {
   const name = param.option;
   switch (param.type) {
     case 'string':
       if (typeof value !== 'string') throw new InvalidArgumentError(name, `must be a string (got ${describe(value)})`);
+      if (param.groupNames) checkGroup(name, value);
       return;
     case 'strings':
       if (!Array.isArray(value)) throw new InvalidArgumentError(name, `must be an array of strings (got ${describe(value)})`);
-      value.forEach((item, i) => requireString(`${name}[${i}]`, item));
+      value.forEach((item, i) => (param.groupNames ? checkGroup : requireString)(`${name}[${i}]`, item));
       return;
     case 'int':
       checkInteger(name, value, param.min ?? -Infinity, param.max ?? Infinity);

@@ -135,14 +135,7 @@ export async function runAction({ inputs, env = {}, event, node = process.execPa
       ...(debug && { RUNNER_DEBUG: '1' }),
       ...env,
     };
-    for (const name of Object.keys(inputs)) {
-      if (!Object.hasOwn(actionYml.inputs, name)) throw new Error(`action.yml has no input ${name}`);
-    }
-    // The runner merges action.yml's defaults, evaluating `${{ github.token }}`, then the step's `with:`.
-    for (const [name, definition] of Object.entries(actionYml.inputs)) {
-      const value = inputs[name] ?? (definition.default ?? '').replace('${{ github.token }}', GITHUB_TOKEN);
-      variables[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-    }
+    for (const [name, value] of Object.entries(withActionDefaults(inputs))) variables[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
 
     const child = spawn(node, [bundle], { cwd: workspace, env: variables, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -166,6 +159,19 @@ export async function runAction({ inputs, env = {}, event, node = process.execPa
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
+}
+
+/**
+ * Every input of action.yml as the runner hands them to the step: action.yml's defaults (`${{ github.token }}`
+ * evaluated), then the step's `with:`. Unknown names are refused, as the workflow validator would flag them.
+ */
+export function withActionDefaults(inputs: Record<string, string>): Record<string, string> {
+  for (const name of Object.keys(inputs)) {
+    if (!Object.hasOwn(actionYml.inputs, name)) throw new Error(`action.yml has no input ${name}`);
+  }
+  return Object.fromEntries(
+    Object.entries(actionYml.inputs).map(([name, definition]) => [name, inputs[name] ?? (definition.default ?? '').replace('${{ github.token }}', GITHUB_TOKEN)]),
+  );
 }
 
 /** `name<<delimiter\nvalue\ndelimiter` blocks, as core writes them. */

@@ -91,6 +91,8 @@ describe('each bad input fails the step before any request', () => {
     expect(error).toMatch(/^::error::(Invalid|Missing) input! /);
     expect(error).toContain(` ${input} `);
     expect(error).toContain(rule.replace(/\n/g, '%0A'));
+    // Input errors are written free of secrets: a redaction mark would mean one quoted something key-shaped.
+    expect(error).not.toContain('[redacted');
     expect(run.logs).not.toContain('bad-input-test-key');
     expect(run.logs).not.toContain('secret-in-bad-string');
     expect(run.outputs.ok).toBe('false');

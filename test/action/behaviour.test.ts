@@ -168,3 +168,23 @@ describe('secrets and debug logging', () => {
     expectNoSecret(run);
   });
 });
+
+describe('workflow commands', () => {
+  test('a line break in a user or connection id cannot start a line the runner reads as a command', async () => {
+    const { auth, subscribers } = setUp();
+    const userId = 'mona\n::warning::injected by a user id';
+    const mona = await subscribers.connect({ userId });
+    const toUser = await runAction({ inputs: { ...auth, target: 'user', 'user-id': userId, message: 'hi', 'count-recipients': 'true' } });
+    const toConnection = await runAction({ inputs: { ...auth, target: 'connection', 'connection-id': 'c1\r\n::error::injected by a connection id', message: 'hi' } });
+    const close = await runAction({ inputs: { ...auth, operation: 'close', target: 'user', 'user-id': 'x\n::notice::injected by a close' } });
+    for (const run of [toUser, toConnection, close]) {
+      expect(run.code).toBe(0);
+      expect([...run.errors, ...run.warnings]).toEqual([]);
+      expect(run.stdout).not.toMatch(/^::(warning|error|notice)::injected/m);
+    }
+    expect(toUser.stdout).toContain('Sent to user mona%0A::warning::injected by a user id in hub');
+    expect(toConnection.stdout).toContain('Sent to connection c1%0D%0A::error::injected by a connection id in hub');
+    // The id itself is left as it is: the message reached the user of that very id.
+    expect((await mona.serverMessages.next()).data).toBe('hi');
+  });
+});

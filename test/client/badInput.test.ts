@@ -3,7 +3,7 @@
  */
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { AzureKeyCredential, WebPubSubServiceClient, type WebPubSubClientOptions } from '../../shared/index.js';
+import { AzureKeyCredential, buildGenerateClientTokenRequest, WebPubSubServiceClient, type WebPubSubClientOptions } from '../../shared/index.js';
 import { startCaptureServer, type CaptureServer } from '../helpers/captureServer.js';
 
 const KEY = 'bad-input-secret-key';
@@ -41,6 +41,10 @@ const calls: [what: string, call: Call, argument: string, rule: RegExp][] = [
   ['connectionId ".."', (c) => c.sendToConnection('..', 'x'), 'connectionId', /'\.' or '\.\.'/],
   ['empty connectionId', (c) => c.removeConnectionFromAllGroups(''), 'connectionId', /non-empty/],
   ['unknown permission', (c) => c.grantPermission('c1', 'admin' as never), 'permission', /sendToGroup, joinLeaveGroup/],
+  ['targetName ".." (a group name)', (c) => c.grantPermission('c1', 'sendToGroup', { targetName: '..' }), 'targetName', /'\.' or '\.\.'/],
+  ['targetName with a line break', (c) => c.revokePermission('c1', 'joinLeaveGroup', { targetName: 'ops\nblue' }), 'targetName', /line breaks/],
+  ['whitespace-only targetName', (c) => c.checkPermission('c1', 'sendToGroup', { targetName: ' ' }), 'targetName', /not only whitespace/],
+  ['targetName of 1025 characters', (c) => c.grantPermission('c1', 'sendToGroup', { targetName: 'g'.repeat(1025) }), 'targetName', /1 to 1024 characters/],
   ['messageTtlSeconds -1', (c) => c.sendToAll('x', { messageTtlSeconds: -1 }), 'messageTtlSeconds', /from 0 to 300/],
   ['messageTtlSeconds 301', (c) => c.sendToAll('x', { messageTtlSeconds: 301 }), 'messageTtlSeconds', /from 0 to 300/],
   ['messageTtlSeconds 1.5', (c) => c.sendToUser('u', 'x', { messageTtlSeconds: 1.5 }), 'messageTtlSeconds', /integer/],
@@ -79,6 +83,7 @@ const calls: [what: string, call: Call, argument: string, rule: RegExp][] = [
   ['token roles not strings', (c) => c.getClientAccessToken({ roles: [1] as never }), 'roles[0]', /non-empty string/],
   ['token lifetime 0', (c) => c.getClientAccessToken({ expirationTimeInMinutes: 0 }), 'expirationTimeInMinutes', /at least 1|from 1/],
   ['token group with a line break', (c) => c.getClientAccessToken({ groups: ['a\nb'] }), 'groups[0]', /line breaks/],
+  ['token group ".." in the builder', () => buildGenerateClientTokenRequest('hub', { groups: ['ok', '..'] }), 'groups[1]', /'\.' or '\.\.'/],
   ['token protocol', (c) => c.getClientAccessToken({ clientProtocol: 'signalr' as never }), 'clientProtocol', /default, mqtt, socketio/],
   ['a misspelt token option', (c) => c.getClientAccessToken({ role: ['x'] } as never), 'role', /not an option of generateClientToken/],
   ['a hand-made request without url', (c) => c.sendRequest({ method: 'POST' } as never), 'request', /build\*Request/],

@@ -81,8 +81,12 @@ export async function connectJson(url: string, protocol = RELIABLE_PROTOCOL): Pr
   return { socket, connected };
 }
 
-/** Attempts a handshake that must be refused; returns the HTTP status and body. */
-export function refusedHandshake(url: string, protocol?: string, headers?: Record<string, string>): Promise<{ status: number; body: string; errorCode: string | undefined }> {
+/** Attempts a handshake that must be refused; returns the HTTP status, headers and body. */
+export function refusedHandshake(
+  url: string,
+  protocol?: string,
+  headers?: Record<string, string>,
+): Promise<{ status: number; body: string; errorCode: string | undefined; headers: Record<string, string | string[] | undefined> }> {
   const ws = new WebSocket(url, protocol === undefined ? [] : [protocol], { headers });
   return new Promise((resolve, reject) => {
     ws.once('open', () => {
@@ -93,7 +97,7 @@ export function refusedHandshake(url: string, protocol?: string, headers?: Recor
       let body = '';
       res.on('data', (chunk: Buffer) => (body += chunk.toString()));
       res.on('end', () => {
-        resolve({ status: res.statusCode ?? 0, body, errorCode: res.headers['x-ms-error-code'] as string | undefined });
+        resolve({ status: res.statusCode ?? 0, body, errorCode: res.headers['x-ms-error-code'] as string | undefined, headers: res.headers });
         ws.terminate();
       });
     });

@@ -6,6 +6,7 @@
 import { afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { groupConnectionIds, subscribe, type Subscriber } from '../helpers/groupProbe.js';
+import { seeded } from '../helpers/faultDrill.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { uniqueName } from '../helpers/names.js';
 import { urnOf, useProviderHost, type ProviderError, type ProviderHost, type SerializedProviders } from '../helpers/providerHost.js';
@@ -44,12 +45,6 @@ async function setUp(users: string[]) {
   subscribers.push(...connected);
   const connectionsOf = (...names: string[]) => connected.filter((s) => names.includes(s.name)).map((s) => s.connectionId).sort();
   return { hub, group, client, connectionsOf, members: () => groupConnectionIds(scope.emulator, hub, group) };
-}
-
-/** A seeded generator, so a drill injects the same faults on every run. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
 /**
