@@ -109,8 +109,10 @@ try {
   if (!real) console.log("Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure (all but the app's, which Azure cannot call here).");
   if (page) {
     clearTimeout(watchdog);
+    // Listen before saying so: whoever reads the line may press Ctrl+C at once.
+    const stopped = new Promise((stop) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, stop)));
     console.log(`\nThe page at ${page.url} stays up, with the ${real ? 'service' : 'emulator'}; Ctrl+C stops it.`);
-    await new Promise((stop) => ['SIGINT', 'SIGTERM'].forEach((signal) => process.once(signal, stop)));
+    await stopped;
   }
 } catch (error) {
   fail(error);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActionCore } from '../../action/core.js';
 import { run } from '../../action/main.js';
-import { PUSH, withActionDefaults } from './actionRunner.js';
+import { PUSH, withActionDefaults } from '../../scripts/harness/actionRunner.js';
 
 /** What one in-process step wrote. */
 export interface StepRecord {

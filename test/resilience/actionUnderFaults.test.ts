@@ -20,7 +20,7 @@ import { describe, expect, test } from '@jest/globals';
 import WebSocket from 'ws';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { parseConnectionString, WebPubSubServiceClient } from '../../shared/index.js';
-import { runAction } from '../helpers/actionRunner.js';
+import { runAction } from '../../scripts/harness/actionRunner.js';
 import { runInProcess } from '../helpers/fakeCore.js';
 import { seeded } from '../helpers/faultDrill.js';
 import { nextEvent } from '../helpers/inbox.js';

@@ -15,7 +15,7 @@ import { inspect, promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient, type WebPubSubLogger } from '../../shared/index.js';
 import { signJwt } from '../../shared/tokens.js';
-import { GITHUB_TOKEN, runAction, type ActionRun } from '../helpers/actionRunner.js';
+import { GITHUB_TOKEN, runAction, type ActionRun } from '../../scripts/harness/actionRunner.js';
 import { startCaptureServer } from '../helpers/captureServer.js';
 import { runInProcess } from '../helpers/fakeCore.js';
 import { useEmulator } from '../helpers/hubFixture.js';
