@@ -29,11 +29,7 @@ export type Auth =
   | ({ kind: 'entra'; endpoint: string } & EntraSettings);
 
 /** Who the operation addresses. */
-export type Target =
-  | { kind: 'hub' }
-  | { kind: 'group'; group: string }
-  | { kind: 'user'; userId: string }
-  | { kind: 'connection'; connectionId: string };
+export type Target = { kind: 'hub' } | { kind: 'group'; group: string } | { kind: 'user'; userId: string } | { kind: 'connection'; connectionId: string };
 
 /** Closing a group's members a batch at a time. */
 export interface Waves {
@@ -197,8 +193,9 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   const accessKey = input('access-key');
   const clientId = input('client-id');
   const tenantId = input('tenant-id');
-  const methods = [connectionString && 'connection-string', accessKey && 'access-key', (clientId || tenantId) && (clientId ? 'client-id' : 'tenant-id')]
-    .filter(Boolean) as string[];
+  const methods = [connectionString && 'connection-string', accessKey && 'access-key', (clientId || tenantId) && (clientId ? 'client-id' : 'tenant-id')].filter(
+    Boolean,
+  ) as string[];
   if (methods.length > 1) throw new InputError(methods.join(' and '), `are two auth methods: ${AUTH_METHODS}`);
   if (connectionString) {
     if (endpoint) throw new InputError('endpoint', 'must not be set with connection-string, which holds the endpoint already');
@@ -223,7 +220,7 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new InputError(
       'client-id',
-      'signs in with the job\'s GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: ' +
+      "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
         'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)',
     );
   }
@@ -244,13 +241,18 @@ function readMessage(input: (name: string) => string, contentType: ContentTypeIn
   }
   const workspace = env.GITHUB_WORKSPACE || process.cwd();
   const path = isAbsolute(file) ? file : resolve(workspace, file);
-  if (!existsSync(path) || !statSync(path).isFile()) throw new InputError('message-file', `must name a readable file; ${JSON.stringify(file)} does not exist (relative paths start at the workspace)`);
-  if (statSync(path).size > MAX_MESSAGE_BYTES) throw new InputError('message-file', `must hold at most ${MAX_MESSAGE_BYTES} bytes (1 MiB), the service's limit`);
+  if (!existsSync(path) || !statSync(path).isFile())
+    throw new InputError('message-file', `must name a readable file; ${JSON.stringify(file)} does not exist (relative paths start at the workspace)`);
+  if (statSync(path).size > MAX_MESSAGE_BYTES)
+    throw new InputError('message-file', `must hold at most ${MAX_MESSAGE_BYTES} bytes (1 MiB), the service's limit`);
   return prepareMessage('message-file', readFileSync(path), contentType, { github: context, env });
 }
 
 function readExcluded(text: string): string[] {
-  const ids = text.split(/[,\r\n]/).map((id) => id.trim()).filter(Boolean);
+  const ids = text
+    .split(/[,\r\n]/)
+    .map((id) => id.trim())
+    .filter(Boolean);
   ids.forEach((id) => wrap('excluded', () => checkPathParam('connectionId', id)));
   return ids;
 }

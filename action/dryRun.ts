@@ -6,7 +6,7 @@ import type { ActionCore } from './core.js';
 const AUTHORIZATION: Readonly<Record<Auth['kind'], string>> = {
   'connection-string': 'Bearer *** (an HS256 JWT signed with the access key; aud = the request URL)',
   'access-key': 'Bearer *** (an HS256 JWT signed with the access key; aud = the request URL)',
-  entra: 'Bearer *** (a Microsoft Entra token, exchanged for the job\'s GitHub OIDC token)',
+  entra: "Bearer *** (a Microsoft Entra token, exchanged for the job's GitHub OIDC token)",
 };
 /** Bodies longer than this are cut in the log; the `payload` output still has all of it. */
 const SHOWN_BODY_CHARS = 4000;
@@ -15,7 +15,13 @@ const SHOWN_BODY_CHARS = 4000;
  * Prints each request: method, URL, headers (Authorization masked) and body.
  * @param notes - lines printed before the requests (what a multi-step operation would do)
  */
-export function printDryRun(core: ActionCore, endpoint: string, auth: Auth['kind'], requests: readonly WebPubSubRequest[], notes: readonly string[] = []): void {
+export function printDryRun(
+  core: ActionCore,
+  endpoint: string,
+  auth: Auth['kind'],
+  requests: readonly WebPubSubRequest[],
+  notes: readonly string[] = [],
+): void {
   core.info('Dry run: nothing is sent. The request(s) that would go out:');
   for (const note of notes) core.info(note);
   for (const request of requests) {
@@ -23,7 +29,8 @@ export function printDryRun(core: ActionCore, endpoint: string, auth: Auth['kind
     core.info(`authorization: ${AUTHORIZATION[auth]}`);
     for (const [name, value] of Object.entries(request.headers)) core.info(`${name}: ${value}`);
     if (request.body !== undefined) {
-      const body = typeof request.body === 'string' ? request.body : `<${request.body.byteLength} bytes, base64> ${Buffer.from(request.body).toString('base64')}`;
+      const body =
+        typeof request.body === 'string' ? request.body : `<${request.body.byteLength} bytes, base64> ${Buffer.from(request.body).toString('base64')}`;
       core.info(body.length > SHOWN_BODY_CHARS ? `${body.slice(0, SHOWN_BODY_CHARS)}… (${body.length} characters in all)` : body);
     }
   }

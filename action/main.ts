@@ -61,7 +61,9 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
         await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' }, env);
       } else {
         const result = await close(client, config, core, attempts, signal);
-        core.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`);
+        core.info(
+          `Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`,
+        );
         await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' }, env);
       }
     } catch (error) {
@@ -79,7 +81,7 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
       attempts: attempts.total + (typeof error?.attempts === 'number' ? error.attempts : 0),
       durationMs: elapsed(),
       payload,
-      result: isInputError(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : error?.name ?? 'Error'})`,
+      result: isInputError(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : (error?.name ?? 'Error')})`,
     };
     await report(core, isInputError(error) ? undefined : config, outcome, env).catch(() => undefined);
     // A bad input is a mistake in the workflow: it fails the step whatever fail-on-error says.
@@ -124,16 +126,26 @@ function plan(config: Config, message: Message): WebPubSubRequest[] {
 function dryRunNotes(config: Config): string[] {
   if (config.waves) {
     const { batchSize, intervalSeconds } = config.waves;
-    return [`It would list the members of group ${config.target.kind === 'group' ? config.target.group : ''}, then close them ${batchSize} at a time, ${intervalSeconds} s apart, each with:`];
+    return [
+      `It would list the members of group ${config.target.kind === 'group' ? config.target.group : ''}, then close them ${batchSize} at a time, ${intervalSeconds} s apart, each with:`,
+    ];
   }
   if (config.countRecipients) return ['It would first count the recipients, then send:'];
-  if (config.message?.kind === 'release-tag') return [`The body would be the announcement of release ${config.message.tag}, read through the GitHub API; shown with a stand-in body:`];
+  if (config.message?.kind === 'release-tag')
+    return [`The body would be the announcement of release ${config.message.tag}, read through the GitHub API; shown with a stand-in body:`];
   return [];
 }
 
 function targetText(config: Config): string {
   const { target } = config;
-  const text = target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+  const text =
+    target.kind === 'hub'
+      ? 'the hub'
+      : target.kind === 'group'
+        ? `group ${target.group}`
+        : target.kind === 'user'
+          ? `user ${target.userId}`
+          : `connection ${target.connectionId}`;
   // User and connection ids may hold line breaks, and core.info writes them as they are: the rest of the id would
   // start a line of its own, which the runner reads as a workflow command (`::warning::…`). Escaped as core
   // escapes annotations.

@@ -24,7 +24,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * @throws InputError naming that input
  */
 export function prepareMessage(input: string, bytes: Uint8Array, contentType: ContentTypeInput, scope: TemplateScope): Message {
-  if (contentType === 'binary') return sized(input, { kind: 'message', contentType: 'application/octet-stream', body: bytes, output: Buffer.from(bytes).toString('base64') });
+  if (contentType === 'binary')
+    return sized(input, { kind: 'message', contentType: 'application/octet-stream', body: bytes, output: Buffer.from(bytes).toString('base64') });
   let text: string;
   try {
     text = utf8.decode(bytes);

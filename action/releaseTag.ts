@@ -20,7 +20,11 @@ export async function fetchRelease(tag: string, token: string, context: GitHubCo
     return toReleaseInfo(data as GitHubRelease);
   } catch (error) {
     const status = (error as { status?: unknown }).status;
-    if (status === 404) throw new InputError('release-tag', `must name a release of ${context.repository}; the GitHub API has none tagged ${JSON.stringify(tag)} (404)`);
-    throw new Error(`reading release ${JSON.stringify(tag)} through the GitHub API failed${typeof status === 'number' ? ` with ${status}` : ''}: ${(error as Error).message}`, { cause: error });
+    if (status === 404)
+      throw new InputError('release-tag', `must name a release of ${context.repository}; the GitHub API has none tagged ${JSON.stringify(tag)} (404)`);
+    throw new Error(
+      `reading release ${JSON.stringify(tag)} through the GitHub API failed${typeof status === 'number' ? ` with ${status}` : ''}: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }

@@ -41,7 +41,9 @@ function bundleSizes(): { entry: number; total: number } {
 export async function benchActionStartup(): Promise<{ actionMs: number; bareMs: number; ratio: number } | undefined> {
   const { entry, total } = bundleSizes();
   console.log('\nThe GitHub Action: bundle and one step');
-  console.log(`bundle: dist/index.js ${(entry / 1024).toFixed(0)} KiB; dist/*.js ${(total / 1024).toFixed(0)} KiB (Octokit's chunk loads only for release-tag)`);
+  console.log(
+    `bundle: dist/index.js ${(entry / 1024).toFixed(0)} KiB; dist/*.js ${(total / 1024).toFixed(0)} KiB (Octokit's chunk loads only for release-tag)`,
+  );
   if (!existsSync(NODE24)) {
     console.log(`SKIPPED the step timing: no Node 24 at ${NODE24} (npm ci installs it on linux-x64 through tools/node24, a dev-only optional dependency)`);
     return undefined;

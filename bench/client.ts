@@ -47,7 +47,11 @@ export async function benchClientSendToAll({ rounds = 7, durationMs = 800 } = {}
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(KEY));
   const body = JSON.stringify(MESSAGE);
-  const headers = { 'content-type': 'application/json', 'user-agent': `webpubsub-action/${VERSION} node/${process.versions.node}`, authorization: `Bearer ${token}` };
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': `webpubsub-action/${VERSION} node/${process.versions.node}`,
+    authorization: `Bearer ${token}`,
+  };
   const request: Dispatcher.DispatchOptions = { method: 'POST', path, headers, body };
   const pools = [new Pool(endpoint, { connections: 64 }), new Pool(endpoint, { connections: 64 })];
 

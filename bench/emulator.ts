@@ -15,7 +15,13 @@ const WARMUP_ROUNDS = 30;
 const BLOCKS = 6;
 const ROUNDS_PER_BLOCK = 50;
 const CONNECT_BATCH = 100;
-const PAYLOAD = { type: 'deploy', service: 'checkout', version: '1.4.2', status: 'succeeded', text: 'Deployment finished; reload to get the new version.'.repeat(3) };
+const PAYLOAD = {
+  type: 'deploy',
+  service: 'checkout',
+  version: '1.4.2',
+  status: 'succeeded',
+  text: 'Deployment finished; reload to get the new version.'.repeat(3),
+};
 
 /** Counts messages across many sockets and wakes the waiter when a round is complete. */
 class Receipts {
@@ -40,7 +46,7 @@ class Receipts {
 interface Broadcaster {
   name: string;
   receipts: Receipts;
-  broadcast(): Promise<unknown> | void;
+  broadcast(): Promise<unknown> | undefined;
   close(): Promise<void>;
 }
 
@@ -71,7 +77,12 @@ async function emulatorBroadcaster(): Promise<Broadcaster> {
   // The JSON clients' connected frames arrive before any round.
   const connectedFrames = receipts.expect(CLIENTS / 2);
   // Half plain, half json.webpubsub.azure.v1: each kind gets its frame serialized once per message.
-  const sockets = await openClients(CLIENTS, () => url, (i) => (i % 2 ? 'json.webpubsub.azure.v1' : undefined), receipts);
+  const sockets = await openClients(
+    CLIENTS,
+    () => url,
+    (i) => (i % 2 ? 'json.webpubsub.azure.v1' : undefined),
+    receipts,
+  );
   await connectedFrames;
   return {
     name: `emulator REST sendToAll (${CLIENTS / 2} plain + ${CLIENTS / 2} json clients)`,
@@ -92,7 +103,12 @@ async function bareBroadcaster(): Promise<Broadcaster> {
   server.on('connection', (socket) => serverSockets.push(socket));
   const { port } = server.address() as { port: number };
   const receipts = new Receipts();
-  const sockets = await openClients(CLIENTS, () => `ws://127.0.0.1:${port}`, () => undefined, receipts);
+  const sockets = await openClients(
+    CLIENTS,
+    () => `ws://127.0.0.1:${port}`,
+    () => undefined,
+    receipts,
+  );
   const payload = Buffer.from(JSON.stringify(PAYLOAD));
   const text = { binary: false };
   return {
@@ -100,6 +116,7 @@ async function bareBroadcaster(): Promise<Broadcaster> {
     receipts,
     broadcast() {
       for (const socket of serverSockets) socket.send(payload, text);
+      return undefined;
     },
     async close() {
       for (const socket of sockets) socket.terminate();

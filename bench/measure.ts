@@ -47,7 +47,10 @@ export async function compare(
       for (let i = 0; i < contenders.length; i++) {
         const contender = contenders[(i + round) % contenders.length];
         globalThis.gc?.();
-        samples.get(contender.name)!.get(concurrency)!.push(await throughput(contender.run, concurrency, durationMs));
+        samples
+          .get(contender.name)!
+          .get(concurrency)!
+          .push(await throughput(contender.run, concurrency, durationMs));
       }
     }
   }

@@ -24,7 +24,10 @@ const CONNECT_BATCH = 100;
 const HUB = 'bench';
 
 const require = createRequire(import.meta.url);
-const requireFromString = createRequire(require.resolve('@pulumi/pulumi/package.json'))('require-from-string') as (code: string, filename: string) => { handler(): Provider };
+const requireFromString = createRequire(require.resolve('@pulumi/pulumi/package.json'))('require-from-string') as (
+  code: string,
+  filename: string,
+) => { handler(): Provider };
 
 type Provider = Required<pulumi.dynamic.ResourceProvider>;
 
@@ -49,7 +52,9 @@ export async function benchPulumiMembership({ rounds = ROUNDS } = {}): Promise<P
   const sockets: WebSocket[] = [];
   try {
     for (let start = 0; start < users.length; start += CONNECT_BATCH) {
-      sockets.push(...(await Promise.all(users.slice(start, start + CONNECT_BATCH).map(async (userId) => open((await core.getClientAccessToken({ userId })).url)))));
+      sockets.push(
+        ...(await Promise.all(users.slice(start, start + CONNECT_BATCH).map(async (userId) => open((await core.getClientAccessToken({ userId })).url)))),
+      );
     }
     const before = users.slice(0, MEMBERS);
     const after = [...users.slice(CHANGED, MEMBERS), ...users.slice(MEMBERS)];
@@ -76,17 +81,18 @@ export async function benchPulumiMembership({ rounds = ROUNDS } = {}): Promise<P
       return { create: t1 - t0, update: performance.now() - t1 };
     };
     const check = (group: string) => {
-      const members = emulator.connections(HUB).filter((c) => c.groups.includes(group)).map((c) => c.userId).sort();
+      const members = emulator
+        .connections(HUB)
+        .filter((c) => c.groups.includes(group))
+        .map((c) => c.userId)
+        .sort();
       if (members.join() !== [...after].sort().join()) throw new Error(`group ${group} does not hold the 1,000 users it should`);
     };
 
     // A discarded warm-up round, then rounds that alternate which contender goes first.
     for (let round = -1; round < rounds; round++) {
       progress(round < 0 ? 'Pulumi converge: warming up' : `Pulumi converge: round ${round + 1} of ${rounds}`);
-      const contenders = [
-        async () => providerRounds.push(await viaProvider(`provider-${round}`)),
-        async () => sdkRounds.push(await viaSdk(`sdk-${round}`)),
-      ];
+      const contenders = [async () => providerRounds.push(await viaProvider(`provider-${round}`)), async () => sdkRounds.push(await viaSdk(`sdk-${round}`))];
       for (const run of round % 2 ? contenders : contenders.reverse()) {
         globalThis.gc?.();
         await run();

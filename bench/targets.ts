@@ -38,7 +38,10 @@ export function progress(text: string): void {
 
 /** Every ratio of the run in one table. */
 export function summary(): string {
-  const rows = ratios.map(({ what, ratio, bound, met }) => `| ${what} | ${ratio.toFixed(2)}x | ${bound ? limitText(bound) : ''} | ${met === undefined ? '' : met ? 'ok' : '**MISSED**'} |`);
+  const rows = ratios.map(
+    ({ what, ratio, bound, met }) =>
+      `| ${what} | ${ratio.toFixed(2)}x | ${bound ? limitText(bound) : ''} | ${met === undefined ? '' : met ? 'ok' : '**MISSED**'} |`,
+  );
   return ['Every ratio of this run', '| ratio | measured | target | |', '|---|---:|---:|---|', ...rows].join('\n');
 }
 

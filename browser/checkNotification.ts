@@ -19,9 +19,7 @@ export type DeployNotification = Notification & { kind: 'deployment'; release?: 
 export type ReleaseNotification = Notification & { kind: 'release'; release: ReleaseInfo };
 
 /** The outcome of {@link checkNotification}: the notification, or the first rule it breaks. */
-export type NotificationCheck =
-  | { valid: true; notification: DeployNotification | ReleaseNotification }
-  | { valid: false; reason: string };
+export type NotificationCheck = { valid: true; notification: DeployNotification | ReleaseNotification } | { valid: false; reason: string };
 
 /** A rule for one field's value: undefined when it holds, else what is wrong (e.g. `must be a string`). */
 type Rule = (value: unknown) => string | undefined;

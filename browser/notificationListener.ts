@@ -107,7 +107,7 @@ class Listener implements NotificationListener {
   constructor(options: NotificationListenerOptions) {
     checkOptions(options);
     const WebSocket = options.WebSocket ?? browserGlobals.WebSocket;
-    if (typeof WebSocket !== 'function') throw new TypeError('WebSocket must be given where the platform has none (in Node 20, pass ws\'s WebSocket)');
+    if (typeof WebSocket !== 'function') throw new TypeError("WebSocket must be given where the platform has none (in Node 20, pass ws's WebSocket)");
     this.#options = options;
     this.#WebSocket = WebSocket;
     this.#backoff = resolveBackoff(options.backoff);
@@ -190,13 +190,17 @@ class Listener implements NotificationListener {
         if (onConnected) this.#call(() => onConnected({ connectionId: frame.connectionId, userId: frame.userId }));
         return;
       case 'malformed':
-        return this.#invalid(frame.data, frame.reason);
+        this.#invalid(frame.data, frame.reason);
+        return;
       case 'message': {
-        if (frame.dataType !== 'json') return this.#invalid(frame.data, `a ${frame.dataType} message, where notifications are JSON`);
-        const check = checkNotification(frame.data);
-        if (!check.valid) return this.#invalid(frame.data, check.reason);
+        const check = frame.dataType === 'json' ? checkNotification(frame.data) : undefined;
+        if (!check?.valid) {
+          this.#invalid(frame.data, check?.reason ?? `a ${frame.dataType} message, where notifications are JSON`);
+          return;
+        }
         const { notification } = check;
-        return this.#call(() => (notification.kind === 'release' ? onRelease(notification) : onDeployed(notification)));
+        this.#call(() => (notification.kind === 'release' ? onRelease(notification) : onDeployed(notification)));
+        return;
       }
       case 'other':
         return;

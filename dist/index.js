@@ -28734,19 +28734,36 @@ const permissionPath = '/api/hubs/{hub}/permissions/{permission}/connections/{co
 const permissionArgs = ['connectionId', 'permission'];
 const table = {
     getServiceStatus: {
-        operationId: 'HealthApi_GetServiceStatus', method: 'HEAD', path: '/api/health', args: [], query: [],
-        body: 'none', success: [200], result: 'none', since: '2021-10-01',
+        operationId: 'HealthApi_GetServiceStatus',
+        method: 'HEAD',
+        path: '/api/health',
+        args: [],
+        query: [],
+        body: 'none',
+        success: [200],
+        result: 'none',
+        since: '2021-10-01',
     },
     sendToAll: {
-        ...send, operationId: 'WebPubSub_SendToAll', path: '/api/hubs/{hub}/:send', args: [],
-        query: [excluded, filter, messageTtlSeconds], since: '2021-10-01',
+        ...send,
+        operationId: 'WebPubSub_SendToAll',
+        path: '/api/hubs/{hub}/:send',
+        args: [],
+        query: [excluded, filter, messageTtlSeconds],
+        since: '2021-10-01',
     },
     closeAllConnections: {
-        ...operations_close, operationId: 'WebPubSub_CloseAllConnections', path: '/api/hubs/{hub}/:closeConnections', args: [],
+        ...operations_close,
+        operationId: 'WebPubSub_CloseAllConnections',
+        path: '/api/hubs/{hub}/:closeConnections',
+        args: [],
         since: '2021-10-01',
     },
     generateClientToken: {
-        operationId: 'WebPubSub_GenerateClientToken', method: 'POST', path: '/api/hubs/{hub}/:generateToken', args: [],
+        operationId: 'WebPubSub_GenerateClientToken',
+        method: 'POST',
+        path: '/api/hubs/{hub}/:generateToken',
+        args: [],
         query: [
             { option: 'userId', wire: 'userId', type: 'string', since: '2021-10-01' },
             { option: 'roles', wire: 'role', type: 'strings', since: '2021-10-01' },
@@ -28754,99 +28771,170 @@ const table = {
             { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01', groupNames: true },
             { option: 'clientProtocol', wire: 'clientType', type: 'clientType', since: '2024-01-01' },
         ],
-        body: 'none', success: [200], result: 'token', since: '2021-10-01',
+        body: 'none',
+        success: [200],
+        result: 'token',
+        since: '2021-10-01',
     },
     addConnectionsToGroups: {
-        ...groupsFilter, operationId: 'WebPubSub_AddConnectionsToGroups', path: '/api/hubs/{hub}/:addToGroups',
+        ...groupsFilter,
+        operationId: 'WebPubSub_AddConnectionsToGroups',
+        path: '/api/hubs/{hub}/:addToGroups',
         since: '2023-07-01',
     },
     removeConnectionsFromGroups: {
-        ...groupsFilter, operationId: 'WebPubSub_RemoveConnectionsFromGroups', path: '/api/hubs/{hub}/:removeFromGroups',
+        ...groupsFilter,
+        operationId: 'WebPubSub_RemoveConnectionsFromGroups',
+        path: '/api/hubs/{hub}/:removeFromGroups',
         since: '2023-07-01',
     },
     closeConnection: {
-        ...remove, operationId: 'WebPubSub_CloseConnection', path: '/api/hubs/{hub}/connections/{connectionId}',
-        args: ['connectionId'], query: [reason], since: '2021-10-01',
+        ...remove,
+        operationId: 'WebPubSub_CloseConnection',
+        path: '/api/hubs/{hub}/connections/{connectionId}',
+        args: ['connectionId'],
+        query: [reason],
+        since: '2021-10-01',
     },
     connectionExists: {
-        ...exists, operationId: 'WebPubSub_ConnectionExists', path: '/api/hubs/{hub}/connections/{connectionId}',
-        args: ['connectionId'], since: '2021-10-01',
+        ...exists,
+        operationId: 'WebPubSub_ConnectionExists',
+        path: '/api/hubs/{hub}/connections/{connectionId}',
+        args: ['connectionId'],
+        since: '2021-10-01',
     },
     sendToConnection: {
-        ...send, operationId: 'WebPubSub_SendToConnection', path: '/api/hubs/{hub}/connections/{connectionId}/:send',
-        args: ['connectionId'], query: [messageTtlSeconds], since: '2021-10-01',
+        ...send,
+        operationId: 'WebPubSub_SendToConnection',
+        path: '/api/hubs/{hub}/connections/{connectionId}/:send',
+        args: ['connectionId'],
+        query: [messageTtlSeconds],
+        since: '2021-10-01',
     },
     removeConnectionFromAllGroups: {
-        ...remove, operationId: 'WebPubSub_RemoveConnectionFromAllGroups',
-        path: '/api/hubs/{hub}/connections/{connectionId}/groups', args: ['connectionId'], since: '2022-11-01',
+        ...remove,
+        operationId: 'WebPubSub_RemoveConnectionFromAllGroups',
+        path: '/api/hubs/{hub}/connections/{connectionId}/groups',
+        args: ['connectionId'],
+        since: '2022-11-01',
     },
     groupExists: {
-        ...exists, operationId: 'WebPubSub_GroupExists', path: '/api/hubs/{hub}/groups/{group}', args: ['group'],
+        ...exists,
+        operationId: 'WebPubSub_GroupExists',
+        path: '/api/hubs/{hub}/groups/{group}',
+        args: ['group'],
         since: '2021-10-01',
     },
     closeGroupConnections: {
-        ...operations_close, operationId: 'WebPubSub_CloseGroupConnections', path: '/api/hubs/{hub}/groups/{group}/:closeConnections',
-        args: ['group'], since: '2021-10-01',
+        ...operations_close,
+        operationId: 'WebPubSub_CloseGroupConnections',
+        path: '/api/hubs/{hub}/groups/{group}/:closeConnections',
+        args: ['group'],
+        since: '2021-10-01',
     },
     sendToGroup: {
-        ...send, operationId: 'WebPubSub_SendToGroup', path: '/api/hubs/{hub}/groups/{group}/:send', args: ['group'],
-        query: [excluded, filter, messageTtlSeconds], since: '2021-10-01',
+        ...send,
+        operationId: 'WebPubSub_SendToGroup',
+        path: '/api/hubs/{hub}/groups/{group}/:send',
+        args: ['group'],
+        query: [excluded, filter, messageTtlSeconds],
+        since: '2021-10-01',
     },
     listConnectionsInGroup: {
-        operationId: 'WebPubSub_ListConnectionsInGroup', method: 'GET', path: '/api/hubs/{hub}/groups/{group}/connections',
+        operationId: 'WebPubSub_ListConnectionsInGroup',
+        method: 'GET',
+        path: '/api/hubs/{hub}/groups/{group}/connections',
         args: ['group'],
         query: [
             { option: 'maxPageSize', wire: 'maxpagesize', type: 'int', min: 1, max: 200, since: '2024-12-01' },
             { option: 'top', wire: 'top', type: 'int', min: 1, max: 2147483647, since: '2024-12-01' },
             { option: 'continuationToken', wire: 'continuationToken', type: 'string', since: '2024-12-01' },
         ],
-        body: 'none', success: [200], result: 'page', since: '2024-12-01',
+        body: 'none',
+        success: [200],
+        result: 'page',
+        since: '2024-12-01',
     },
     addConnectionToGroup: {
-        ...put, operationId: 'WebPubSub_AddConnectionToGroup',
-        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}', args: ['group', 'connectionId'],
+        ...put,
+        operationId: 'WebPubSub_AddConnectionToGroup',
+        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}',
+        args: ['group', 'connectionId'],
         since: '2021-10-01',
     },
     removeConnectionFromGroup: {
-        ...remove, operationId: 'WebPubSub_RemoveConnectionFromGroup',
-        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}', args: ['group', 'connectionId'],
+        ...remove,
+        operationId: 'WebPubSub_RemoveConnectionFromGroup',
+        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}',
+        args: ['group', 'connectionId'],
         since: '2021-10-01',
     },
     grantPermission: {
-        ...put, operationId: 'WebPubSub_GrantPermission', path: permissionPath, args: permissionArgs,
-        query: [targetName], since: '2021-10-01',
+        ...put,
+        operationId: 'WebPubSub_GrantPermission',
+        path: permissionPath,
+        args: permissionArgs,
+        query: [targetName],
+        since: '2021-10-01',
     },
     revokePermission: {
-        ...remove, operationId: 'WebPubSub_RevokePermission', path: permissionPath, args: permissionArgs,
-        query: [targetName], since: '2021-10-01',
+        ...remove,
+        operationId: 'WebPubSub_RevokePermission',
+        path: permissionPath,
+        args: permissionArgs,
+        query: [targetName],
+        since: '2021-10-01',
     },
     checkPermission: {
-        ...exists, operationId: 'WebPubSub_CheckPermission', path: permissionPath, args: permissionArgs,
-        query: [targetName], since: '2021-10-01',
+        ...exists,
+        operationId: 'WebPubSub_CheckPermission',
+        path: permissionPath,
+        args: permissionArgs,
+        query: [targetName],
+        since: '2021-10-01',
     },
     userExists: {
-        ...exists, operationId: 'WebPubSub_UserExists', path: '/api/hubs/{hub}/users/{userId}', args: ['userId'],
+        ...exists,
+        operationId: 'WebPubSub_UserExists',
+        path: '/api/hubs/{hub}/users/{userId}',
+        args: ['userId'],
         since: '2021-10-01',
     },
     closeUserConnections: {
-        ...operations_close, operationId: 'WebPubSub_CloseUserConnections', path: '/api/hubs/{hub}/users/{userId}/:closeConnections',
-        args: ['userId'], since: '2021-10-01',
+        ...operations_close,
+        operationId: 'WebPubSub_CloseUserConnections',
+        path: '/api/hubs/{hub}/users/{userId}/:closeConnections',
+        args: ['userId'],
+        since: '2021-10-01',
     },
     sendToUser: {
-        ...send, operationId: 'WebPubSub_SendToUser', path: '/api/hubs/{hub}/users/{userId}/:send', args: ['userId'],
-        query: [filter, messageTtlSeconds], since: '2021-10-01',
+        ...send,
+        operationId: 'WebPubSub_SendToUser',
+        path: '/api/hubs/{hub}/users/{userId}/:send',
+        args: ['userId'],
+        query: [filter, messageTtlSeconds],
+        since: '2021-10-01',
     },
     removeUserFromAllGroups: {
-        ...remove, operationId: 'WebPubSub_RemoveUserFromAllGroups', path: '/api/hubs/{hub}/users/{userId}/groups',
-        args: ['userId'], since: '2021-10-01',
+        ...remove,
+        operationId: 'WebPubSub_RemoveUserFromAllGroups',
+        path: '/api/hubs/{hub}/users/{userId}/groups',
+        args: ['userId'],
+        since: '2021-10-01',
     },
     addUserToGroup: {
-        ...put, operationId: 'WebPubSub_AddUserToGroup', path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
-        args: ['group', 'userId'], since: '2021-10-01',
+        ...put,
+        operationId: 'WebPubSub_AddUserToGroup',
+        path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
+        args: ['group', 'userId'],
+        since: '2021-10-01',
     },
     removeUserFromGroup: {
-        ...remove, operationId: 'WebPubSub_RemoveUserFromGroup', path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
-        args: ['group', 'userId'], since: '2021-10-01',
+        ...remove,
+        operationId: 'WebPubSub_RemoveUserFromGroup',
+        path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
+        args: ['group', 'userId'],
+        since: '2021-10-01',
     },
 };
 /** Every operation by name. */
@@ -29000,7 +29088,7 @@ function checkPathParam(param, value) {
     switch (param) {
         case 'hub':
             if (!HUB_PATTERN.test(value)) {
-                throw new InvalidArgumentError('hub', "must start with a letter and hold only letters, digits and _ ` , . [ ], 128 characters at most");
+                throw new InvalidArgumentError('hub', 'must start with a letter and hold only letters, digits and _ ` , . [ ], 128 characters at most');
             }
             return;
         case 'group':
@@ -29174,7 +29262,7 @@ function toJson(argument, value) {
     return json;
 }
 function refuseCollections(argument, value) {
-    JSON.stringify(value, function (key, item) {
+    JSON.stringify(value, (key, item) => {
         const kind = Object.prototype.toString.call(item);
         if (kind === '[object Map]' || kind === '[object Set]') {
             const where = key === '' ? '' : ` (at key ${JSON.stringify(key)})`;
@@ -29583,11 +29671,7 @@ function parseEndpoint(argument, value, allowInsecureConnection = false) {
 }
 /** localhost, *.localhost, 127.0.0.0/8 and ::1. */
 function isLoopback(hostname) {
-    return (hostname === 'localhost' ||
-        hostname.endsWith('.localhost') ||
-        /^127(\.\d{1,3}){3}$/.test(hostname) ||
-        hostname === '[::1]' ||
-        hostname === '::1');
+    return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' || hostname === '::1';
 }
 ;// CONCATENATED MODULE: ./build/shared/connectionString.js
 /**
@@ -30019,8 +30103,7 @@ function readAuth(input, env) {
     const accessKey = input('access-key');
     const clientId = input('client-id');
     const tenantId = input('tenant-id');
-    const methods = [connectionString && 'connection-string', accessKey && 'access-key', (clientId || tenantId) && (clientId ? 'client-id' : 'tenant-id')]
-        .filter(Boolean);
+    const methods = [connectionString && 'connection-string', accessKey && 'access-key', (clientId || tenantId) && (clientId ? 'client-id' : 'tenant-id')].filter(Boolean);
     if (methods.length > 1)
         throw new inputError/* InputError */.dz(methods.join(' and '), `are two auth methods: ${AUTH_METHODS}`);
     if (connectionString) {
@@ -30051,7 +30134,7 @@ function readAuth(input, env) {
     const audience = input('audience') || 'api://AzureADTokenExchange';
     const authorityHost = wrap('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new inputError/* InputError */.dz('client-id', 'signs in with the job\'s GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: ' +
+        throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
             'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
     }
     return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
@@ -30080,7 +30163,10 @@ function config_readMessage(input, contentType, env, context) {
     return prepareMessage('message-file', (0,external_node_fs_namespaceObject.readFileSync)(path), contentType, { github: context, env });
 }
 function readExcluded(text) {
-    const ids = text.split(/[,\r\n]/).map((id) => id.trim()).filter(Boolean);
+    const ids = text
+        .split(/[,\r\n]/)
+        .map((id) => id.trim())
+        .filter(Boolean);
     ids.forEach((id) => wrap('excluded', () => checkPathParam('connectionId', id)));
     return ids;
 }
@@ -30128,7 +30214,7 @@ function config_boolean(name, text) {
 const AUTHORIZATION = {
     'connection-string': 'Bearer *** (an HS256 JWT signed with the access key; aud = the request URL)',
     'access-key': 'Bearer *** (an HS256 JWT signed with the access key; aud = the request URL)',
-    entra: 'Bearer *** (a Microsoft Entra token, exchanged for the job\'s GitHub OIDC token)',
+    entra: "Bearer *** (a Microsoft Entra token, exchanged for the job's GitHub OIDC token)",
 };
 /** Bodies longer than this are cut in the log; the `payload` output still has all of it. */
 const SHOWN_BODY_CHARS = 4000;
@@ -30249,9 +30335,20 @@ const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
 const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
 // Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
 const RETRY_ERROR_CODES = new Set([
-    'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
-    'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT,
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    ATTEMPT_TIMEOUT,
 ]);
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT]);
 const retryPolicyName = 'retryPolicy';
@@ -30542,9 +30639,7 @@ function createEntraTokenSource(credential, scope) {
 }
 /** The Entra scope for an endpoint: Azure China has its own. */
 function entraScopeFor(endpoint) {
-    return new URL(endpoint).hostname.endsWith('.azure.cn')
-        ? 'https://webpubsub.azure.cn/.default'
-        : 'https://webpubsub.azure.com/.default';
+    return new URL(endpoint).hostname.endsWith('.azure.cn') ? 'https://webpubsub.azure.cn/.default' : 'https://webpubsub.azure.com/.default';
 }
 ;// CONCATENATED MODULE: ./build/shared/version.js
 /** The package version, sent in the User-Agent (a test keeps it equal to package.json). */
@@ -30571,9 +30666,7 @@ const VERSION = '0.1.0';
 
 const CALL_OPTIONS = ['signal'];
 const MESSAGE_OPTIONS = ['contentType', 'signal'];
-const OPTION_NAMES = new Set([
-    'apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher',
-]);
+const OPTION_NAMES = new Set(['apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher']);
 const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * A client for one hub of an Azure Web PubSub service (or the emulator).
@@ -30600,7 +30693,12 @@ class WebPubSubServiceClient {
         let endpoint, credential, hub, options;
         if (typeof credentialOrHub === 'string') {
             const parsed = parseConnectionString(endpointOrConnectionString);
-            [endpoint, credential, hub, options] = [parsed.endpoint, new AzureKeyCredential(parsed.accessKey), credentialOrHub, hubOrOptions];
+            [endpoint, credential, hub, options] = [
+                parsed.endpoint,
+                new AzureKeyCredential(parsed.accessKey),
+                credentialOrHub,
+                hubOrOptions,
+            ];
         }
         else {
             [endpoint, credential, hub, options] = [endpointOrConnectionString, credentialOrHub, hubOrOptions, maybeOptions];
@@ -30622,9 +30720,7 @@ class WebPubSubServiceClient {
         const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         this.#ownsDispatcher = options.dispatcher === undefined;
         this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, timeoutMs);
-        const tokens = isTokenCredential(credential)
-            ? createEntraTokenSource(credential, entraScopeFor(this.endpoint))
-            : createKeyTokenSource(credential);
+        const tokens = isTokenCredential(credential) ? createEntraTokenSource(credential, entraScopeFor(this.endpoint)) : createKeyTokenSource(credential);
         this.#send = compose([
             userAgentPolicy(`webpubsub-action/${VERSION} node/${process.versions.node}`),
             authPolicy(tokens, this.#service.href),
@@ -31159,7 +31255,7 @@ async function run(core, env = process.env) {
             attempts: attempts.total + (typeof error?.attempts === 'number' ? error.attempts : 0),
             durationMs: elapsed(),
             payload,
-            result: (0,inputError/* isInputError */.BT)(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : error?.name ?? 'Error'})`,
+            result: (0,inputError/* isInputError */.BT)(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : (error?.name ?? 'Error')})`,
         };
         await report(core, (0,inputError/* isInputError */.BT)(error) ? undefined : config, outcome, env).catch(() => undefined);
         // A bad input is a mistake in the workflow: it fails the step whatever fail-on-error says.
@@ -31203,7 +31299,9 @@ function plan(config, message) {
 function dryRunNotes(config) {
     if (config.waves) {
         const { batchSize, intervalSeconds } = config.waves;
-        return [`It would list the members of group ${config.target.kind === 'group' ? config.target.group : ''}, then close them ${batchSize} at a time, ${intervalSeconds} s apart, each with:`];
+        return [
+            `It would list the members of group ${config.target.kind === 'group' ? config.target.group : ''}, then close them ${batchSize} at a time, ${intervalSeconds} s apart, each with:`,
+        ];
     }
     if (config.countRecipients)
         return ['It would first count the recipients, then send:'];
@@ -31213,7 +31311,13 @@ function dryRunNotes(config) {
 }
 function targetText(config) {
     const { target } = config;
-    const text = target.kind === 'hub' ? 'the hub' : target.kind === 'group' ? `group ${target.group}` : target.kind === 'user' ? `user ${target.userId}` : `connection ${target.connectionId}`;
+    const text = target.kind === 'hub'
+        ? 'the hub'
+        : target.kind === 'group'
+            ? `group ${target.group}`
+            : target.kind === 'user'
+                ? `user ${target.userId}`
+                : `connection ${target.connectionId}`;
     // User and connection ids may hold line breaks, and core.info writes them as they are: the rest of the id would
     // start a line of its own, which the runner reads as a workflow command (`::warning::…`). Escaped as core
     // escapes annotations.

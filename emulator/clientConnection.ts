@@ -23,7 +23,6 @@ export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 /** ackIds remembered for `Duplicate` answers; the oldest are forgotten beyond this. */
 const MAX_REMEMBERED_ACK_IDS = 10_000;
 
-
 /** What a connection reports to the emulator. */
 export interface ConnectionHooks {
   /**

@@ -104,7 +104,13 @@ function handlePlain(context: ClientRequestContext, connection: ClientConnection
 }
 
 /** A user event: emitted, then answered by the hub's event handler (or, in a hub without one, acked at once). */
-function userEvent(context: ClientRequestContext, connection: ClientConnection, event: string, data: MessageData, ackId: number | undefined): void | Promise<void> {
+function userEvent(
+  context: ClientRequestContext,
+  connection: ClientConnection,
+  event: string,
+  data: MessageData,
+  ackId: number | undefined,
+): void | Promise<void> {
   context.onEvent(toEvent(connection, event, data));
   const outcome = context.upstream.userEvent(connection, event, data);
   if (!outcome) return ack(connection, ackId);

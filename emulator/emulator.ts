@@ -186,7 +186,11 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
    */
   close(): Promise<void> {
     if (this.#status === 'Closed') return Promise.resolve();
-    if (this.#status === 'Starting') return this.#starting!.then(() => this.close(), () => undefined);
+    if (this.#status === 'Starting')
+      return this.#starting!.then(
+        () => this.close(),
+        () => undefined,
+      );
     this.#closing ??= this.#closeNow().finally(() => {
       this.#closing = undefined;
       this.#status = 'Closed';
@@ -242,10 +246,13 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   /** Waits for the sockets to finish their close handshake, then cuts the rest. */
   async #socketsClosed(): Promise<void> {
-    const pending = [...this.#sockets].map((socket) => new Promise<void>((resolve) => {
-      if (socket.readyState === socket.CLOSED) resolve();
-      else socket.once('close', () => resolve());
-    }));
+    const pending = [...this.#sockets].map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === socket.CLOSED) resolve();
+          else socket.once('close', () => resolve());
+        }),
+    );
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_GRACE_MS)))]);
     clearTimeout(timer);
@@ -354,7 +361,6 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   #logError(error: unknown, what: string): void {
     this.#warn(`error in ${what}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   }
-
 }
 
 /**

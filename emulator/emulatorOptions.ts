@@ -95,7 +95,16 @@ export const DEFAULT_RECOVERY_WINDOW_MS = 30_000;
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidArgumentError('options', 'must be an object');
   checkKnown('options', options, OPTION_NAMES);
-  const { port = 0, host = '127.0.0.1', accessKey, faults, loose = false, recoveryWindowMs = DEFAULT_RECOVERY_WINDOW_MS, logger, acceptEntraTokens = false } = options;
+  const {
+    port = 0,
+    host = '127.0.0.1',
+    accessKey,
+    faults,
+    loose = false,
+    recoveryWindowMs = DEFAULT_RECOVERY_WINDOW_MS,
+    logger,
+    acceptEntraTokens = false,
+  } = options;
   checkInteger('options.port', port, 0, 65535);
   requireString('options.host', host);
   if (accessKey !== undefined) requireString('options.accessKey', accessKey);

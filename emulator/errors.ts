@@ -27,8 +27,7 @@ const ownBadRequest = (code: string, message: string, target: string) => new Ser
 
 /** REST and handshake errors. */
 export const errors = {
-  routeNotFound: (method: string, path: string) =>
-    new ServiceError(404, 'RouteNotFound', `No Web PubSub operation matches ${method} ${path}`),
+  routeNotFound: (method: string, path: string) => new ServiceError(404, 'RouteNotFound', `No Web PubSub operation matches ${method} ${path}`),
   methodNotAllowed: (method: string, allowed: readonly string[]) =>
     new ServiceError(405, 'MethodNotAllowed', `${method} is not allowed here; use ${allowed.join(' or ')}`, {
       headers: { allow: allowed.join(', ') },
@@ -36,8 +35,7 @@ export const errors = {
   missingHost: () => ownBadRequest('MissingHost', 'The Host header is required: the token audience is built from it', 'Host'),
 
   // 400s about a request parameter: the service's Error.BadRequest, target the parameter's wire name.
-  missingApiVersion: () =>
-    badRequest('api-version', `The api-version query parameter is required (stable versions: ${API_VERSIONS.join(', ')})`),
+  missingApiVersion: () => badRequest('api-version', `The api-version query parameter is required (stable versions: ${API_VERSIONS.join(', ')})`),
   unsupportedApiVersion: (version: string) =>
     badRequest(
       'api-version',
@@ -49,28 +47,20 @@ export const errors = {
   parameterNotInApiVersion: (wire: string, since: string, version: string) =>
     badRequest(wire, `Query parameter ${wire} needs api-version ${since} or later (got ${version})`),
   unsupportedQueryParameter: (wire: string, operation: Operation) =>
-    badRequest(
-      wire,
-      `Query parameter ${wire} is not a parameter of ${operation.operationId}, so the emulator cannot honour it; ${LOOSE_HINT}`,
-    ),
+    badRequest(wire, `Query parameter ${wire} is not a parameter of ${operation.operationId}, so the emulator cannot honour it; ${LOOSE_HINT}`),
   invalidQueryParameter: (wire: string, rule: string) => badRequest(wire, `Query parameter ${wire} ${rule}`),
   repeatedQueryParameter: (wire: string) => badRequest(wire, `Query parameter ${wire} must be given at most once`),
   invalidPathParameter: (param: PathParam, message: string) => badRequest(param, message),
   invalidFilter: (message: string, target = 'filter') => badRequest(target, `${message} (Parameter '${target}')`),
-  invalidContinuationToken: () =>
-    badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator'),
+  invalidContinuationToken: () => badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator'),
   invalidJsonPayload: () => badRequest('body', 'The body is not valid JSON, but its Content-Type is application/json'),
   invalidRequestBody: (field: string, rule: string) => badRequest(field, `${field} ${rule}`),
 
   unsupportedMediaType: (contentType: string | undefined, allowed: readonly string[]) =>
-    new ServiceError(
-      415,
-      'UnsupportedMediaType',
-      `Content-Type ${contentType ? `'${contentType}'` : 'is missing; it'} must be one of ${allowed.join(', ')}`,
-      { target: 'Content-Type' },
-    ),
-  payloadTooLarge: () =>
-    new ServiceError(413, 'PayloadTooLarge', `The message must be at most ${MAX_MESSAGE_BYTES} bytes (1 MiB)`, { target: 'body' }),
+    new ServiceError(415, 'UnsupportedMediaType', `Content-Type ${contentType ? `'${contentType}'` : 'is missing; it'} must be one of ${allowed.join(', ')}`, {
+      target: 'Content-Type',
+    }),
+  payloadTooLarge: () => new ServiceError(413, 'PayloadTooLarge', `The message must be at most ${MAX_MESSAGE_BYTES} bytes (1 MiB)`, { target: 'body' }),
 
   unauthorized: (reason: string, target = 'Authorization') => new ServiceError(401, 'Unauthorized', reason, { target }),
   missingToken: () => errors.unauthorized('The request has no Authorization: Bearer <token> header'),
@@ -88,8 +78,7 @@ export const errors = {
   tokenNotYetValid: (target?: string) => errors.unauthorized('The token is not valid yet (nbf is in the future)', target),
   missingClaim: (claim: string, target?: string) => errors.unauthorized(`The token has no ${claim} claim`, target),
   invalidClaim: (claim: string, rule: string, target?: string) => errors.unauthorized(`The token's ${claim} claim ${rule}`, target),
-  wrongRestAudience: (expected: string) =>
-    errors.unauthorized(`The token's aud must be the request URL as received, query included: ${expected}`),
+  wrongRestAudience: (expected: string) => errors.unauthorized(`The token's aud must be the request URL as received, query included: ${expected}`),
   wrongEntraAudience: (accepted: readonly string[]) =>
     errors.unauthorized(`The Microsoft Entra token's aud must be the Web PubSub resource: ${accepted.join(' or ')}`),
   wrongClientAudience: (expected: string) =>
@@ -177,7 +166,9 @@ export const eventHandlerFailures = {
     ),
   /** A ce-* header undici will not send: a userId or event name with characters beyond Latin-1, or a line break. */
   unsendable: (url: string, detail: string) =>
-    new EventHandlerFailure(`the event for ${url} cannot be sent: ${detail} (ce-* headers hold the userId and event name, which must be Latin-1 without line breaks)`),
+    new EventHandlerFailure(
+      `the event for ${url} cannot be sent: ${detail} (ce-* headers hold the userId and event name, which must be Latin-1 without line breaks)`,
+    ),
   tooLarge: (url: string, limit: number) => new EventHandlerFailure(`${url} answered with more than ${limit} bytes`),
   badAnswer: (url: string, rule: string) => new EventHandlerFailure(`${url} answered ${rule}`),
   shuttingDown: () => new EventHandlerFailure('the emulator is shutting down'),
@@ -221,8 +212,7 @@ export const closes = {
  * must be exact. Without a reason (or with an empty one) the sentence ends after "connection." (Microsoft's own
  * emulator, Azure/azure-webpubsub tools/emulator, asserts both forms in its tests).
  */
-export const applicationServerClosed = (reason: string | undefined): string =>
-  `Application server closed the connection.${reason ? ` Reason: ${reason}` : ''}`;
+export const applicationServerClosed = (reason: string | undefined): string => `Application server closed the connection.${reason ? ` Reason: ${reason}` : ''}`;
 
 /** Error bodies of `ack` frames. */
 export const ackErrors = {

@@ -75,11 +75,11 @@ export class EventHandlerTable {
 
   /** The first handler of `hub` that takes `event`. */
   find(hub: string, event: EventName): EventHandler | undefined {
-    return this.#hubs.get(hub.toLowerCase())?.find((handler) =>
-      'system' in event
-        ? handler.systemEvents.has(event.system)
-        : handler.userEvents === '*' || handler.userEvents.has(event.user.toLowerCase()),
-    );
+    return this.#hubs
+      .get(hub.toLowerCase())
+      ?.find((handler) =>
+        'system' in event ? handler.systemEvents.has(event.system) : handler.userEvents === '*' || handler.userEvents.has(event.user.toLowerCase()),
+      );
   }
 }
 
@@ -103,7 +103,10 @@ export function resolveHubs(hubs: unknown): EventHandlerTable {
     checkNames(argument, settings, ['eventHandlers']);
     const { eventHandlers } = settings;
     if (!Array.isArray(eventHandlers)) throw new InvalidArgumentError(`${argument}.eventHandlers`, `must be an array (got ${describe(eventHandlers)})`);
-    table.set(hub.toLowerCase(), eventHandlers.map((handler, i) => resolveHandler(`${argument}.eventHandlers[${i}]`, handler)));
+    table.set(
+      hub.toLowerCase(),
+      eventHandlers.map((handler, i) => resolveHandler(`${argument}.eventHandlers[${i}]`, handler)),
+    );
   }
   return new EventHandlerTable(table);
 }
@@ -131,7 +134,8 @@ export function handlerUrl(urlTemplate: string, hub: string, event: string): str
 }
 
 function resolveHandler(argument: string, handler: unknown): EventHandler {
-  if (!isObject(handler)) throw new InvalidArgumentError(argument, `must be an object { urlTemplate, userEventPattern, systemEvents } (got ${describe(handler)})`);
+  if (!isObject(handler))
+    throw new InvalidArgumentError(argument, `must be an object { urlTemplate, userEventPattern, systemEvents } (got ${describe(handler)})`);
   checkNames(argument, handler, HANDLER_OPTION_NAMES);
   const { urlTemplate, userEventPattern, systemEvents = [] } = handler as Partial<EventHandlerSettings>;
   checkUrlTemplate(`${argument}.urlTemplate`, urlTemplate);
@@ -153,7 +157,10 @@ function checkUrlTemplate(argument: string, template: unknown): asserts template
     throw new InvalidArgumentError(argument, 'must be an absolute http:// or https:// URL');
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new InvalidArgumentError(argument, `must be an http:// or https:// URL (got ${url.protocol}; tunnel:// and Key Vault references are not implemented)`);
+    throw new InvalidArgumentError(
+      argument,
+      `must be an http:// or https:// URL (got ${url.protocol}; tunnel:// and Key Vault references are not implemented)`,
+    );
   }
   const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(template)?.[1] ?? '';
   if (authority.includes('{')) throw new InvalidArgumentError(argument, 'must not hold a placeholder in its host, as in the service');
@@ -161,7 +168,8 @@ function checkUrlTemplate(argument: string, template: unknown): asserts template
 
 function userEventsOf(argument: string, pattern: unknown): EventHandler['userEvents'] {
   if (pattern === undefined || pattern === '') return new Set();
-  if (typeof pattern !== 'string') throw new InvalidArgumentError(argument, `must be a string: *, or event names separated by commas (got ${describe(pattern)})`);
+  if (typeof pattern !== 'string')
+    throw new InvalidArgumentError(argument, `must be a string: *, or event names separated by commas (got ${describe(pattern)})`);
   const names = pattern.split(',').map((name) => name.trim());
   if (names.includes('*')) return '*';
   if (names.some((name) => name === '' || name.includes('*'))) {

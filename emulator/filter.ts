@@ -134,9 +134,7 @@ const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
 
 function caseHint(word: string): string {
   const lower = word.toLowerCase();
-  return lower !== word && (RESERVED.has(lower) || FUNCTIONS.has(lower))
-    ? ' (keywords, operators and function names are lower-case)'
-    : '';
+  return lower !== word && (RESERVED.has(lower) || FUNCTIONS.has(lower)) ? ' (keywords, operators and function names are lower-case)' : '';
 }
 
 function describeToken(token: Token): string {
@@ -310,8 +308,7 @@ class Parser {
     const span = { start: first.start, end: operands[operands.length - 1]!.end };
     if (tests.length === 2) {
       const [a, b] = tests as [Evaluator, Evaluator];
-      const evaluate: Evaluator =
-        op === 'and' ? (s) => a(s) === true && b(s) === true : (s) => a(s) === true || b(s) === true;
+      const evaluate: Evaluator = op === 'and' ? (s) => a(s) === true && b(s) === true : (s) => a(s) === true || b(s) === true;
       return { type: 'bool', nullable: false, evaluate, ...span };
     }
     const evaluate: Evaluator =
@@ -332,10 +329,7 @@ class Parser {
     const operator = this.#peek();
     if (operator.kind !== 'word' || !(COMPARISONS.has(operator.text) || operator.text === 'in')) return left;
     this.#next();
-    const result =
-      operator.text === 'in'
-        ? this.#parseIn(left)
-        : this.#compare(operator.text as ComparisonOperator, left, this.#parseUnary(left.start));
+    const result = operator.text === 'in' ? this.#parseIn(left) : this.#compare(operator.text as ComparisonOperator, left, this.#parseUnary(left.start));
     const after = this.#peek();
     if (after.kind === 'word' && (COMPARISONS.has(after.text) || after.text === 'in')) {
       throw this.#fail('comparisons cannot be chained; add parentheses', left.start, after.start, after.end);
@@ -575,14 +569,7 @@ function mapString(arg: Expr, type: ValueType, fn: (v: string) => Value, span: {
 }
 
 /** A two-string function; `ifNull` is the result when either side is null. */
-function combineStrings(
-  a: Expr,
-  b: Expr,
-  type: ValueType,
-  ifNull: Value,
-  fn: (a: string, b: string) => Value,
-  span: { start: number; end: number },
-): Expr {
+function combineStrings(a: Expr, b: Expr, type: ValueType, ifNull: Value, fn: (a: string, b: string) => Value, span: { start: number; end: number }): Expr {
   const x = a.evaluate;
   const y = b.evaluate;
   return {

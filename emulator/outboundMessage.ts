@@ -19,7 +19,7 @@ export type PayloadMediaType = 'application/json' | 'text/plain' | 'application/
 
 /** The media type of a Content-Type header, lower case, without parameters. */
 export function mediaTypeOf(contentType: string | undefined): string | undefined {
-  return contentType?.split(';')[0]!.trim().toLowerCase();
+  return contentType === undefined ? undefined : contentType.split(';', 1)[0]!.trim().toLowerCase();
 }
 
 /**
@@ -104,8 +104,7 @@ export class OutboundMessage {
         header += `,"group":${JSON.stringify(source.group)}`;
         if (source.fromUserId) header += `,"fromUserId":${JSON.stringify(source.fromUserId)}`;
       }
-      const json =
-        data.dataType === 'json' ? data.json : data.dataType === 'text' ? JSON.stringify(data.text) : `"${data.bytes.toString('base64')}"`;
+      const json = data.dataType === 'json' ? data.json : data.dataType === 'text' ? JSON.stringify(data.text) : `"${data.bytes.toString('base64')}"`;
       this.#tail = `${header},"dataType":"${data.dataType}","data":${json}}`;
       this.#tailBytes = Buffer.byteLength(this.#tail);
     }

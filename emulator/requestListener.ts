@@ -80,7 +80,9 @@ export function createRequestListener(context: RequestListenerContext): RequestL
         writeError(state, error instanceof ServiceError ? error : errors.internal());
       } finally {
         // 10. End: one log line.
-        logger?.(redact(`${state.method} ${state.path} -> ${state.reset ? 'reset' : state.status} (${(performance.now() - state.start).toFixed(1)} ms) ${state.id}`));
+        logger?.(
+          redact(`${state.method} ${state.path} -> ${state.reset ? 'reset' : state.status} (${(performance.now() - state.start).toFixed(1)} ms) ${state.id}`),
+        );
       }
     })();
   };

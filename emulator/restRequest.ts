@@ -5,7 +5,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { InvalidArgumentError } from '../shared/errors.js';
-import { API_VERSIONS, DEFAULT_API_VERSION, supportsApiVersion, type ApiVersion, type Operation, type PathParam, type QueryParam } from '../shared/operations.js';
+import {
+  API_VERSIONS,
+  DEFAULT_API_VERSION,
+  supportsApiVersion,
+  type ApiVersion,
+  type Operation,
+  type PathParam,
+  type QueryParam,
+} from '../shared/operations.js';
 import { CONTENT_TYPES } from '../shared/payload.js';
 import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, type ClientProtocol } from '../shared/validate.js';
 import type { Audience } from './delivery.js';

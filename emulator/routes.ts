@@ -23,9 +23,7 @@ export class Router {
   constructor(operations: readonly Operation[] = operationList) {
     this.#routes = operations.map((operation) => ({
       operation,
-      segments: operation.path
-        .split('/')
-        .map((segment) => (segment.startsWith('{') ? { param: segment.slice(1, -1) as PathParam } : { literal: segment })),
+      segments: operation.path.split('/').map((segment) => (segment.startsWith('{') ? { param: segment.slice(1, -1) as PathParam } : { literal: segment })),
     }));
   }
 

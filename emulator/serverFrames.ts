@@ -17,7 +17,6 @@ export const serverFrames = {
   ack: (ackId: number, error?: FrameError): string =>
     JSON.stringify(error ? { type: 'ack', ackId, success: false, error } : { type: 'ack', ackId, success: true }),
   pong: (): string => '{"type":"pong"}',
-  invokeResponse: (invocationId: string, error: FrameError): string =>
-    JSON.stringify({ type: 'invokeResponse', invocationId, success: false, error }),
+  invokeResponse: (invocationId: string, error: FrameError): string => JSON.stringify({ type: 'invokeResponse', invocationId, success: false, error }),
   streamClosed: (streamId: string, error: FrameError): string => JSON.stringify({ type: 'streamClosed', streamId, error }),
 };

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { InvalidArgumentError } from '../shared/errors.js';
+import type { InvalidArgumentError } from '../shared/errors.js';
 import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam } from '../shared/validate.js';
 import { bearer, type AccessTokenVerifier, type ClientIdentity } from './accessTokens.js';
 import type { ConnectAnswer } from './cloudEvents.js';
@@ -185,9 +185,13 @@ function readHandshake(req: IncomingMessage): { request: HandshakeRequest; token
     throw errors.invalidPathParameter('hub', (error as Error).message);
   }
 
-  const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const offered = (req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const known = offered.find((name) => SUBPROTOCOLS.has(name));
-  if (!known && offered.some((name) => PROTOBUF_SUBPROTOCOL.test(name))) throw errors.subprotocolNotImplemented(offered.find((name) => PROTOBUF_SUBPROTOCOL.test(name))!);
+  if (!known && offered.some((name) => PROTOBUF_SUBPROTOCOL.test(name)))
+    throw errors.subprotocolNotImplemented(offered.find((name) => PROTOBUF_SUBPROTOCOL.test(name))!);
   const subprotocol = known ?? offered[0];
   const protocol = known ? SUBPROTOCOLS.get(known)! : 'plain';
 
@@ -200,7 +204,8 @@ function readHandshake(req: IncomingMessage): { request: HandshakeRequest; token
       subprotocol,
       offered,
       publishGroup: publishGroupOf(query, protocol),
-      recovery: connectionId !== null || reconnectionToken !== null ? { connectionId: connectionId ?? '', reconnectionToken: reconnectionToken ?? '' } : undefined,
+      recovery:
+        connectionId !== null || reconnectionToken !== null ? { connectionId: connectionId ?? '', reconnectionToken: reconnectionToken ?? '' } : undefined,
     },
     token: query.get('access_token') ?? bearer(req.headers.authorization),
   };
@@ -251,4 +256,3 @@ function refuse(socket: Duplex, error: ServiceError): void {
       `x-ms-error-code: ${error.code}\r\n\r\n${body}`,
   );
 }
-

@@ -117,18 +117,18 @@ export class Upstream {
     }
     const url = handlerUrl(handler.urlTemplate, connection.hub, event);
     const cloudEvent = userEventRequest(connection, { name: event, id: connection.nextEventId() }, data, this.#sender());
-    return this.#call(handler, connection.hub, url, cloudEvent).then(
-      (answer): UserEventOutcome => {
+    return this.#call(handler, connection.hub, url, cloudEvent)
+      .then((answer): UserEventOutcome => {
         const message = readUserEventAnswer(header(answer.headers, 'content-type'), answer.body);
         if (message && 'broken' in message) throw eventHandlerFailures.badAnswer(url, message.broken);
         const state = header(answer.headers, 'ce-connectionstate');
         if (state !== undefined) connection.connectionState = state;
         return { ok: true, message };
-      },
-    ).catch((error: unknown): UserEventOutcome => {
-      this.#context.warn(`${where}: ${describeFailure(error)}`);
-      return { ok: false };
-    });
+      })
+      .catch((error: unknown): UserEventOutcome => {
+        this.#context.warn(`${where}: ${describeFailure(error)}`);
+        return { ok: false };
+      });
   }
 
   /** A `connected` or `disconnected` notification: sent when a handler takes it, a failure only logged. */

@@ -187,7 +187,15 @@ const provider = {
   },
 
   /** Undoes a failed change; the error says what failed and whether the group is back as it was. */
-  async undo(failed: { action: string; id: string; inputs: Inputs; client: WebPubSubServiceClient; before: Members; change: MemberChange; error: unknown }): Promise<Error> {
+  async undo(failed: {
+    action: string;
+    id: string;
+    inputs: Inputs;
+    client: WebPubSubServiceClient;
+    before: Members;
+    change: MemberChange;
+    error: unknown;
+  }): Promise<Error> {
     const { action, id, inputs, client, before, change, error } = failed;
     const what = `${action} the membership of group '${inputs.group}' in hub '${inputs.hub}' failed: ${this.runtime.describeError(error)}`;
     try {

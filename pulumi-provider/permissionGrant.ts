@@ -46,7 +46,14 @@ export class WebPubSubPermissionGrant extends pulumi.dynamic.Resource {
    */
   constructor(name: string, args: WebPubSubPermissionGrantArgs, opts?: pulumi.CustomResourceOptions) {
     const { hub, connectionId, permission, targetName, endpoint } = args;
-    super(permissionGrantProvider, name, { hub, connectionId, permission, targetName, endpoint, stateVersion: undefined }, opts, 'webpubsub', 'PermissionGrant');
+    super(
+      permissionGrantProvider,
+      name,
+      { hub, connectionId, permission, targetName, endpoint, stateVersion: undefined },
+      opts,
+      'webpubsub',
+      'PermissionGrant',
+    );
   }
 
   /**

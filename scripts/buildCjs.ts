@@ -22,11 +22,7 @@ const INLINED = new Set(['jose']);
 const LOADED_BY_NAME = ['@azure/identity'];
 
 const pkg = JSON.parse(await readFile('package.json', 'utf8')) as { name: string; dependencies?: object; peerDependencies?: object };
-const external = [
-  ...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => !INLINED.has(name)),
-  pkg.name,
-  ...LOADED_BY_NAME,
-];
+const external = [...Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies }).filter((name) => !INLINED.has(name)), pkg.name, ...LOADED_BY_NAME];
 
 await build({
   entryPoints: CJS_ENTRY_FOLDERS.map((folder) => ({ in: `build/${folder}/index.js`, out: `${folder}/index` })),

@@ -38,7 +38,8 @@ let watchdog: NodeJS.Timeout | undefined;
 const real = process.env.WEBPUBSUB_CONNECTION_STRING;
 // On the emulator, an application server takes the hub's `reloaded` events, as the service would call it.
 const app = real ? undefined : await startDemoApp(HUB, (line) => say('app', line));
-const emulator = app && (await startEmulator({ port: 0, hubs: { [HUB]: { eventHandlers: [{ urlTemplate: app.urlTemplate, userEventPattern: 'reloaded' }] } } }));
+const emulator =
+  app && (await startEmulator({ port: 0, hubs: { [HUB]: { eventHandlers: [{ urlTemplate: app.urlTemplate, userEventPattern: 'reloaded' }] } } }));
 app?.allow(emulator!.endpoint);
 const connectionString = real ?? emulator!.connectionString;
 const core = new WebPubSubServiceClient(connectionString, HUB, { logLevel: 'off' });
@@ -49,7 +50,9 @@ let project: Awaited<ReturnType<typeof createConsumerProject>> | undefined;
 let page: BrowserExampleServer | undefined;
 
 try {
-  console.log(`webpubsub-action demo: the whole product ${real ? 'against the service of WEBPUBSUB_CONNECTION_STRING' : 'on the embedded emulator (no Azure, no network)'}\n`);
+  console.log(
+    `webpubsub-action demo: the whole product ${real ? 'against the service of WEBPUBSUB_CONNECTION_STRING' : 'on the embedded emulator (no Azure, no network)'}\n`,
+  );
   say(real ? 'service' : 'emulator', `${core.endpoint}, hub "${HUB}"`);
   if (serve) await servePage();
   watchdog = setTimeout(() => fail(new Error(`the demo did not finish within ${TIMEOUT_MS / 1000} s`)), TIMEOUT_MS);
@@ -63,9 +66,17 @@ try {
   host = await ProviderHost.start({ cwd: project.dir });
   await host.configure({ 'webpubsub:connectionString': connectionString });
   const membership = await apply(host, 'GroupMembership', 'release-watchers', groupMembershipProvider, { hub: HUB, group: GROUP, userIds: MEMBERS });
-  say('pulumi', `WebPubSubGroupMembership release-watchers: group "${GROUP}" = ${(membership.userIds as string[]).join(', ')} (Pulumi's provider host, over gRPC)`);
+  say(
+    'pulumi',
+    `WebPubSubGroupMembership release-watchers: group "${GROUP}" = ${(membership.userIds as string[]).join(', ')} (Pulumi's provider host, over gRPC)`,
+  );
   const alice = subscribers.get('alice')!;
-  await apply(host, 'PermissionGrant', 'alice-sends', permissionGrantProvider, { hub: HUB, connectionId: alice.connectionId, permission: 'sendToGroup', targetName: GROUP });
+  await apply(host, 'PermissionGrant', 'alice-sends', permissionGrantProvider, {
+    hub: HUB,
+    connectionId: alice.connectionId,
+    permission: 'sendToGroup',
+    targetName: GROUP,
+  });
   say('pulumi', `WebPubSubPermissionGrant alice-sends: alice's connection may send to "${GROUP}"`);
 
   // The Action, bundled, as the runner runs it: a deploy notification on a push, a release announcement on a release.
@@ -89,24 +100,36 @@ try {
   // The grant at work: alice may publish to the group, carol may not.
   const heard = subscribers.get('bob')!.nextGroupMessage();
   await alice.client.sendToGroup(GROUP, { from: 'alice', text: 'reloading v1.4.2' }, 'json');
-  const refused = await subscribers.get(OUTSIDER)!.client.sendToGroup(GROUP, 'me too', 'text').then(
-    () => 'accepted',
-    (error: { errorDetail?: { name?: string }; name: string }) => error.errorDetail?.name ?? error.name,
-  );
+  const refused = await subscribers
+    .get(OUTSIDER)!
+    .client.sendToGroup(GROUP, 'me too', 'text')
+    .then(
+      () => 'accepted',
+      (error: { errorDetail?: { name?: string }; name: string }) => error.errorDetail?.name ?? error.name,
+    );
   if (refused === 'accepted') throw new Error('carol published to the group without a grant');
   say('clients', `alice -> "${GROUP}": bob got ${JSON.stringify((await heard).data)}; carol -> "${GROUP}": refused (${refused}: no grant)`);
 
   // A rollout: close the group's connections through the Action, one at a time, so clients do not reconnect at once.
   const gone = MEMBERS.map((userId) => subscribers.get(userId)!.disconnected);
-  const closed = await action('close in waves', { hub: HUB, operation: 'close', target: 'group', group: GROUP, reason: 'rollout v1.4.2', 'batch-size': '1', 'batch-interval-seconds': '0.3' }, PUSH);
+  const closed = await action(
+    'close in waves',
+    { hub: HUB, operation: 'close', target: 'group', group: GROUP, reason: 'rollout v1.4.2', 'batch-size': '1', 'batch-interval-seconds': '0.3' },
+    PUSH,
+  );
   say('action', `close group "${GROUP}" in waves of 1, 0.3 s apart -> ${outcome(closed)}, closed ${closed.outputs.closed}`);
   const reasons = await Promise.all(gone);
   if (!subscribers.get(OUTSIDER)!.connected) throw new Error(`${OUTSIDER} was disconnected, though not in the group`);
   say('clients', `${MEMBERS.join(', ')} disconnected ("${reasons[0]}"); ${OUTSIDER} still connected`);
 
-  console.log(`\nOK: alice and bob got exactly the group's two notifications and carol none;${app ? " bob's event reached the app and its answer came back;" : ''}`);
+  console.log(
+    `\nOK: alice and bob got exactly the group's two notifications and carol none;${app ? " bob's event reached the app and its answer came back;" : ''}`,
+  );
   console.log(`the grant let alice publish; the waves closed the group one connection at a time.`);
-  if (!real) console.log("Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure (all but the app's, which Azure cannot call here).");
+  if (!real)
+    console.log(
+      "Set WEBPUBSUB_CONNECTION_STRING to a real service and run it again: the same steps run against Azure (all but the app's, which Azure cannot call here).",
+    );
   if (page) {
     clearTimeout(watchdog);
     // Listen before saying so: whoever reads the line may press Ctrl+C at once.
@@ -150,7 +173,6 @@ async function action(what: string, inputs: Record<string, string>, event: GitHu
   if (run.code !== 0) throw new Error(`the Action (${what}) failed: ${run.errors.join(' ') || run.stderr}`);
   return run;
 }
-
 
 /**
  * The members must each get the notification the Action reports in its `payload` output, and the outsider nothing:

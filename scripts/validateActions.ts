@@ -38,10 +38,16 @@ const SELF_USES = escaped ? new RegExp(`^(\\s*-?\\s*uses:\\s*)(['"]?)${escaped}@
 let failed = false;
 for (const file of positionals) {
   const path = resolve(root, file);
-  let text = readFileSync(path, 'utf8').replace(LOCAL_USES, (_all, before: string, quote: string, sub: string, after: string) =>
-    `${before}${quote}${LOCAL.owner}/${LOCAL.name}${sub ? `/${sub}` : ''}@${LOCAL.ref}${quote}${after}`,
+  let text = readFileSync(path, 'utf8').replace(
+    LOCAL_USES,
+    (_all, before: string, quote: string, sub: string, after: string) =>
+      `${before}${quote}${LOCAL.owner}/${LOCAL.name}${sub ? `/${sub}` : ''}@${LOCAL.ref}${quote}${after}`,
   );
-  if (SELF_USES) text = text.replace(SELF_USES, (_all, before: string, quote: string, after: string) => `${before}${quote}${LOCAL.owner}/${LOCAL.name}@${LOCAL.ref}${quote}${after}`);
+  if (SELF_USES)
+    text = text.replace(
+      SELF_USES,
+      (_all, before: string, quote: string, after: string) => `${before}${quote}${LOCAL.owner}/${LOCAL.name}@${LOCAL.ref}${quote}${after}`,
+    );
   // The language service tells an action from a workflow by the path in the URI.
   const document = TextDocument.create(`file:///${relative(root, path)}`, 'yaml', 1, text);
   const diagnostics = await validate(document, {

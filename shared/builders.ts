@@ -78,12 +78,9 @@ function build(operation: Operation, hub: string | undefined, args: unknown[], o
 const o = operations;
 export const buildGetServiceStatusRequest = (options?: ApiVersionOption) => build(o.getServiceStatus, undefined, [], options);
 export const buildSendToAllRequest = (hub: string, options: MessageOptions<SendToAllOptions>) => build(o.sendToAll, hub, [], options);
-export const buildCloseAllConnectionsRequest = (hub: string, options?: Options<CloseConnectionsOptions>) =>
-  build(o.closeAllConnections, hub, [], options);
-export const buildGenerateClientTokenRequest = (hub: string, options?: Options<GenerateClientTokenOptions>) =>
-  build(o.generateClientToken, hub, [], options);
-export const buildAddConnectionsToGroupsRequest = (hub: string, options: Options<GroupsFilterBody>) =>
-  build(o.addConnectionsToGroups, hub, [], options);
+export const buildCloseAllConnectionsRequest = (hub: string, options?: Options<CloseConnectionsOptions>) => build(o.closeAllConnections, hub, [], options);
+export const buildGenerateClientTokenRequest = (hub: string, options?: Options<GenerateClientTokenOptions>) => build(o.generateClientToken, hub, [], options);
+export const buildAddConnectionsToGroupsRequest = (hub: string, options: Options<GroupsFilterBody>) => build(o.addConnectionsToGroups, hub, [], options);
 export const buildRemoveConnectionsFromGroupsRequest = (hub: string, options: Options<GroupsFilterBody>) =>
   build(o.removeConnectionsFromGroups, hub, [], options);
 export const buildCloseConnectionRequest = (hub: string, connectionId: string, options?: Options<CloseConnectionOptions>) =>
@@ -94,12 +91,10 @@ export const buildSendToConnectionRequest = (hub: string, connectionId: string, 
   build(o.sendToConnection, hub, [connectionId], options);
 export const buildRemoveConnectionFromAllGroupsRequest = (hub: string, connectionId: string, options?: ApiVersionOption) =>
   build(o.removeConnectionFromAllGroups, hub, [connectionId], options);
-export const buildGroupExistsRequest = (hub: string, group: string, options?: ApiVersionOption) =>
-  build(o.groupExists, hub, [group], options);
+export const buildGroupExistsRequest = (hub: string, group: string, options?: ApiVersionOption) => build(o.groupExists, hub, [group], options);
 export const buildCloseGroupConnectionsRequest = (hub: string, group: string, options?: Options<CloseConnectionsOptions>) =>
   build(o.closeGroupConnections, hub, [group], options);
-export const buildSendToGroupRequest = (hub: string, group: string, options: MessageOptions<SendToGroupOptions>) =>
-  build(o.sendToGroup, hub, [group], options);
+export const buildSendToGroupRequest = (hub: string, group: string, options: MessageOptions<SendToGroupOptions>) => build(o.sendToGroup, hub, [group], options);
 export const buildListConnectionsInGroupRequest = (hub: string, group: string, options?: Options<ListConnectionsOptions>) =>
   build(o.listConnectionsInGroup, hub, [group], options);
 export const buildAddConnectionToGroupRequest = (hub: string, group: string, connectionId: string, options?: ApiVersionOption) =>
@@ -112,12 +107,10 @@ export const buildRevokePermissionRequest = (hub: string, connectionId: string, 
   build(o.revokePermission, hub, [connectionId, permission], options);
 export const buildCheckPermissionRequest = (hub: string, connectionId: string, permission: Permission, options?: Options<PermissionOptions>) =>
   build(o.checkPermission, hub, [connectionId, permission], options);
-export const buildUserExistsRequest = (hub: string, userId: string, options?: ApiVersionOption) =>
-  build(o.userExists, hub, [userId], options);
+export const buildUserExistsRequest = (hub: string, userId: string, options?: ApiVersionOption) => build(o.userExists, hub, [userId], options);
 export const buildCloseUserConnectionsRequest = (hub: string, userId: string, options?: Options<CloseConnectionsOptions>) =>
   build(o.closeUserConnections, hub, [userId], options);
-export const buildSendToUserRequest = (hub: string, userId: string, options: MessageOptions<SendToUserOptions>) =>
-  build(o.sendToUser, hub, [userId], options);
+export const buildSendToUserRequest = (hub: string, userId: string, options: MessageOptions<SendToUserOptions>) => build(o.sendToUser, hub, [userId], options);
 export const buildRemoveUserFromAllGroupsRequest = (hub: string, userId: string, options?: ApiVersionOption) =>
   build(o.removeUserFromAllGroups, hub, [userId], options);
 export const buildAddUserToGroupRequest = (hub: string, group: string, userId: string, options?: ApiVersionOption) =>

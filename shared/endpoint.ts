@@ -30,10 +30,7 @@ export function parseEndpoint(argument: string, value: unknown, allowInsecureCon
     throw new InvalidArgumentError(argument, 'must not carry a query, fragment or credentials');
   }
   if (url.protocol === 'http:' && !allowInsecureConnection && !isLoopback(url.hostname)) {
-    throw new InvalidArgumentError(
-      argument,
-      `uses http to ${url.hostname}, which is not a loopback host; use https, or set allowInsecureConnection: true`,
-    );
+    throw new InvalidArgumentError(argument, `uses http to ${url.hostname}, which is not a loopback host; use https, or set allowInsecureConnection: true`);
   }
   const pathPrefix = url.pathname.replace(/\/+$/, '');
   return { origin: url.origin, pathPrefix, href: url.origin + pathPrefix };
@@ -41,11 +38,5 @@ export function parseEndpoint(argument: string, value: unknown, allowInsecureCon
 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1. */
 function isLoopback(hostname: string): boolean {
-  return (
-    hostname === 'localhost' ||
-    hostname.endsWith('.localhost') ||
-    /^127(\.\d{1,3}){3}$/.test(hostname) ||
-    hostname === '[::1]' ||
-    hostname === '::1'
-  );
+  return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' || hostname === '::1';
 }

@@ -83,12 +83,7 @@ export class WebPubSubRequestError extends RequestFailure {
 export class WebPubSubConnectionError extends RequestFailure {
   constructor(facts: RequestFacts & { code: string; cause: unknown }) {
     const reason = facts.cause instanceof Error && facts.cause.message ? ` (${facts.cause.message})` : '';
-    super(
-      `${facts.operation} could not reach the service: ${facts.code}${reason} after ${facts.attempts} attempt(s)`,
-      facts.code,
-      facts,
-      facts.cause,
-    );
+    super(`${facts.operation} could not reach the service: ${facts.code}${reason} after ${facts.attempts} attempt(s)`, facts.code, facts, facts.cause);
     this.name = 'WebPubSubConnectionError';
   }
 }

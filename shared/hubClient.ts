@@ -76,9 +76,7 @@ export interface ClientAccessToken {
   url: string;
 }
 
-const OPTION_NAMES = new Set([
-  'apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher',
-]);
+const OPTION_NAMES = new Set(['apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher']);
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
@@ -123,7 +121,12 @@ export class WebPubSubServiceClient {
     let endpoint: unknown, credential: unknown, hub: unknown, options: WebPubSubClientOptions | undefined;
     if (typeof credentialOrHub === 'string') {
       const parsed = parseConnectionString(endpointOrConnectionString);
-      [endpoint, credential, hub, options] = [parsed.endpoint, new AzureKeyCredential(parsed.accessKey), credentialOrHub, hubOrOptions as WebPubSubClientOptions];
+      [endpoint, credential, hub, options] = [
+        parsed.endpoint,
+        new AzureKeyCredential(parsed.accessKey),
+        credentialOrHub,
+        hubOrOptions as WebPubSubClientOptions,
+      ];
     } else {
       [endpoint, credential, hub, options] = [endpointOrConnectionString, credentialOrHub, hubOrOptions, maybeOptions];
     }
@@ -144,9 +147,7 @@ export class WebPubSubServiceClient {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#ownsDispatcher = options.dispatcher === undefined;
     this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, timeoutMs);
-    const tokens = isTokenCredential(credential)
-      ? createEntraTokenSource(credential, entraScopeFor(this.endpoint))
-      : createKeyTokenSource(credential);
+    const tokens = isTokenCredential(credential) ? createEntraTokenSource(credential, entraScopeFor(this.endpoint)) : createKeyTokenSource(credential);
     this.#send = compose(
       [
         userAgentPolicy(`webpubsub-action/${VERSION} node/${process.versions.node}`),

@@ -72,12 +72,15 @@ export function toJson(argument: string, value: unknown): string {
 }
 
 function refuseCollections(argument: string, value: unknown): void {
-  JSON.stringify(value, function (key, item: unknown) {
+  JSON.stringify(value, (key, item: unknown) => {
     const kind = Object.prototype.toString.call(item);
     if (kind === '[object Map]' || kind === '[object Set]') {
       const where = key === '' ? '' : ` (at key ${JSON.stringify(key)})`;
       const fix = kind === '[object Map]' ? 'Object.fromEntries(map)' : '[...set]';
-      throw new InvalidArgumentError(argument, `must not hold a ${kind.slice(8, -1)}${where}: JSON would send it as {} and drop its entries; send ${fix} instead`);
+      throw new InvalidArgumentError(
+        argument,
+        `must not hold a ${kind.slice(8, -1)}${where}: JSON would send it as {} and drop its entries; send ${fix} instead`,
+      );
     }
     return item;
   });

@@ -26,35 +26,39 @@ export type Send = (request: PipelineRequest) => Promise<WebPubSubResponse>;
 export type Policy = (next: Send) => Send;
 
 /** Chains policies so the first one listed runs first. */
-export const compose = (policies: readonly Policy[], transport: Send): Send =>
-  policies.reduceRight((next, policy) => policy(next), transport);
+export const compose = (policies: readonly Policy[], transport: Send): Send => policies.reduceRight((next, policy) => policy(next), transport);
 
 export const userAgentPolicyName = 'userAgentPolicy';
-export const userAgentPolicy = (userAgent: string): Policy => (next) => (request) => {
-  request.headers['user-agent'] = userAgent;
-  return next(request);
-};
+export const userAgentPolicy =
+  (userAgent: string): Policy =>
+  (next) =>
+  (request) => {
+    request.headers['user-agent'] = userAgent;
+    return next(request);
+  };
 
 export const authPolicyName = 'authPolicy';
 /**
  * Adds `Authorization: Bearer <token>`. The audience is the service URL of the request, query included, even when
  * the request itself goes to a reverse proxy. It runs before retry, so every attempt carries the same token.
  */
-export const authPolicy = (tokens: TokenSource, audienceBase: string): Policy => (next) => {
-  // A burst of sends to one URL reuses one token: build its header value once, not per request.
-  let lastToken = '';
-  let lastHeader = '';
-  return (request) => {
-    const token = tokens(audienceBase + request.path, request.signal);
-    const send = (value: string) => {
-      if (value !== lastToken) [lastToken, lastHeader] = [value, `Bearer ${value}`];
-      request.headers.authorization = lastHeader;
-      return next(request);
+export const authPolicy =
+  (tokens: TokenSource, audienceBase: string): Policy =>
+  (next) => {
+    // A burst of sends to one URL reuses one token: build its header value once, not per request.
+    let lastToken = '';
+    let lastHeader = '';
+    return (request) => {
+      const token = tokens(audienceBase + request.path, request.signal);
+      const send = (value: string) => {
+        if (value !== lastToken) [lastToken, lastHeader] = [value, `Bearer ${value}`];
+        request.headers.authorization = lastHeader;
+        return next(request);
+      };
+      // A cached token is a plain string: use it without a trip through the microtask queue.
+      return typeof token === 'string' ? send(token) : token.then(send);
     };
-    // A cached token is a plain string: use it without a trip through the microtask queue.
-    return typeof token === 'string' ? send(token) : token.then(send);
   };
-};
 
 export interface RetryOptions {
   /** Retries after the first attempt (default 3, so 4 attempts). */
@@ -76,9 +80,20 @@ const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
 const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
 // Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
 const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'ENETUNREACH',
-  'EHOSTUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT,
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  ATTEMPT_TIMEOUT,
 ]);
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT]);
 
@@ -89,82 +104,85 @@ export const retryPolicyName = 'retryPolicy';
  * present. Sends are retried too, so delivery is at-least-once. An abort ends the wait at once. With
  * `maxElapsedMs`, attempts are cut to the time left and no retry starts past the deadline.
  */
-export const retryPolicy = (
-  { maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000, maxElapsedMs }: RetryOptions,
-  { log, timeoutMs, describeUrl }: { log: Log; timeoutMs: number; describeUrl: (path: string) => string },
-): Policy => (next) => {
-  const attempts = maxRetries + 1;
-  const backoff = (attempt: number) => {
-    const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-    return ceiling / 2 + Math.random() * (ceiling / 2);
-  };
-  const logAttempt = (request: PipelineRequest, attempt: number, started: number, result: string) => {
-    if (!log.debugEnabled) return;
-    const ms = (performance.now() - started).toFixed(1);
-    log.debug(`${request.method} ${describeUrl(request.path)} -> ${result} (attempt ${attempt}/${attempts}, ${ms} ms)`);
-  };
-  const facts = (request: PipelineRequest, attempt: number): RequestFacts => ({
-    operation: request.operation,
-    method: request.method,
-    url: describeUrl(request.path),
-    attempts: attempt,
-  });
+export const retryPolicy =
+  (
+    { maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000, maxElapsedMs }: RetryOptions,
+    { log, timeoutMs, describeUrl }: { log: Log; timeoutMs: number; describeUrl: (path: string) => string },
+  ): Policy =>
+  (next) => {
+    const attempts = maxRetries + 1;
+    const backoff = (attempt: number) => {
+      const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+      return ceiling / 2 + Math.random() * (ceiling / 2);
+    };
+    const logAttempt = (request: PipelineRequest, attempt: number, started: number, result: string) => {
+      if (!log.debugEnabled) return;
+      const ms = (performance.now() - started).toFixed(1);
+      log.debug(`${request.method} ${describeUrl(request.path)} -> ${result} (attempt ${attempt}/${attempts}, ${ms} ms)`);
+    };
+    const facts = (request: PipelineRequest, attempt: number): RequestFacts => ({
+      operation: request.operation,
+      method: request.method,
+      url: describeUrl(request.path),
+      attempts: attempt,
+    });
 
-  return async (request) => {
-    const deadline = maxElapsedMs === undefined ? Infinity : performance.now() + maxElapsedMs;
-    for (let attempt = 1; ; attempt++) {
-      if (request.signal?.aborted) throw new RequestAbortedError(request.operation, request.signal.reason);
-      const started = performance.now();
-      const left = deadline - started;
-      if (left < timeoutMs) request.timeoutMs = Math.max(1, Math.floor(left));
-      let outcome: string;
-      let delay: number;
-      let failure: unknown;
-      try {
-        const response = await next(request);
-        response.attempts = attempt;
-        if (!RETRY_STATUSES.has(response.status) || attempt === attempts) {
-          logAttempt(request, attempt, started, String(response.status));
-          return response;
-        }
-        outcome = String(response.status);
-        delay = retryAfterMs(response.headers) ?? backoff(attempt);
-        const stop = delay > maxDelayMs
-          ? `the service asked to retry after ${Math.round(delay)} ms, more than retry.maxDelayMs (${maxDelayMs} ms)`
-          : pastDeadline(delay, deadline, maxElapsedMs);
-        if (stop) {
-          logAttempt(request, attempt, started, `${outcome}; not retrying: ${stop}`);
-          response.retryStopped = stop;
-          return response;
-        }
-      } catch (error) {
+    return async (request) => {
+      const deadline = maxElapsedMs === undefined ? Infinity : performance.now() + maxElapsedMs;
+      for (let attempt = 1; ; attempt++) {
         if (request.signal?.aborted) throw new RequestAbortedError(request.operation, request.signal.reason);
-        const code = errorCode(error);
-        outcome = code;
-        delay = backoff(attempt);
-        // An attempt cut short by the overall deadline ends the call: that is the deadline's timeout.
-        const cutByDeadline = code === ATTEMPT_TIMEOUT && request.timeoutMs !== undefined;
-        const retryable = RETRY_ERROR_CODES.has(code) && attempt < attempts && !cutByDeadline;
-        const stop = retryable ? pastDeadline(delay, deadline, maxElapsedMs) : undefined;
-        if (!retryable || stop) {
-          logAttempt(request, attempt, started, outcome);
-          const failed = { ...facts(request, attempt), retryStopped: stop, cause: error };
-          if (cutByDeadline) throw new RequestTimeoutError({ ...failed, timeoutMs: maxElapsedMs!, overall: true });
-          if (TIMEOUT_CODES.has(code)) throw new RequestTimeoutError({ ...failed, timeoutMs });
-          throw new WebPubSubConnectionError({ ...failed, code });
+        const started = performance.now();
+        const left = deadline - started;
+        if (left < timeoutMs) request.timeoutMs = Math.max(1, Math.floor(left));
+        let outcome: string;
+        let delay: number;
+        let failure: unknown;
+        try {
+          const response = await next(request);
+          response.attempts = attempt;
+          if (!RETRY_STATUSES.has(response.status) || attempt === attempts) {
+            logAttempt(request, attempt, started, String(response.status));
+            return response;
+          }
+          outcome = String(response.status);
+          delay = retryAfterMs(response.headers) ?? backoff(attempt);
+          const stop =
+            delay > maxDelayMs
+              ? `the service asked to retry after ${Math.round(delay)} ms, more than retry.maxDelayMs (${maxDelayMs} ms)`
+              : pastDeadline(delay, deadline, maxElapsedMs);
+          if (stop) {
+            logAttempt(request, attempt, started, `${outcome}; not retrying: ${stop}`);
+            response.retryStopped = stop;
+            return response;
+          }
+        } catch (error) {
+          if (request.signal?.aborted) throw new RequestAbortedError(request.operation, request.signal.reason);
+          const code = errorCode(error);
+          outcome = code;
+          delay = backoff(attempt);
+          // An attempt cut short by the overall deadline ends the call: that is the deadline's timeout.
+          const cutByDeadline = code === ATTEMPT_TIMEOUT && request.timeoutMs !== undefined;
+          const retryable = RETRY_ERROR_CODES.has(code) && attempt < attempts && !cutByDeadline;
+          const stop = retryable ? pastDeadline(delay, deadline, maxElapsedMs) : undefined;
+          if (!retryable || stop) {
+            logAttempt(request, attempt, started, outcome);
+            const failed = { ...facts(request, attempt), retryStopped: stop, cause: error };
+            if (cutByDeadline) throw new RequestTimeoutError({ ...failed, timeoutMs: maxElapsedMs!, overall: true });
+            if (TIMEOUT_CODES.has(code)) throw new RequestTimeoutError({ ...failed, timeoutMs });
+            throw new WebPubSubConnectionError({ ...failed, code });
+          }
+          failure = error;
         }
-        failure = error;
+        logAttempt(request, attempt, started, outcome);
+        log.info(`${request.operation}: ${outcome} on attempt ${attempt} of ${attempts}; retrying in ${Math.round(delay)} ms`);
+        try {
+          await sleep(delay, undefined, { signal: request.signal });
+        } catch {
+          throw new RequestAbortedError(request.operation, failure ?? request.signal?.reason);
+        }
       }
-      logAttempt(request, attempt, started, outcome);
-      log.info(`${request.operation}: ${outcome} on attempt ${attempt} of ${attempts}; retrying in ${Math.round(delay)} ms`);
-      try {
-        await sleep(delay, undefined, { signal: request.signal });
-      } catch {
-        throw new RequestAbortedError(request.operation, failure ?? request.signal?.reason);
-      }
-    }
+    };
   };
-};
 
 /** Why no retry may start after `delay`, when the overall deadline would pass first; undefined otherwise. */
 function pastDeadline(delay: number, deadline: number, maxElapsedMs: number | undefined): string | undefined {
@@ -224,18 +242,17 @@ class Response implements WebPubSubResponse {
  * of the client together). The per-attempt timeout is a timer of its own, because undici's coarse timers (about
  * 1 s resolution) would stretch a 100 ms timeout tenfold.
  */
-export const createTransport = (
-  dispatcher: Dispatcher,
-  { origin, pathPrefix, timeoutMs }: { origin: string; pathPrefix: string; timeoutMs: number },
-): Send => (request) =>
-  new Promise((resolve, reject) => {
-    const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
-    try {
-      dispatcher.dispatch({ origin, method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, exchange);
-    } catch (error) {
-      exchange.onError(error as Error);
-    }
-  });
+export const createTransport =
+  (dispatcher: Dispatcher, { origin, pathPrefix, timeoutMs }: { origin: string; pathPrefix: string; timeoutMs: number }): Send =>
+  (request) =>
+    new Promise((resolve, reject) => {
+      const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
+      try {
+        dispatcher.dispatch({ origin, method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, exchange);
+      } catch (error) {
+        exchange.onError(error as Error);
+      }
+    });
 
 /**
  * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
@@ -253,12 +270,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   #rawHeaders: Buffer[] = [];
   #chunks: Buffer[] = [];
 
-  constructor(
-    resolve: (response: WebPubSubResponse) => void,
-    reject: (error: Error) => void,
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-  ) {
+  constructor(resolve: (response: WebPubSubResponse) => void, reject: (error: Error) => void, timeoutMs: number, signal: AbortSignal | undefined) {
     this.#resolve = resolve;
     this.#reject = reject;
     this.#timer = setTimeout(expire, timeoutMs, this, timeoutMs);

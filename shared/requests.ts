@@ -6,7 +6,16 @@ import { InvalidArgumentError, WebPubSubRequestError } from './errors.js';
 import { redact } from './logger.js';
 import { DEFAULT_API_VERSION, supportsApiVersion, type HttpMethod, type Operation, type PathParam } from './operations.js';
 import { checkSize, toJson, type ContentType, type Payload } from './payload.js';
-import { checkApiVersion, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, requireString, unknownOption, type ClientProtocol } from './validate.js';
+import {
+  checkApiVersion,
+  checkClientProtocol,
+  checkGroup,
+  checkPathParam,
+  checkQueryValue,
+  requireString,
+  unknownOption,
+  type ClientProtocol,
+} from './validate.js';
 
 /** A request ready to send: `url` is the path and query, relative to the endpoint. */
 export interface WebPubSubRequest {

@@ -82,7 +82,5 @@ export function createEntraTokenSource(credential: TokenCredential, scope: strin
 
 /** The Entra scope for an endpoint: Azure China has its own. */
 export function entraScopeFor(endpoint: string): string {
-  return new URL(endpoint).hostname.endsWith('.azure.cn')
-    ? 'https://webpubsub.azure.cn/.default'
-    : 'https://webpubsub.azure.com/.default';
+  return new URL(endpoint).hostname.endsWith('.azure.cn') ? 'https://webpubsub.azure.cn/.default' : 'https://webpubsub.azure.com/.default';
 }

@@ -26,8 +26,7 @@ export const CLIENT_PROTOCOL_SINCE: Readonly<Record<ClientProtocol, ApiVersion>>
 /** The service's limit for one message: 1 MiB. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
-const DOT_SEGMENT_RULE =
-  "must not be '.' or '..': a URL parser folds such a segment into the parent path and the request would reach another route";
+const DOT_SEGMENT_RULE = "must not be '.' or '..': a URL parser folds such a segment into the parent path and the request would reach another route";
 
 /** An api-version as the service writes them: a date, optionally `-preview`. */
 const API_VERSION_PATTERN = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
@@ -52,10 +51,7 @@ export function checkPathParam(param: PathParam, value: unknown): asserts value 
   switch (param) {
     case 'hub':
       if (!HUB_PATTERN.test(value)) {
-        throw new InvalidArgumentError(
-          'hub',
-          "must start with a letter and hold only letters, digits and _ ` , . [ ], 128 characters at most",
-        );
+        throw new InvalidArgumentError('hub', 'must start with a letter and hold only letters, digits and _ ` , . [ ], 128 characters at most');
       }
       return;
     case 'group':
@@ -75,10 +71,7 @@ export function checkPathParam(param: PathParam, value: unknown): asserts value 
 export function checkGroup(argument: string, value: unknown): asserts value is string {
   requireString(argument, value);
   if (value.length > GROUP_MAX_LENGTH || !GROUP_PATTERN.test(value)) {
-    throw new InvalidArgumentError(
-      argument,
-      `must be 1 to ${GROUP_MAX_LENGTH} characters, not only whitespace, without line breaks`,
-    );
+    throw new InvalidArgumentError(argument, `must be 1 to ${GROUP_MAX_LENGTH} characters, not only whitespace, without line breaks`);
   }
   if (value === '.' || value === '..') throw new InvalidArgumentError(argument, DOT_SEGMENT_RULE);
 }
@@ -114,10 +107,7 @@ export function checkClientProtocol(value: ClientProtocol, apiVersion: string, a
   const since = CLIENT_PROTOCOL_SINCE[value];
   if (supportsApiVersion(apiVersion, since)) return;
   const taken = CLIENT_PROTOCOLS.filter((protocol) => supportsApiVersion(apiVersion, CLIENT_PROTOCOL_SINCE[protocol]));
-  throw new InvalidArgumentError(
-    argument,
-    `must be ${taken.join(' or ')} in api-version ${apiVersion}; ${value} needs ${since} or later`,
-  );
+  throw new InvalidArgumentError(argument, `must be ${taken.join(' or ')} in api-version ${apiVersion}; ${value} needs ${since} or later`);
 }
 
 /** Throws unless `value` is an integer in [min, max]. */

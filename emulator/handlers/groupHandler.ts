@@ -45,7 +45,11 @@ export class GroupHandler extends ResourceHandler {
    * api-version, since the official SDK requests it as given.
    */
   listConnectionsInGroup(request: RestRequest): GroupMemberPage {
-    const { maxPageSize = DEFAULT_PAGE_SIZE, top, continuationToken } = request.query as {
+    const {
+      maxPageSize = DEFAULT_PAGE_SIZE,
+      top,
+      continuationToken,
+    } = request.query as {
       maxPageSize?: number;
       top?: number;
       continuationToken?: string;
@@ -67,9 +71,7 @@ export class GroupHandler extends ResourceHandler {
     for (const param of request.operation.query) {
       if (next[param.option] !== undefined) query += `&${param.wire}=${encodeURIComponent(next[param.option]!)}`;
     }
-    const path = request.operation.path
-      .replace('{hub}', encodeURIComponent(request.hub))
-      .replace('{group}', encodeURIComponent(request.params.group!));
+    const path = request.operation.path.replace('{hub}', encodeURIComponent(request.hub)).replace('{group}', encodeURIComponent(request.params.group!));
     return { value, nextLink: request.origin + path + query };
   }
 

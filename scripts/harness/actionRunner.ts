@@ -74,7 +74,15 @@ export interface ActionRun {
 }
 
 /** Runs `node dist/index.js` as one step of a job. */
-export async function runAction({ inputs, env = {}, event, node = process.execPath, files = {}, debug = false, bundle = BUNDLE }: RunOptions): Promise<ActionRun> {
+export async function runAction({
+  inputs,
+  env = {},
+  event,
+  node = process.execPath,
+  files = {},
+  debug = false,
+  bundle = BUNDLE,
+}: RunOptions): Promise<ActionRun> {
   const temp = mkdtempSync(join(tmpdir(), 'wps-action-'));
   const workspace = join(temp, 'workspace');
   try {
@@ -170,7 +178,11 @@ export function withActionDefaults(inputs: Record<string, string>): Record<strin
     if (!Object.hasOwn(actionYml.inputs, name)) throw new Error(`action.yml has no input ${name}`);
   }
   return Object.fromEntries(
-    Object.entries(actionYml.inputs).map(([name, definition]) => [name, inputs[name] ?? (definition.default ?? '').replace('${{ github.token }}', GITHUB_TOKEN)]),
+    Object.entries(actionYml.inputs).map(([name, definition]) => [
+      name,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression action.yml holds, not a JavaScript template.
+      inputs[name] ?? (definition.default ?? '').replace('${{ github.token }}', GITHUB_TOKEN),
+    ]),
   );
 }
 

@@ -21,9 +21,14 @@ const { Struct } = fromSdk('google-protobuf/google/protobuf/struct_pb') as { Str
 const messages = fromSdk('./proto/provider_pb') as Record<string, new () => Record<string, (...args: unknown[]) => unknown>> & {
   DiffResponse: { DiffChanges: Record<string, number> };
 };
-const { Status } = fromSdk('./proto/status_pb') as { Status: { deserializeBinary(bytes: Uint8Array): { getDetailsList(): { unpack(decode: unknown, name: string): Response | null }[] } } };
+const { Status } = fromSdk('./proto/status_pb') as {
+  Status: { deserializeBinary(bytes: Uint8Array): { getDetailsList(): { unpack(decode: unknown, name: string): Response | null }[] } };
+};
 const { ResourceProviderClient } = fromSdk('./proto/provider_grpc_pb') as {
-  ResourceProviderClient: new (address: string, credentials: unknown) => Record<string, (request: unknown, callback: (error: GrpcError | null, response: Response) => void) => void> & { close(): void };
+  ResourceProviderClient: new (
+    address: string,
+    credentials: unknown,
+  ) => Record<string, (request: unknown, callback: (error: GrpcError | null, response: Response) => void) => void> & { close(): void };
 };
 
 /** The repository root: what `node_modules/webpubsub-action` points at in a consumer project. */
@@ -142,7 +147,11 @@ export class ProviderHost {
   }
 
   /** A refresh passes the stored outputs as `properties`; a `.get` passes only `inputs`. */
-  async read(id: string, urn: string, { properties, inputs }: { properties?: Properties; inputs?: Properties }): Promise<{ id: string; properties: Properties; inputs: Properties | undefined }> {
+  async read(
+    id: string,
+    urn: string,
+    { properties, inputs }: { properties?: Properties; inputs?: Properties },
+  ): Promise<{ id: string; properties: Properties; inputs: Properties | undefined }> {
     const request = this.#request('ReadRequest', { id, urn, properties: properties && struct(properties), inputs: inputs && struct(inputs) });
     const response = await this.#call('read', request);
     const returned = response.getInputs!();

@@ -68,7 +68,9 @@ describe('dry-run', () => {
   test('prints the request with the token masked and sends nothing', async () => {
     const { auth, hub } = setUp();
     const before = requests.length;
-    const run = await runAction({ inputs: { ...auth, target: 'group', group: 'ops', message: '{"v": "{{ github.sha }}"}', 'dry-run': 'true', 'message-ttl-seconds': '10' } });
+    const run = await runAction({
+      inputs: { ...auth, target: 'group', group: 'ops', message: '{"v": "{{ github.sha }}"}', 'dry-run': 'true', 'message-ttl-seconds': '10' },
+    });
     expect(run.code).toBe(0);
     expect(requests.length).toBe(before);
     expect(run.stdout).toContain('Dry run: nothing is sent.');
@@ -83,7 +85,9 @@ describe('dry-run', () => {
   test('waves in a dry run describe the plan and list nobody', async () => {
     const { auth } = setUp();
     const before = requests.length;
-    const run = await runAction({ inputs: { ...auth, operation: 'close', target: 'group', group: 'ops', 'batch-size': '5', 'batch-interval-seconds': '2', 'dry-run': 'true' } });
+    const run = await runAction({
+      inputs: { ...auth, operation: 'close', target: 'group', group: 'ops', 'batch-size': '5', 'batch-interval-seconds': '2', 'dry-run': 'true' },
+    });
     expect(run.code).toBe(0);
     expect(requests.length).toBe(before);
     expect(run.stdout).toContain('then close them 5 at a time, 2 s apart');
@@ -139,7 +143,9 @@ describe('failures of the service or the network', () => {
   test('timeout-seconds bounds the whole step, retries included', async () => {
     const stalled = await startCaptureServer(() => 'stall');
     try {
-      const run = await runAction({ inputs: { 'connection-string': `Endpoint=${stalled.endpoint};AccessKey=${KEY};Version=1.0;`, hub: 'h', 'timeout-seconds': '1' } });
+      const run = await runAction({
+        inputs: { 'connection-string': `Endpoint=${stalled.endpoint};AccessKey=${KEY};Version=1.0;`, hub: 'h', 'timeout-seconds': '1' },
+      });
       expect(run.code).toBe(1);
       expect(run.errors).toEqual(['::error::The step ran past timeout-seconds (1 s), retries and waits included; it was stopped']);
     } finally {
@@ -153,7 +159,9 @@ describe('secrets and debug logging', () => {
     const { auth, hub } = setUp();
     const run = await runAction({ inputs: { ...auth, message: 'x' }, debug: true });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(new RegExp(`^::debug::POST ${emulator.endpoint.replace(/\./g, '\\.')}/api/hubs/${hub}/:send\\?api-version=2024-12-01 -> 202 \\(attempt 1/4`, 'm'));
+    expect(run.stdout).toMatch(
+      new RegExp(`^::debug::POST ${emulator.endpoint.replace(/\./g, '\\.')}/api/hubs/${hub}/:send\\?api-version=2024-12-01 -> 202 \\(attempt 1/4`, 'm'),
+    );
     expect(run.stdout).toContain(`::add-mask::${emulator.connectionString}`);
     expect(run.stdout).toContain(`::add-mask::${KEY}`);
     expect(run.stdout).toContain(`::add-mask::${GITHUB_TOKEN}`);
@@ -175,7 +183,9 @@ describe('workflow commands', () => {
     const userId = 'mona\n::warning::injected by a user id';
     const mona = await subscribers.connect({ userId });
     const toUser = await runAction({ inputs: { ...auth, target: 'user', 'user-id': userId, message: 'hi', 'count-recipients': 'true' } });
-    const toConnection = await runAction({ inputs: { ...auth, target: 'connection', 'connection-id': 'c1\r\n::error::injected by a connection id', message: 'hi' } });
+    const toConnection = await runAction({
+      inputs: { ...auth, target: 'connection', 'connection-id': 'c1\r\n::error::injected by a connection id', message: 'hi' },
+    });
     const close = await runAction({ inputs: { ...auth, operation: 'close', target: 'user', 'user-id': 'x\n::notice::injected by a close' } });
     for (const run of [toUser, toConnection, close]) {
       expect(run.code).toBe(0);

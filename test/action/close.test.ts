@@ -34,7 +34,10 @@ test.each([
   const staying = await subscribers.connect({ userId: 'u1', groups: ['blue'] }, once);
   const run = await runAction({ inputs: { ...inputs, ...target, reason: 'rollout v1.4.2: please reconnect', excluded: staying.connectionId } });
   expectClosed(run);
-  expect(await leaving.disconnected.next()).toMatchObject({ connectionId: leaving.connectionId, message: { message: 'Application server closed the connection. Reason: rollout v1.4.2: please reconnect' } });
+  expect(await leaving.disconnected.next()).toMatchObject({
+    connectionId: leaving.connectionId,
+    message: { message: 'Application server closed the connection. Reason: rollout v1.4.2: please reconnect' },
+  });
   expect(scope.emulator.connections(inputs.hub).map((c) => c.connectionId)).toEqual([staying.connectionId]);
 });
 
@@ -59,11 +62,17 @@ test('a group closes in waves: batch-size at a time, the rest still connected wh
   };
   scope.emulator.on('disconnected', onDisconnected);
   try {
-    const run = await runAction({ inputs: { ...inputs, target: 'group', group: 'canary', 'batch-size': '2', 'batch-interval-seconds': '1', reason: 'rollout' } });
+    const run = await runAction({
+      inputs: { ...inputs, target: 'group', group: 'canary', 'batch-size': '2', 'batch-interval-seconds': '1', reason: 'rollout' },
+    });
     expectClosed(run);
     expect(run.outputs).toMatchObject({ closed: '5', attempts: '6' });
     expect(run.stdout).toContain('Closing 5 connection(s) in 3 wave(s) of up to 2, 1 s apart');
-    expect(run.stdout.match(/^Wave \d\/3: closed \d connection\(s\)$/gm)).toEqual(['Wave 1/3: closed 2 connection(s)', 'Wave 2/3: closed 2 connection(s)', 'Wave 3/3: closed 1 connection(s)']);
+    expect(run.stdout.match(/^Wave \d\/3: closed \d connection\(s\)$/gm)).toEqual([
+      'Wave 1/3: closed 2 connection(s)',
+      'Wave 2/3: closed 2 connection(s)',
+      'Wave 3/3: closed 1 connection(s)',
+    ]);
     // Within a wave the closes run together; a wave never starts before the interval: after the 2nd and the 4th
     // disconnection exactly 3 and 1 members were still connected.
     expect([remaining[1], remaining[3]]).toEqual([3, 1]);

@@ -9,10 +9,26 @@ import type { ActionCore } from '../../action/core.js';
 import { neutralizeJson, renderJson, renderText } from '../../action/template.js';
 
 const context: GitHubContext = {
-  repository: 'octo-org/shop', repositoryOwner: 'octo-org', ref: 'refs/heads/main', refName: 'main', refType: 'branch',
-  sha: 'a'.repeat(40), workflow: 'Deploy', workflowRef: '', job: 'notify', runId: '1', runNumber: '7', runAttempt: '1',
-  runUrl: 'https://github.com/octo-org/shop/actions/runs/1', actor: 'octocat', triggeringActor: 'octocat', eventName: 'push',
-  serverUrl: 'https://github.com', apiUrl: 'https://api.github.com', headRef: '', baseRef: '',
+  repository: 'octo-org/shop',
+  repositoryOwner: 'octo-org',
+  ref: 'refs/heads/main',
+  refName: 'main',
+  refType: 'branch',
+  sha: 'a'.repeat(40),
+  workflow: 'Deploy',
+  workflowRef: '',
+  job: 'notify',
+  runId: '1',
+  runNumber: '7',
+  runAttempt: '1',
+  runUrl: 'https://github.com/octo-org/shop/actions/runs/1',
+  actor: 'octocat',
+  triggeringActor: 'octocat',
+  eventName: 'push',
+  serverUrl: 'https://github.com',
+  apiUrl: 'https://api.github.com',
+  headRef: '',
+  baseRef: '',
   event: { head_commit: { message: 'say "hi"\n\\o/' }, number: 12 },
 };
 
@@ -51,15 +67,34 @@ describe('readConfig', () => {
   test('the defaults give a send to the hub of a deploy notification', () => {
     const config = readConfig(fakeCore({ 'connection-string': cs, hub: 'h' }).core, {}, context);
     expect(config).toMatchObject({
-      auth: { kind: 'connection-string' }, hub: 'h', operation: 'send', target: { kind: 'hub' }, message: undefined,
-      excluded: [], countRecipients: false, waves: undefined, apiVersion: '2024-12-01', retries: 3, timeoutSeconds: 60,
-      dryRun: false, failOnError: true,
+      auth: { kind: 'connection-string' },
+      hub: 'h',
+      operation: 'send',
+      target: { kind: 'hub' },
+      message: undefined,
+      excluded: [],
+      countRecipients: false,
+      waves: undefined,
+      apiVersion: '2024-12-01',
+      retries: 3,
+      timeoutSeconds: 60,
+      dryRun: false,
+      failOnError: true,
     });
   });
 
   test('excluded takes commas and newlines; waves read batch size and interval', () => {
     const config = readConfig(
-      fakeCore({ 'connection-string': cs, hub: 'h', operation: 'close', target: 'group', group: 'g', excluded: 'a, b\nc\n', 'batch-size': '3', 'batch-interval-seconds': '0.5' }).core,
+      fakeCore({
+        'connection-string': cs,
+        hub: 'h',
+        operation: 'close',
+        target: 'group',
+        group: 'g',
+        excluded: 'a, b\nc\n',
+        'batch-size': '3',
+        'batch-interval-seconds': '0.5',
+      }).core,
       {},
       context,
     );
@@ -71,13 +106,23 @@ describe('readConfig', () => {
     const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/y?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' };
     const config = readConfig(fakeCore({ endpoint: 'https://x.webpubsub.azure.com', 'client-id': 'c', 'tenant-id': 't', hub: 'h' }).core, env, context);
     expect(config.auth).toEqual({
-      kind: 'entra', endpoint: 'https://x.webpubsub.azure.com', clientId: 'c', tenantId: 't',
-      audience: 'api://AzureADTokenExchange', authorityHost: 'https://login.microsoftonline.com',
+      kind: 'entra',
+      endpoint: 'https://x.webpubsub.azure.com',
+      clientId: 'c',
+      tenantId: 't',
+      audience: 'api://AzureADTokenExchange',
+      authorityHost: 'https://login.microsoftonline.com',
     });
   });
 
   test('booleans are spelled as YAML 1.2 core spells them', () => {
-    for (const [text, value] of [['true', true], ['True', true], ['TRUE', true], ['false', false], ['FALSE', false]] as const) {
+    for (const [text, value] of [
+      ['true', true],
+      ['True', true],
+      ['TRUE', true],
+      ['false', false],
+      ['FALSE', false],
+    ] as const) {
       expect(readConfig(fakeCore({ 'connection-string': cs, hub: 'h', 'dry-run': text }).core, {}, context).dryRun).toBe(value);
     }
   });

@@ -31,7 +31,11 @@ beforeAll(async () => {
   api = await startCaptureServer((request) =>
     request.url === '/repos/octo-org/shop/releases/tags/v2.0.0-rc.1'
       ? { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(release) }
-      : { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }) },
+      : {
+          status: 404,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' }),
+        },
   );
 });
 afterAll(() => api.close());
@@ -63,7 +67,9 @@ test('a tag with no release is a bad input: the step fails naming release-tag, a
   const { inputs } = setUp();
   const run = await runAction({ inputs: { ...inputs, 'release-tag': 'v9.9.9', 'fail-on-error': 'false' }, env: { GITHUB_API_URL: api.endpoint } });
   expect(run.code).toBe(1);
-  expect(run.errors).toEqual([expect.stringContaining('Invalid input! release-tag must name a release of octo-org/shop; the GitHub API has none tagged "v9.9.9" (404)')]);
+  expect(run.errors).toEqual([
+    expect.stringContaining('Invalid input! release-tag must name a release of octo-org/shop; the GitHub API has none tagged "v9.9.9" (404)'),
+  ]);
   expect(run.outputs.ok).toBe('false');
 });
 

@@ -30,7 +30,12 @@ beforeAll(() => {
   git(dir, 'init', '--quiet', '--bare', 'origin.git');
   git(dir, 'init', '--quiet', 'work');
   const work = join(dir, 'work');
-  for (const [key, value] of [['user.name', 'release bot'], ['user.email', 'bot@example.com'], ['commit.gpgsign', 'false']]) git(work, 'config', key!, value!);
+  for (const [key, value] of [
+    ['user.name', 'release bot'],
+    ['user.email', 'bot@example.com'],
+    ['commit.gpgsign', 'false'],
+  ])
+    git(work, 'config', key!, value!);
   git(work, 'remote', 'add', 'origin', join(dir, 'origin.git'));
   for (const version of ['v1.4.1', 'v1.4.2']) {
     writeFileSync(join(work, 'VERSION'), version);

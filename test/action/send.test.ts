@@ -91,7 +91,8 @@ describe.each(RUNTIMES)('under $name', ({ node }) => {
   test('a templated JSON message: values with quotes, backslashes and newlines are escaped, values outside strings become JSON', async () => {
     const { auth, subscribers } = setUp();
     const listener = await subscribers.connect();
-    const message = '{ "text": "{{ github.event.head_commit.message }} on {{ github.ref_name }}", "run": {{ github.run_number }}, "by": {{ github.event.head_commit.author }}, "env": "{{ env.STAGE }}" }';
+    const message =
+      '{ "text": "{{ github.event.head_commit.message }} on {{ github.ref_name }}", "run": {{ github.run_number }}, "by": {{ github.event.head_commit.author }}, "env": "{{ env.STAGE }}" }';
     const run = await runAction({ node, event: PUSH, inputs: { ...auth, message }, env: { STAGE: 'blue "green"' } });
     expectSuccess(run);
     const received = await listener.serverMessages.next();
@@ -112,7 +113,12 @@ describe.each(RUNTIMES)('under $name', ({ node }) => {
     const run = await runAction({
       node,
       event: WORKFLOW_DISPATCH,
-      inputs: { ...auth, target: 'connection', 'connection-id': listener.connectionId, message: 'Deploying {{ github.event.inputs.version }} (run {{ github.run_id }})' },
+      inputs: {
+        ...auth,
+        target: 'connection',
+        'connection-id': listener.connectionId,
+        message: 'Deploying {{ github.event.inputs.version }} (run {{ github.run_id }})',
+      },
     });
     expectSuccess(run);
     const received = await listener.serverMessages.next();
@@ -158,7 +164,9 @@ describe('content types and options', () => {
     const a = await subscribers.connect({ userId: 'a', groups: ['g'] });
     const b = await subscribers.connect({ userId: 'b', groups: ['g'] });
     const c = await subscribers.connect({ userId: 'c', groups: ['g'] });
-    const run = await runAction({ inputs: { ...auth, target: 'group', group: 'g', message: 'hi', excluded: `${b.connectionId}\n`, filter: "userId ne 'c'", 'message-ttl-seconds': '30' } });
+    const run = await runAction({
+      inputs: { ...auth, target: 'group', group: 'g', message: 'hi', excluded: `${b.connectionId}\n`, filter: "userId ne 'c'", 'message-ttl-seconds': '30' },
+    });
     expectSuccess(run);
     expect((await a.groupMessages.next()).data).toBe('hi');
     // A message sent after it to everyone proves, by arriving first, that b and c got nothing before.

@@ -21,7 +21,10 @@ export class Subscribers {
   }
 
   /** A connected official client and its connection id. */
-  async connect(options: { userId?: string; groups?: string[] } = {}, clientOptions: WebPubSubClientOptions = {}): Promise<ObservedClient & { connectionId: string }> {
+  async connect(
+    options: { userId?: string; groups?: string[] } = {},
+    clientOptions: WebPubSubClientOptions = {},
+  ): Promise<ObservedClient & { connectionId: string }> {
     const { url } = await this.#service.getClientAccessToken(options);
     const client = await startOfficialClient(url, clientOptions);
     // A client the service closed for good has stopped already: waiting for its `stopped` event would hang.
@@ -44,7 +47,9 @@ export class Subscribers {
  * For a test file: a function giving each test a fresh hub on the emulator, its subscribers, and the inputs that
  * address it (connection string and hub). The subscribers are stopped after each test.
  */
-export function useSubscribedHubs(emulator: () => Emulator): () => { hub: string; subscribers: Subscribers; inputs: { 'connection-string': string; hub: string } } {
+export function useSubscribedHubs(
+  emulator: () => Emulator,
+): () => { hub: string; subscribers: Subscribers; inputs: { 'connection-string': string; hub: string } } {
   const started: Subscribers[] = [];
   afterEach(() => Promise.all(started.splice(0).map((subscribers) => subscribers.stop())));
   return () => {

@@ -28,14 +28,29 @@ beforeAll(async () => {
 function validate(root: string, files: string[], options: string[] = []): { code: number | null; results: { file: string; findings: Finding[] }[] } {
   const run = spawnSync(process.execPath, [validator, '--root', root, ...options, ...files], { encoding: 'utf8' });
   if (run.stderr) throw new Error(run.stderr);
-  return { code: run.status, results: run.stdout.trim().split('\n').map((line) => JSON.parse(line)) };
+  return {
+    code: run.status,
+    results: run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line)),
+  };
 }
 
 /** Every workflow of the repository: CI, check-dist, the self-test, the release. */
-const WORKFLOWS = readdirSync(join(ROOT, '.github/workflows')).sort().map((file) => `.github/workflows/${file}`);
+const WORKFLOWS = readdirSync(join(ROOT, '.github/workflows'))
+  .sort()
+  .map((file) => `.github/workflows/${file}`);
 
 test('action.yml and the workflows are valid', () => {
-  expect(WORKFLOWS).toEqual(expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/check-dist.yml', '.github/workflows/self-test.yml', '.github/workflows/release.yml']));
+  expect(WORKFLOWS).toEqual(
+    expect.arrayContaining([
+      '.github/workflows/ci.yml',
+      '.github/workflows/check-dist.yml',
+      '.github/workflows/self-test.yml',
+      '.github/workflows/release.yml',
+    ]),
+  );
   const { code, results } = validate(ROOT, ['action.yml', ...WORKFLOWS]);
   expect(results).toEqual(['action.yml', ...WORKFLOWS].map((file) => ({ file, findings: [] })));
   expect(code).toBe(0);
@@ -54,7 +69,9 @@ test('the example workflows users copy are valid, their org/webpubsub-action@v1 
 });
 
 test('the self-test workflow runs the Action with uses: ./ against the emulator it starts', () => {
-  const workflow = parse(readFileSync(join(ROOT, '.github/workflows/self-test.yml'), 'utf8')) as { jobs: Record<string, { steps: { uses?: string; run?: string }[] }> };
+  const workflow = parse(readFileSync(join(ROOT, '.github/workflows/self-test.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: { uses?: string; run?: string }[] }>;
+  };
   const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
   expect(steps.filter((step) => step.uses === './').length).toBeGreaterThanOrEqual(2);
   expect(steps.some((step) => step.run?.includes('build/emulator/cli.js --port 0 --ready-file'))).toBe(true);
@@ -70,7 +87,10 @@ describe('the validator catches mistakes', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   test('in a step that uses the published name: a misspelt input of a copied example', () => {
-    const example = readFileSync(join(ROOT, 'examples/workflows/deploy.yml'), 'utf8').replace('          hub: shop\n', '          hub: shop\n          mesage: hi\n');
+    const example = readFileSync(join(ROOT, 'examples/workflows/deploy.yml'), 'utf8').replace(
+      '          hub: shop\n',
+      '          hub: shop\n          mesage: hi\n',
+    );
     writeFileSync(join(dir, '.github/workflows/copied.yml'), example);
     const { code, results } = validate(dir, ['.github/workflows/copied.yml'], SELF);
     expect(results[0]!.findings).toEqual([expect.objectContaining({ severity: 'error', message: "Invalid action input 'mesage'" })]);
@@ -106,10 +126,36 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     runs: Record<string, string>;
   };
   const INPUTS = [
-    'connection-string', 'endpoint', 'access-key', 'client-id', 'tenant-id', 'audience', 'authority-host', 'hub', 'operation', 'target', 'group',
-    'user-id', 'connection-id', 'message', 'message-file', 'content-type', 'release-tag', 'github-token', 'filter', 'excluded',
-    'message-ttl-seconds', 'reason', 'count-recipients', 'batch-size', 'batch-interval-seconds', 'api-version', 'retries', 'timeout-seconds',
-    'dry-run', 'fail-on-error',
+    'connection-string',
+    'endpoint',
+    'access-key',
+    'client-id',
+    'tenant-id',
+    'audience',
+    'authority-host',
+    'hub',
+    'operation',
+    'target',
+    'group',
+    'user-id',
+    'connection-id',
+    'message',
+    'message-file',
+    'content-type',
+    'release-tag',
+    'github-token',
+    'filter',
+    'excluded',
+    'message-ttl-seconds',
+    'reason',
+    'count-recipients',
+    'batch-size',
+    'batch-interval-seconds',
+    'api-version',
+    'retries',
+    'timeout-seconds',
+    'dry-run',
+    'fail-on-error',
   ];
   const OUTPUTS = ['ok', 'status', 'attempts', 'duration-ms', 'payload', 'recipients', 'closed'];
 
@@ -122,8 +168,14 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     }
     for (const [name, output] of Object.entries(action.outputs)) expect([name, typeof output.description]).toEqual([name, 'string']);
     expect(action.inputs).toMatchObject({
-      operation: { default: 'send' }, target: { default: 'hub' }, 'content-type': { default: 'auto' }, audience: { default: 'api://AzureADTokenExchange' },
-      'authority-host': { default: 'https://login.microsoftonline.com' }, 'github-token': { default: '${{ github.token }}' }, 'fail-on-error': { default: 'true' },
+      operation: { default: 'send' },
+      target: { default: 'hub' },
+      'content-type': { default: 'auto' },
+      audience: { default: 'api://AzureADTokenExchange' },
+      'authority-host': { default: 'https://login.microsoftonline.com' },
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression action.yml holds, not a JavaScript template.
+      'github-token': { default: '${{ github.token }}' },
+      'fail-on-error': { default: 'true' },
     });
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });

@@ -14,7 +14,10 @@ import { notificationSchema, validateNotification } from '../helpers/notificatio
  * so the check is held to the Action's real output as well as to the schema.
  */
 async function payloadOf(event: GitHubEvent): Promise<Record<string, unknown>> {
-  const run = await runAction({ event, inputs: { 'connection-string': 'Endpoint=http://127.0.0.1:1;AccessKey=dry-run-key;Version=1.0;', hub: 'dry', 'dry-run': 'true' } });
+  const run = await runAction({
+    event,
+    inputs: { 'connection-string': 'Endpoint=http://127.0.0.1:1;AccessKey=dry-run-key;Version=1.0;', hub: 'dry', 'dry-run': 'true' },
+  });
   return JSON.parse(run.outputs.payload!) as Record<string, unknown>;
 }
 const [deployment, release] = await Promise.all([payloadOf(PUSH), payloadOf(RELEASE)]);

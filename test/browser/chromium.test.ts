@@ -34,7 +34,8 @@ export const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 
-const INSTALL = "install Debian's package (apt-get install -y chromium; .ci/run does it when it can) or set PUPPETEER_EXECUTABLE_PATH to a Chromium or Chrome binary";
+const INSTALL =
+  "install Debian's package (apt-get install -y chromium; .ci/run does it when it can) or set PUPPETEER_EXECUTABLE_PATH to a Chromium or Chrome binary";
 
 /** PUPPETEER_EXECUTABLE_PATH, else `chromium` or `chromium-browser` on the PATH. */
 function findChromium(): string | undefined {
@@ -106,7 +107,14 @@ function describeInChromium(executablePath: string): void {
     page.setDefaultTimeout(10_000);
     const seen = { urls: [] as string[], bodies: [] as string[], warnings: [] as string[], errors: [] as string[] };
     page.on('request', (request) => void seen.urls.push(request.url()));
-    page.on('response', (response) => void response.text().then((body) => seen.bodies.push(body), () => undefined));
+    page.on(
+      'response',
+      (response) =>
+        void response.text().then(
+          (body) => seen.bodies.push(body),
+          () => undefined,
+        ),
+    );
     page.on('console', (message) => void (message.type() === 'warn' && seen.warnings.push(message.text())));
     page.on('pageerror', (error) => void seen.errors.push(String(error)));
     await page.goto(server.url);
@@ -134,12 +142,20 @@ function describeInChromium(executablePath: string): void {
       const deploy = await runAction({ event: TAG_PUSH, inputs: { ...inputs, target: 'group', group } });
       expect(deploy.code).toBe(0);
       await bannerShows(page, 'v1.4.1');
-      expect(await banner(page)).toEqual({ hidden: false, text: 'v1.4.1 is deployed — Reload What changed', details: JSON.parse(deploy.outputs.payload!).runUrl });
+      expect(await banner(page)).toEqual({
+        hidden: false,
+        text: 'v1.4.1 is deployed — Reload What changed',
+        details: JSON.parse(deploy.outputs.payload!).runUrl,
+      });
 
       const announce = await runAction({ event: RELEASE, inputs });
       expect(announce.code).toBe(0);
       await bannerShows(page, 'v1.4.2');
-      expect(await banner(page)).toEqual({ hidden: false, text: 'v1.4.2 is deployed — Reload What changed', details: 'https://github.com/octo-org/shop/releases/tag/v1.4.2' });
+      expect(await banner(page)).toEqual({
+        hidden: false,
+        text: 'v1.4.2 is deployed — Reload What changed',
+        details: 'https://github.com/octo-org/shop/releases/tag/v1.4.2',
+      });
       expect(seen.errors).toEqual([]);
     });
 

@@ -220,14 +220,28 @@ describe('bad options are refused at once, naming the option', () => {
   const base = { url: 'wss://example.test/client/hubs/h?access_token=t', onDeployed: () => undefined, onRelease: () => undefined, WebSocket };
   test.each([
     ['no url', { ...base, url: undefined }, 'url must be a ws:// or wss:// client access URL, or a function that gives one'],
-    ['a connection string as the url', { ...base, url: 'Endpoint=https://x.webpubsub.azure.com;AccessKey=secret-key;Version=1.0;' }, 'url must be a ws:// or wss:// client access URL, or a function that gives one'],
+    [
+      'a connection string as the url',
+      { ...base, url: 'Endpoint=https://x.webpubsub.azure.com;AccessKey=secret-key;Version=1.0;' },
+      'url must be a ws:// or wss:// client access URL, or a function that gives one',
+    ],
     ['no onRelease', { ...base, onRelease: undefined }, 'onRelease must be a function'],
     ['an onInvalid that is not a function', { ...base, onInvalid: 'log' }, 'onInvalid must be a function when given'],
     // Node 22 and later have a WebSocket of their own.
     ...(typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'undefined'
-      ? [['no WebSocket where the platform has none', { ...base, WebSocket: undefined }, "WebSocket must be given where the platform has none (in Node 20, pass ws's WebSocket)"] as const]
+      ? [
+          [
+            'no WebSocket where the platform has none',
+            { ...base, WebSocket: undefined },
+            "WebSocket must be given where the platform has none (in Node 20, pass ws's WebSocket)",
+          ] as const,
+        ]
       : []),
-    ['a maximum delay below the initial one', { ...base, backoff: { initialDelayMs: 5000, maxDelayMs: 1000 } }, 'backoff.initialDelayMs must not exceed backoff.maxDelayMs'],
+    [
+      'a maximum delay below the initial one',
+      { ...base, backoff: { initialDelayMs: 5000, maxDelayMs: 1000 } },
+      'backoff.initialDelayMs must not exceed backoff.maxDelayMs',
+    ],
     ['a negative delay', { ...base, backoff: { initialDelayMs: -1 } }, 'backoff.initialDelayMs must be a finite number ≥ 0'],
   ])('%s', (_what, options, message) => {
     expect(() => connectNotifications(options as unknown as NotificationListenerOptions)).toThrow(new TypeError(message));

@@ -17,7 +17,9 @@ test('browser/ compiles with no Node types and no DOM library', async () => {
 test('the ES module build imports only its own files', () => {
   const folder = join(ROOT, 'build/browser');
   const files = readdirSync(folder).filter((name) => name.endsWith('.js'));
-  const specifiers = files.flatMap((name) => [...readFileSync(join(folder, name), 'utf8').matchAll(/^(?:import|export)\b[^'"]*\bfrom\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!));
+  const specifiers = files.flatMap((name) =>
+    [...readFileSync(join(folder, name), 'utf8').matchAll(/^(?:import|export)\b[^'"]*\bfrom\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!),
+  );
   expect(specifiers.length).toBeGreaterThan(0);
   expect(specifiers.filter((specifier) => !/^\.\/[\w.]+\.js$/.test(specifier) || !files.includes(specifier.slice(2)))).toEqual([]);
   expect(files.map((name) => readFileSync(join(folder, name), 'utf8')).filter((code) => /\bimport\s*\(|\brequire\s*\(/.test(code))).toEqual([]);

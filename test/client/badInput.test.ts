@@ -74,9 +74,24 @@ const calls: [what: string, call: Call, argument: string, rule: RegExp][] = [
   ['a signal that is not an AbortSignal', (c) => c.sendToAll('x', { signal: { aborted: 'no' } as never }), 'signal', /must be an AbortSignal/],
   ['a signal on a call without a message', (c) => c.groupExists('g', { signal: 'stop' as never }), 'signal', /must be an AbortSignal/],
   ['a signal on sendRequest', (c) => c.sendRequest({ method: 'HEAD', url: '/api/health', headers: {} }, { signal: 5 as never }), 'signal', /AbortSignal/],
-  ['a misspelt option lists every option, signal and contentType included', (c) => c.sendToGroup('g', 'x', { ttl: 5 } as never), 'ttl', /its options: excluded, filter, messageTtlSeconds, contentType, signal\)$/],
-  ["the official SDK's excludedConnections", (c) => c.closeAllConnections({ excludedConnections: ['c1'] } as never), 'excludedConnections', /the official SDK's excludedConnections is excluded here/],
-  ["the official SDK's abortSignal", (c) => c.userExists('u', { abortSignal: new AbortController().signal } as never), 'abortSignal', /its options: signal\); the official SDK's abortSignal is signal here/],
+  [
+    'a misspelt option lists every option, signal and contentType included',
+    (c) => c.sendToGroup('g', 'x', { ttl: 5 } as never),
+    'ttl',
+    /its options: excluded, filter, messageTtlSeconds, contentType, signal\)$/,
+  ],
+  [
+    "the official SDK's excludedConnections",
+    (c) => c.closeAllConnections({ excludedConnections: ['c1'] } as never),
+    'excludedConnections',
+    /the official SDK's excludedConnections is excluded here/,
+  ],
+  [
+    "the official SDK's abortSignal",
+    (c) => c.userExists('u', { abortSignal: new AbortController().signal } as never),
+    'abortSignal',
+    /its options: signal\); the official SDK's abortSignal is signal here/,
+  ],
   ['no groups', (c) => c.addConnectionsToGroups([], "userId eq 'a'"), 'groups', /non-empty array/],
   ['a bad group among groups', (c) => c.removeConnectionsFromGroups(['ok', ' '], "userId eq 'a'"), 'groups[1]', /not only whitespace/],
   ['no filter', (c) => c.addConnectionsToGroups(['g'], '' as never), 'filter', /non-empty/],
@@ -119,14 +134,28 @@ describe('each bad argument is refused before any I/O, naming the field and the 
 describe('api-version: an older version refuses what it lacks', () => {
   test.each([
     ['2024-01-01', (c: WebPubSubServiceClient) => c.listConnectionsInGroup('g'), 'apiVersion', /listConnectionsInGroup needs 2024-12-01/],
-    ['2022-11-01', (c: WebPubSubServiceClient) => c.sendToAll('x', { messageTtlSeconds: 5 }), 'apiVersion', /sendToAll option messageTtlSeconds needs 2023-07-01/],
+    [
+      '2022-11-01',
+      (c: WebPubSubServiceClient) => c.sendToAll('x', { messageTtlSeconds: 5 }),
+      'apiVersion',
+      /sendToAll option messageTtlSeconds needs 2023-07-01/,
+    ],
     ['2021-10-01', (c: WebPubSubServiceClient) => c.sendToGroup('g', 'x', { filter: "userId eq 'a'" }), 'apiVersion', /option filter needs 2022-11-01/],
     ['2022-11-01', (c: WebPubSubServiceClient) => c.addConnectionsToGroups(['g'], "userId eq 'a'"), 'apiVersion', /addConnectionsToGroups needs 2023-07-01/],
     ['2021-10-01', (c: WebPubSubServiceClient) => c.removeConnectionFromAllGroups('c'), 'apiVersion', /needs 2022-11-01/],
-    ['2024-01-01', (c: WebPubSubServiceClient) => c.getClientAccessToken({ clientProtocol: 'socketio' }), 'clientProtocol', /^clientProtocol must be default or mqtt in api-version 2024-01-01; socketio needs 2024-12-01 or later$/],
+    [
+      '2024-01-01',
+      (c: WebPubSubServiceClient) => c.getClientAccessToken({ clientProtocol: 'socketio' }),
+      'clientProtocol',
+      /^clientProtocol must be default or mqtt in api-version 2024-01-01; socketio needs 2024-12-01 or later$/,
+    ],
   ])('%s', async (apiVersion, call: (c: WebPubSubServiceClient) => unknown, argument, rule) => {
     const old = new WebPubSubServiceClient(connectionString, 'hub', { apiVersion });
-    await expect(Promise.resolve().then(() => call(old))).rejects.toMatchObject({ name: 'InvalidArgumentError', argument, message: expect.stringMatching(rule) });
+    await expect(Promise.resolve().then(() => call(old))).rejects.toMatchObject({
+      name: 'InvalidArgumentError',
+      argument,
+      message: expect.stringMatching(rule),
+    });
     await old.close();
   });
 });
@@ -142,23 +171,59 @@ describe('construction', () => {
     ['a repeated key', () => new WebPubSubServiceClient(`Endpoint=https://a;endpoint=https://b;AccessKey=${KEY}`, 'hub'), 'connectionString', /endpoint twice/],
     ['a bad port', () => new WebPubSubServiceClient(`Endpoint=https://x;Port=99999;AccessKey=${KEY}`, 'hub'), 'connectionString', /Port/],
     ['a port that is not a number', () => new WebPubSubServiceClient(`Endpoint=https://x;Port=80a;AccessKey=${KEY}`, 'hub'), 'connectionString', /Port/],
-    ['a scheme other than http(s)', () => new WebPubSubServiceClient(`Endpoint=ftp://x;AccessKey=${KEY}`, 'hub'), 'connectionString', /must use https \(got ftp\)/],
+    [
+      'a scheme other than http(s)',
+      () => new WebPubSubServiceClient(`Endpoint=ftp://x;AccessKey=${KEY}`, 'hub'),
+      'connectionString',
+      /must use https \(got ftp\)/,
+    ],
     ['an endpoint that is not a URL', () => new WebPubSubServiceClient(`Endpoint=https://;AccessKey=${KEY}`, 'hub'), 'connectionString', /not a valid URL/],
     ['an endpoint with a query', () => new WebPubSubServiceClient(`Endpoint=https://x/?a=1;AccessKey=${KEY}`, 'hub'), 'connectionString', /query/],
-    ['plain http to a remote host', () => new WebPubSubServiceClient(`Endpoint=http://example.com;AccessKey=${KEY}`, 'hub'), 'endpoint', /allowInsecureConnection/],
+    [
+      'plain http to a remote host',
+      () => new WebPubSubServiceClient(`Endpoint=http://example.com;AccessKey=${KEY}`, 'hub'),
+      'endpoint',
+      /allowInsecureConnection/,
+    ],
     ['a hub starting with a digit', () => new WebPubSubServiceClient(connectionString, '1hub'), 'hub', /start with a letter/],
     ['a hub with a slash', () => new WebPubSubServiceClient(connectionString, 'a/b'), 'hub', /start with a letter/],
     ['a hub of 129 characters', () => new WebPubSubServiceClient(connectionString, 'h'.repeat(129)), 'hub', /128 characters/],
-    ['an unknown option', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retryOptions: {} })), 'options.retryOptions', /not an option of the client \(its options: apiVersion, .*\); the official SDK's retryOptions is retry here/],
-    ['an unknown retry option', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retry: { retryDelayInMs: 5 } })), 'options.retry.retryDelayInMs', /not an option of retry .*the official SDK's retryDelayInMs is baseDelayMs here/],
+    [
+      'an unknown option',
+      () => new WebPubSubServiceClient(connectionString, 'hub', options({ retryOptions: {} })),
+      'options.retryOptions',
+      /not an option of the client \(its options: apiVersion, .*\); the official SDK's retryOptions is retry here/,
+    ],
+    [
+      'an unknown retry option',
+      () => new WebPubSubServiceClient(connectionString, 'hub', options({ retry: { retryDelayInMs: 5 } })),
+      'options.retry.retryDelayInMs',
+      /not an option of retry .*the official SDK's retryDelayInMs is baseDelayMs here/,
+    ],
     ['a retry that is not an object', () => new WebPubSubServiceClient(connectionString, 'hub', options({ retry: 3 })), 'options.retry', /must be an object/],
-    ['a zero overall deadline', () => new WebPubSubServiceClient(connectionString, 'hub', { retry: { maxElapsedMs: 0 } }), 'options.retry.maxElapsedMs', /from 1/],
-    ['an unknown log level', () => new WebPubSubServiceClient(connectionString, 'hub', options({ logLevel: 'trace' })), 'options.logLevel', /debug, verbose, info, warning, error, off/],
+    [
+      'a zero overall deadline',
+      () => new WebPubSubServiceClient(connectionString, 'hub', { retry: { maxElapsedMs: 0 } }),
+      'options.retry.maxElapsedMs',
+      /from 1/,
+    ],
+    [
+      'an unknown log level',
+      () => new WebPubSubServiceClient(connectionString, 'hub', options({ logLevel: 'trace' })),
+      'options.logLevel',
+      /debug, verbose, info, warning, error, off/,
+    ],
     ['negative retries', () => new WebPubSubServiceClient(connectionString, 'hub', { retry: { maxRetries: -1 } }), 'options.retry.maxRetries', /from 0 to 100/],
     ['zero timeout', () => new WebPubSubServiceClient(connectionString, 'hub', { timeoutMs: 0 }), 'options.timeoutMs', /from 1/],
     ['a malformed apiVersion', () => new WebPubSubServiceClient(connectionString, 'hub', { apiVersion: 'latest' }), 'options.apiVersion', /2024-12-01/],
     ['no credential', () => new WebPubSubServiceClient('https://x.webpubsub.azure.com', {} as never, 'hub'), 'credential', /AzureKeyCredential/],
-    ['a proxy over plain http', () => new WebPubSubServiceClient('https://x.webpubsub.azure.com', new AzureKeyCredential(KEY), 'hub', { reverseProxyEndpoint: 'http://apim.example.net' }), 'reverseProxyEndpoint', /allowInsecureConnection/],
+    [
+      'a proxy over plain http',
+      () =>
+        new WebPubSubServiceClient('https://x.webpubsub.azure.com', new AzureKeyCredential(KEY), 'hub', { reverseProxyEndpoint: 'http://apim.example.net' }),
+      'reverseProxyEndpoint',
+      /allowInsecureConnection/,
+    ],
   ])('%s', (_what, construct, argument, rule) => {
     let error: Error | undefined;
     try {

@@ -22,8 +22,16 @@ const json = { 'content-type': 'application/json' };
 const cases: [string, Exclude<Reply, string>, { code: string; message: RegExp }][] = [
   [
     'a bare ErrorDetail body (the swagger shape)',
-    { status: 404, headers: { ...json, 'x-ms-request-id': 'req-1' }, body: JSON.stringify({ code: 'Error.Connection.NotExisted', message: "Connection 'gone' does not exist.", target: 'connectionId' }) },
-    { code: 'Error.Connection.NotExisted', message: /addConnectionToGroup failed with 404 Error\.Connection\.NotExisted: Connection 'gone' does not exist\. \(PUT http:.*\/groups\/g\/connections\/gone\?api-version=2024-12-01\)/ },
+    {
+      status: 404,
+      headers: { ...json, 'x-ms-request-id': 'req-1' },
+      body: JSON.stringify({ code: 'Error.Connection.NotExisted', message: "Connection 'gone' does not exist.", target: 'connectionId' }),
+    },
+    {
+      code: 'Error.Connection.NotExisted',
+      message:
+        /addConnectionToGroup failed with 404 Error\.Connection\.NotExisted: Connection 'gone' does not exist\. \(PUT http:.*\/groups\/g\/connections\/gone\?api-version=2024-12-01\)/,
+    },
   ],
   [
     'a wrapped {error:{...}} body (the Azure Core shape)',
@@ -96,13 +104,23 @@ describe('a closed client', () => {
     await closed.close();
     await closed.close();
     const before = server.requests.length;
-    for (const call of [() => closed.sendToAll('x'), () => closed.groupExists('g'), () => closed.sendRequest({ method: 'HEAD', url: '/api/health', headers: {} })]) {
+    for (const call of [
+      () => closed.sendToAll('x'),
+      () => closed.groupExists('g'),
+      () => closed.sendRequest({ method: 'HEAD', url: '/api/health', headers: {} }),
+    ]) {
       const error = await call().catch((e: unknown) => e);
-      expect(error).toMatchObject({ name: 'WebPubSubError', code: 'ClientClosed', message: expect.stringMatching(/was called after close\(\): the client is closed/) });
+      expect(error).toMatchObject({
+        name: 'WebPubSubError',
+        code: 'ClientClosed',
+        message: expect.stringMatching(/was called after close\(\): the client is closed/),
+      });
     }
-    await expect((async () => {
-      for await (const _ of closed.listConnectionsInGroup('g')) void _;
-    })()).rejects.toMatchObject({ code: 'ClientClosed' });
+    await expect(
+      (async () => {
+        for await (const _ of closed.listConnectionsInGroup('g')) void _;
+      })(),
+    ).rejects.toMatchObject({ code: 'ClientClosed' });
     expect(server.requests.length).toBe(before);
   });
 });

@@ -26,7 +26,11 @@ afterEach(async () => {
 
 function recorded(options: WebPubSubClientOptions = {}) {
   const lines: string[] = [];
-  const logger = { debug: (m: string) => lines.push(`debug ${m}`), info: (m: string) => lines.push(`info ${m}`), warning: (m: string) => lines.push(`warning ${m}`) };
+  const logger = {
+    debug: (m: string) => lines.push(`debug ${m}`),
+    info: (m: string) => lines.push(`info ${m}`),
+    warning: (m: string) => lines.push(`warning ${m}`),
+  };
   const client = new WebPubSubServiceClient(connectionString, 'hub', { logger, retry: { baseDelayMs: 1 }, ...options });
   clients.push(client);
   return { client, lines };
@@ -50,9 +54,9 @@ describe('debug logging', () => {
     await client.sendToAll({ v: 1 }, { filter: "userId eq 'x'" });
     const url = `${server.endpoint}/api/hubs/hub/:send?api-version=2024-12-01&filter=userId%20eq%20%27x%27`;
     expect(lines).toEqual([
-      expect.stringMatching(new RegExp(`^debug POST ${escape(url)} -> 503 \\(attempt 1/4, \\d+\\.\\d ms\\)$`)),
+      expect.stringMatching(new RegExp(`^debug POST ${escapeRegExp(url)} -> 503 \\(attempt 1/4, \\d+\\.\\d ms\\)$`)),
       expect.stringMatching(/^info sendToAll: 503 on attempt 1 of 4; retrying in \d+ ms$/),
-      expect.stringMatching(new RegExp(`^debug POST ${escape(url)} -> 202 \\(attempt 2/4, \\d+\\.\\d ms\\)$`)),
+      expect.stringMatching(new RegExp(`^debug POST ${escapeRegExp(url)} -> 202 \\(attempt 2/4, \\d+\\.\\d ms\\)$`)),
     ]);
     lines.forEach(expectNoSecret);
   });
@@ -139,6 +143,6 @@ describe('no secret leaks', () => {
   });
 });
 
-function escape(text: string) {
+function escapeRegExp(text: string) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

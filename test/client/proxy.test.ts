@@ -70,7 +70,10 @@ describe('environment proxies', () => {
 
   test('HTTPS_PROXY opens a CONNECT tunnel for an https endpoint; the token never reaches the proxy', async () => {
     process.env.HTTPS_PROXY = proxy.url;
-    const remote = new WebPubSubServiceClient('https://contoso.webpubsub.azure.com', new AzureKeyCredential('tunnel-key'), 'hub', { retry: { maxRetries: 0 }, logLevel: 'off' });
+    const remote = new WebPubSubServiceClient('https://contoso.webpubsub.azure.com', new AzureKeyCredential('tunnel-key'), 'hub', {
+      retry: { maxRetries: 0 },
+      logLevel: 'off',
+    });
     clients.push(remote);
     // The stand-in proxy has no network, so it answers 502 after recording the tunnel request.
     await expect(remote.sendToAll('x')).rejects.toMatchObject({ name: 'WebPubSubConnectionError' });

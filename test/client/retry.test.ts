@@ -51,7 +51,9 @@ describe('retries', () => {
 
   test('gives up after maxRetries and reports the last status and the attempts made', async () => {
     script({ status: 503, headers: { 'x-ms-error-code': 'Error.Service.Busy', 'x-ms-request-id': 'req-42' } });
-    const error = await client({ retry: { maxRetries: 2 } }).sendToAll('x').catch((e: unknown) => e);
+    const error = await client({ retry: { maxRetries: 2 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'WebPubSubRequestError', status: 503, code: 'Error.Service.Busy', requestId: 'req-42', attempts: 3 });
     expect(server.requests).toHaveLength(3);
   });
@@ -76,7 +78,9 @@ describe('retries', () => {
 
   test('connections reset on every attempt end in WebPubSubConnectionError', async () => {
     script('reset');
-    const error = await client({ retry: { maxRetries: 2 } }).sendToAll('x').catch((e: unknown) => e);
+    const error = await client({ retry: { maxRetries: 2 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'WebPubSubConnectionError', code: 'UND_ERR_SOCKET', attempts: 3, operation: 'sendToAll' });
     expect(server.requests).toHaveLength(3);
   });
@@ -85,7 +89,9 @@ describe('retries', () => {
     const closed = await startCaptureServer();
     const endpoint = closed.endpoint;
     await closed.close();
-    const error = await client({ retry: { maxRetries: 1 } }, endpoint).sendToAll('x').catch((e: unknown) => e);
+    const error = await client({ retry: { maxRetries: 1 } }, endpoint)
+      .sendToAll('x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'WebPubSubConnectionError', code: 'ECONNREFUSED', attempts: 2 });
   });
 });
@@ -106,9 +112,17 @@ describe('Retry-After', () => {
 
   test('a Retry-After beyond maxDelayMs ends the retries instead of hanging the pipeline, and the error says so', async () => {
     script({ status: 429, headers: { 'retry-after': '3600' } });
-    const error = await client({ retry: { maxDelayMs: 1000 } }).sendToAll('x').catch((e: unknown) => e);
-    expect(error).toMatchObject({ status: 429, attempts: 1, retryStopped: 'the service asked to retry after 3600000 ms, more than retry.maxDelayMs (1000 ms)' });
-    expect((error as Error).message).toMatch(/failed with 429 Http429; retries stopped: the service asked to retry after 3600000 ms, more than retry\.maxDelayMs \(1000 ms\) \(POST /);
+    const error = await client({ retry: { maxDelayMs: 1000 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      status: 429,
+      attempts: 1,
+      retryStopped: 'the service asked to retry after 3600000 ms, more than retry.maxDelayMs (1000 ms)',
+    });
+    expect((error as Error).message).toMatch(
+      /failed with 429 Http429; retries stopped: the service asked to retry after 3600000 ms, more than retry\.maxDelayMs \(1000 ms\) \(POST /,
+    );
     expect(server.requests).toHaveLength(1);
   });
 
@@ -134,7 +148,9 @@ describe('Retry-After', () => {
 describe('timeouts and aborts', () => {
   test('a stalled server times out each attempt, and the attempts are retried', async () => {
     script('stall');
-    const error = await client({ timeoutMs: 100, retry: { maxRetries: 1 } }).sendToAll('x').catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 100, retry: { maxRetries: 1 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'RequestTimeoutError', code: 'RequestTimeout', timeoutMs: 100, attempts: 2 });
     expect(server.requests).toHaveLength(2);
   });
@@ -176,7 +192,9 @@ describe('retry.maxElapsedMs bounds the whole call', () => {
   test('a stalled server: the attempt gets only the time left, and the error names the overall bound', async () => {
     script('stall');
     // Per attempt the client would wait 10 minutes; the bound on the whole call ends it.
-    const error = await client({ timeoutMs: 600_000, retry: { maxElapsedMs: 150 } }).sendToAll('x').catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 600_000, retry: { maxElapsedMs: 150 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'RequestTimeoutError', code: 'RequestTimeout', overall: true, timeoutMs: 150, attempts: 1 });
     expect((error as Error).message).toMatch(/^sendToAll did not complete within retry\.maxElapsedMs \(150 ms\), over 1 attempt\(s\) \(POST /);
     expect(server.requests).toHaveLength(1);
@@ -185,14 +203,23 @@ describe('retry.maxElapsedMs bounds the whole call', () => {
   test('no retry starts that would begin after the deadline: the last answer comes back with the reason', async () => {
     script({ status: 503 });
     // The backoff (at least 30 s) passes the 2 s deadline, so one attempt is all there is.
-    const error = await client({ retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, maxElapsedMs: 2000 } }).sendToAll('x').catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'WebPubSubRequestError', status: 503, attempts: 1, retryStopped: 'the next attempt would start after retry.maxElapsedMs (2000 ms)' });
+    const error = await client({ retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, maxElapsedMs: 2000 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      name: 'WebPubSubRequestError',
+      status: 503,
+      attempts: 1,
+      retryStopped: 'the next attempt would start after retry.maxElapsedMs (2000 ms)',
+    });
     expect(server.requests).toHaveLength(1);
   });
 
   test('connection failures stop retrying at the deadline too', async () => {
     script('reset');
-    const error = await client({ retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, maxElapsedMs: 2000 } }).sendToAll('x').catch((e: unknown) => e);
+    const error = await client({ retry: { maxRetries: 5, baseDelayMs: 60_000, maxDelayMs: 60_000, maxElapsedMs: 2000 } })
+      .sendToAll('x')
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'WebPubSubConnectionError', attempts: 1, retryStopped: expect.stringContaining('retry.maxElapsedMs (2000 ms)') });
     expect((error as Error).message).toMatch(/after 1 attempt\(s\); retries stopped: the next attempt would start after retry\.maxElapsedMs/);
   });

@@ -44,8 +44,16 @@ const typeCheck = (dir: string, emit = false) => node([tool('typescript/bin/tsc'
 /** Pulumi's TypeScript template as `pulumi new typescript` made it until March 2026 (CommonJS, `node` resolution). */
 const TEMPLATE_COMMONJS = {
   compilerOptions: {
-    strict: true, outDir: 'bin', target: 'es2020', module: 'commonjs', moduleResolution: 'node', sourceMap: true,
-    experimentalDecorators: true, pretty: true, noFallthroughCasesInSwitch: true, noImplicitReturns: true,
+    strict: true,
+    outDir: 'bin',
+    target: 'es2020',
+    module: 'commonjs',
+    moduleResolution: 'node',
+    sourceMap: true,
+    experimentalDecorators: true,
+    pretty: true,
+    noFallthroughCasesInSwitch: true,
+    noImplicitReturns: true,
     forceConsistentCasingInFileNames: true,
   },
   files: ['program.ts'],
@@ -57,10 +65,22 @@ describe('the packed package in consumer projects', () => {
   test('the tarball holds the ESM and CommonJS builds, their declarations and the LICENSE, and no install script', async () => {
     const { stdout } = await run('tar', ['-tzf', root.tarball]);
     const files = stdout.trim().split('\n');
-    for (const file of ['LICENSE', 'build/shared/index.js', 'build/shared/index.d.ts', 'build/cjs/shared/index.js', 'build/cjs/shared/index.d.ts', 'build/cjs/emulator/index.js', 'build/browser/index.js', 'build/browser/index.d.ts', 'build/cjs/browser/index.js', 'build/cjs/browser/index.d.ts', 'build/cjs/package.json']) {
+    for (const file of [
+      'LICENSE',
+      'build/shared/index.js',
+      'build/shared/index.d.ts',
+      'build/cjs/shared/index.js',
+      'build/cjs/shared/index.d.ts',
+      'build/cjs/emulator/index.js',
+      'build/browser/index.js',
+      'build/browser/index.d.ts',
+      'build/cjs/browser/index.js',
+      'build/cjs/browser/index.d.ts',
+      'build/cjs/package.json',
+    ]) {
       expect(files).toContain(`package/${file}`);
     }
-    expect(files.filter((file) => file.includes('/test/') || file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((file) => file.includes('/test/') || (file.endsWith('.ts') && !file.endsWith('.d.ts')))).toEqual([]);
     const { stdout: manifest } = await run('tar', ['-xzOf', root.tarball, 'package/package.json']);
     const scripts = (JSON.parse(manifest) as { scripts?: Record<string, string> }).scripts ?? {};
     expect(Object.keys(scripts).filter((name) => /^(pre|post)?install$|^prepare$/.test(name))).toEqual([]);
@@ -73,10 +93,14 @@ describe('the packed package in consumer projects', () => {
   });
 
   test('an ES module project (NodeNext) type-checks and runs', async () => {
-    const dir = await project('esm-nodenext', { type: 'module' }, {
-      compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, skipLibCheck: false, outDir: 'out' },
-      files: ['program.ts'],
-    });
+    const dir = await project(
+      'esm-nodenext',
+      { type: 'module' },
+      {
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, skipLibCheck: false, outDir: 'out' },
+        files: ['program.ts'],
+      },
+    );
     await typeCheck(dir, true);
     const { stdout } = await node(['out/program.js'], dir);
     expect(stdout).toMatch(/^consumer OK \(ES module\): delivered \{"event":"deployed","version":"v1\.4\.2"\}/);
@@ -106,10 +130,14 @@ describe('the packed package in consumer projects', () => {
   });
 
   test('a bundler project (moduleResolution bundler) type-checks, bundles and runs', async () => {
-    const dir = await project('bundler', {}, {
-      compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, skipLibCheck: false, noEmit: true },
-      files: ['program.ts'],
-    });
+    const dir = await project(
+      'bundler',
+      {},
+      {
+        compilerOptions: { module: 'esnext', moduleResolution: 'bundler', target: 'es2022', strict: true, skipLibCheck: false, noEmit: true },
+        files: ['program.ts'],
+      },
+    );
     await typeCheck(dir);
     await build({
       absWorkingDir: dir,
@@ -133,14 +161,20 @@ describe('the packed package in consumer projects', () => {
   });
 });
 
-describe("a Pulumi program as `pulumi new typescript` makes it, with the packed package installed", () => {
+describe('a Pulumi program as `pulumi new typescript` makes it, with the packed package installed', () => {
   const MEMBERSHIP = 'pulumi-nodejs:dynamic/webpubsub:GroupMembership';
   const KEY = 'packed-pulumi-access-key-0123456789abcdef=';
 
   test('type-checks with the template tsconfig, registers both resources under mocks, and its serialized provider runs in the real provider host', async () => {
     // The template's tsconfig (commonjs, node resolution, strict, no skipLibCheck) compiling the program and the
     // example users copy from examples/pulumi.
-    const dir = await project('pulumi-program', { main: 'index.ts' }, { ...TEMPLATE_COMMONJS, files: ['index.ts', 'example.ts'] }, [], join(REPO, 'test/provider/fixtures/pulumi-new'));
+    const dir = await project(
+      'pulumi-program',
+      { main: 'index.ts' },
+      { ...TEMPLATE_COMMONJS, files: ['index.ts', 'example.ts'] },
+      [],
+      join(REPO, 'test/provider/fixtures/pulumi-new'),
+    );
     await copyFile(join(REPO, 'test/provider/fixtures/pulumi-new/index.ts'), join(dir, 'index.ts'));
     await copyFile(join(REPO, 'examples/pulumi/index.ts'), join(dir, 'example.ts'));
     await typeCheck(dir, true);
@@ -152,12 +186,17 @@ describe("a Pulumi program as `pulumi new typescript` makes it, with the packed 
     const { socket } = await connectJson(url, JSON_PROTOCOL);
     let host: ProviderHost | undefined;
     try {
-      const secrets = { config: { 'webpubsub:connectionString': emulator.connectionString, 'project:agentConnectionId': 'agent' }, secrets: ['webpubsub:connectionString'] };
+      const secrets = {
+        config: { 'webpubsub:connectionString': emulator.connectionString, 'project:agentConnectionId': 'agent' },
+        secrets: ['webpubsub:connectionString'],
+      };
       const run = await runMockedProgram(join(dir, 'bin', 'index.js'), { ...secrets, cwd: dir });
       const watchers = run.registrations.find((r) => r.type === MEMBERSHIP && r.name === 'release-watchers')!;
-      expect(run.registrations.map(({ type, name }) => `${type}::${name}`).sort()).toEqual(
-        [`${MEMBERSHIP}::oncall`, `${MEMBERSHIP}::release-watchers`, 'pulumi-nodejs:dynamic/webpubsub:PermissionGrant::agent-sends'],
-      );
+      expect(run.registrations.map(({ type, name }) => `${type}::${name}`).sort()).toEqual([
+        `${MEMBERSHIP}::oncall`,
+        `${MEMBERSHIP}::release-watchers`,
+        'pulumi-nodejs:dynamic/webpubsub:PermissionGrant::agent-sends',
+      ]);
       // The CommonJS build's provider: loaded by package name, no path pinned, no secret.
       const code = watchers.inputs.__provider;
       const requires = code.match(/require(\.resolve)?\(['"][^'"]+['"]\)/g) ?? [];

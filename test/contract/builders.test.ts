@@ -105,10 +105,16 @@ describe('the seed style: build a request, send it, read the status', () => {
   });
 
   test('every option reaches the query in table order, arrays repeated', () => {
-    const request = api.buildGenerateClientTokenRequest('h', { userId: 'u', roles: ['a', 'b'], expirationTimeInMinutes: 5, groups: ['g'], clientProtocol: 'mqtt' });
+    const request = api.buildGenerateClientTokenRequest('h', {
+      userId: 'u',
+      roles: ['a', 'b'],
+      expirationTimeInMinutes: 5,
+      groups: ['g'],
+      clientProtocol: 'mqtt',
+    });
     expect(request.url).toBe('/api/hubs/h/:generateToken?api-version=2024-12-01&userId=u&role=a&role=b&minutesToExpire=5&group=g&clientType=mqtt');
     expect(api.buildListConnectionsInGroupRequest('h', 'g', { maxPageSize: 10, top: 20, continuationToken: "t'1" }).url).toBe(
-      "/api/hubs/h/groups/g/connections?api-version=2024-12-01&maxpagesize=10&top=20&continuationToken=t%271",
+      '/api/hubs/h/groups/g/connections?api-version=2024-12-01&maxpagesize=10&top=20&continuationToken=t%271',
     );
     expect(api.buildSendToAllRequest('h', { json: 1, apiVersion: '2023-07-01', messageTtlSeconds: 3 }).url).toBe(
       '/api/hubs/h/:send?api-version=2023-07-01&messageTtlSeconds=3',

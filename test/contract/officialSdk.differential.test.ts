@@ -61,7 +61,11 @@ const bytes = new Uint8Array([0, 1, 2, 250, 255]);
 const pairs: Pair[] = [
   ['sendToAll json', (c) => c.sendToAll({ hello: 'world', n: 1 }), (c) => c.sendToAll({ hello: 'world', n: 1 })],
   ['sendToAll bare string is JSON', (c) => c.sendToAll('hey'), (c) => c.sendToAll('hey')],
-  ['sendToAll text/plain', (c) => c.sendToAll('v1.4.2 deployed', { contentType: 'text/plain' }), (c) => c.sendToAll('v1.4.2 deployed', { contentType: 'text/plain' })],
+  [
+    'sendToAll text/plain',
+    (c) => c.sendToAll('v1.4.2 deployed', { contentType: 'text/plain' }),
+    (c) => c.sendToAll('v1.4.2 deployed', { contentType: 'text/plain' }),
+  ],
   ['sendToAll bytes', (c) => c.sendToAll(bytes), (c) => c.sendToAll(bytes)],
   ['sendToAll Buffer', (c) => c.sendToAll(Buffer.from('raw')), (c) => c.sendToAll(Buffer.from('raw'))],
   ['sendToAll ArrayBuffer', (c) => c.sendToAll(bytes.slice().buffer), (c) => c.sendToAll(bytes.slice().buffer)],
@@ -80,11 +84,7 @@ const pairs: Pair[] = [
     (c) => c.sendToUser(ID, [1, 'two'], { filter: FILTER, messageTtlSeconds: 300 }),
     (c) => c.sendToUser(ID, [1, 'two'], { filter: FILTER, messageTtlSeconds: 300 }),
   ],
-  [
-    'sendToConnection with ttl',
-    (c) => c.sendToConnection(ID, bytes, { messageTtlSeconds: 7 }),
-    (c) => c.sendToConnection(ID, bytes, { messageTtlSeconds: 7 }),
-  ],
+  ['sendToConnection with ttl', (c) => c.sendToConnection(ID, bytes, { messageTtlSeconds: 7 }), (c) => c.sendToConnection(ID, bytes, { messageTtlSeconds: 7 })],
   [
     'closeAllConnections',
     (c) => c.closeAllConnections({ excluded: ['c1', ID], reason: 'rollout v2' }),
@@ -111,14 +111,14 @@ const pairs: Pair[] = [
   ['removeUserFromGroup', (c) => c.removeUserFromGroup(GROUP, ID), (c) => c.group(GROUP).removeUser(ID)],
   ['removeUserFromAllGroups', (c) => c.removeUserFromAllGroups(ID), (c) => c.removeUserFromAllGroups(ID)],
   ['addConnectionsToGroups', (c) => c.addConnectionsToGroups([GROUP, 'g2'], FILTER), (c) => c.addConnectionsToGroups([GROUP, 'g2'], FILTER)],
-  [
-    'removeConnectionsFromGroups',
-    (c) => c.removeConnectionsFromGroups([GROUP], FILTER),
-    (c) => c.removeConnectionsFromGroups([GROUP], FILTER),
-  ],
+  ['removeConnectionsFromGroups', (c) => c.removeConnectionsFromGroups([GROUP], FILTER), (c) => c.removeConnectionsFromGroups([GROUP], FILTER)],
   ['grantPermission', (c) => c.grantPermission(ID, 'sendToGroup', { targetName: GROUP }), (c) => c.grantPermission(ID, 'sendToGroup', { targetName: GROUP })],
   ['grantPermission without target', (c) => c.grantPermission(ID, 'joinLeaveGroup'), (c) => c.grantPermission(ID, 'joinLeaveGroup')],
-  ['revokePermission', (c) => c.revokePermission(ID, 'joinLeaveGroup', { targetName: GROUP }), (c) => c.revokePermission(ID, 'joinLeaveGroup', { targetName: GROUP })],
+  [
+    'revokePermission',
+    (c) => c.revokePermission(ID, 'joinLeaveGroup', { targetName: GROUP }),
+    (c) => c.revokePermission(ID, 'joinLeaveGroup', { targetName: GROUP }),
+  ],
   ['checkPermission', (c) => c.checkPermission(ID, 'sendToGroup', { targetName: GROUP }), (c) => c.hasPermission(ID, 'sendToGroup', { targetName: GROUP })],
 ];
 

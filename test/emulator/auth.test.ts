@@ -20,8 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => emulator.close());
 
-const sign = (claims: Record<string, unknown>, audience: string, key = KEY, lifetimeSeconds = 3600) =>
-  signJwt(key, claims, { audience, lifetimeSeconds });
+const sign = (claims: Record<string, unknown>, audience: string, key = KEY, lifetimeSeconds = 3600) => signJwt(key, claims, { audience, lifetimeSeconds });
 
 /** A raw REST call with a chosen Authorization header. */
 async function call(path: string, authorization?: string, method: 'POST' | 'HEAD' = 'POST') {
@@ -61,19 +60,30 @@ describe('REST tokens', () => {
       'signature',
     ],
     ['an aud without the query', async () => `Bearer ${await sign({}, emulator.endpoint + sendPath().split('?')[0])}`, 'aud must be the request URL'],
-    ['an aud for another path', async () => `Bearer ${await sign({}, `${emulator.endpoint}/api/hubs/${hub}/users/u/:send?api-version=2024-12-01`)}`, 'aud must be'],
+    [
+      'an aud for another path',
+      async () => `Bearer ${await sign({}, `${emulator.endpoint}/api/hubs/${hub}/users/u/:send?api-version=2024-12-01`)}`,
+      'aud must be',
+    ],
     ['an aud for another host', async () => `Bearer ${await sign({}, `http://example.com${sendPath()}`)}`, 'aud must be'],
     ['an expired token', async () => `Bearer ${await sign({}, emulator.endpoint + sendPath(), KEY, -60)}`, 'expired'],
     [
       'a token without exp',
       async () =>
-        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setAudience(emulator.endpoint + sendPath()).sign(new TextEncoder().encode(KEY))}`,
+        `Bearer ${await new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setAudience(emulator.endpoint + sendPath())
+          .sign(new TextEncoder().encode(KEY))}`,
       'no exp claim',
     ],
     [
       'an HS512 token',
       async () =>
-        `Bearer ${await new SignJWT({}).setProtectedHeader({ alg: 'HS512' }).setAudience(emulator.endpoint + sendPath()).setExpirationTime('1h').sign(new TextEncoder().encode(KEY))}`,
+        `Bearer ${await new SignJWT({})
+          .setProtectedHeader({ alg: 'HS512' })
+          .setAudience(emulator.endpoint + sendPath())
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode(KEY))}`,
       'HS256',
     ],
   ])('%s gets a 401 that does not echo the token', async (_what, authorization, reason) => {

@@ -176,7 +176,11 @@ describe('--config', () => {
     ['a file that does not exist', null, '(ENOENT)'],
     ['text that is not JSON', '{"hubs":', 'is not JSON'],
     ['a setting the file does not have', '{"port": 80}', '"port" is not a setting (the settings: hubs, upstream)'],
-    ['a bad handler', '{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "ftp://x"}]}}}', 'options.hubs.chat.eventHandlers[0].urlTemplate must be an http:// or https:// URL'],
+    [
+      'a bad handler',
+      '{"hubs": {"chat": {"eventHandlers": [{"urlTemplate": "ftp://x"}]}}}',
+      'options.hubs.chat.eventHandlers[0].urlTemplate must be an http:// or https:// URL',
+    ],
   ])('refuses %s with exit code 2, naming the flag', async (_what, content, message) => {
     dir = mkdtempSync(join(tmpdir(), 'wps-config-'));
     const file = join(dir, 'emulator.json');

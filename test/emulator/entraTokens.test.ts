@@ -20,8 +20,13 @@ afterAll(() => Promise.all([strict.close(), entra.close()]));
 
 /** An RS256 token shaped like Entra's access tokens. */
 function entraToken({ aud = 'https://webpubsub.azure.com', exp = '1h' as string | number } = {}): Promise<string> {
-  return new SignJWT({ oid: 'object-id', tid: 'tenant' }).setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-    .setIssuer('https://sts.windows.net/tenant/').setAudience(aud).setIssuedAt().setExpirationTime(exp).sign(privateKey);
+  return new SignJWT({ oid: 'object-id', tid: 'tenant' })
+    .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+    .setIssuer('https://sts.windows.net/tenant/')
+    .setAudience(aud)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(privateKey);
 }
 
 async function send(emulator: Emulator, token: string) {
@@ -35,12 +40,15 @@ async function send(emulator: Emulator, token: string) {
 }
 
 describe('with acceptEntraTokens: true', () => {
-  test.each(['https://webpubsub.azure.com', 'https://webpubsub.azure.cn', 'https://webpubsub.azure.com/'])('an unexpired token for %s is accepted', async (aud) => {
-    expect((await send(entra, await entraToken({ aud }))).status).toBe(202);
-  });
+  test.each(['https://webpubsub.azure.com', 'https://webpubsub.azure.cn', 'https://webpubsub.azure.com/'])(
+    'an unexpired token for %s is accepted',
+    async (aud) => {
+      expect((await send(entra, await entraToken({ aud }))).status).toBe(202);
+    },
+  );
 
   test.each([
-    ['another audience', () => entraToken({ aud: 'https://management.azure.com' }), "aud must be the Web PubSub resource"],
+    ['another audience', () => entraToken({ aud: 'https://management.azure.com' }), 'aud must be the Web PubSub resource'],
     ['an expired token', () => entraToken({ exp: Math.floor(Date.now() / 1000) - 60 }), 'expired'],
   ])('%s is refused with 401', async (_what, token, reason) => {
     const answer = await send(entra, await token());

@@ -33,7 +33,13 @@ const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   // Every cleanup runs, even after one fails.
   const results = [];
-  for (const cleanup of cleanups.splice(0).reverse()) results.push(await cleanup().then(() => undefined, (error: unknown) => error));
+  for (const cleanup of cleanups.splice(0).reverse())
+    results.push(
+      await cleanup().then(
+        () => undefined,
+        (error: unknown) => error,
+      ),
+    );
   const failure = results.find((result) => result !== undefined);
   if (failure) throw failure;
 });
@@ -56,7 +62,9 @@ async function setUp(
     logger: (line) => log.push(line),
     hubs: {
       [hub]: {
-        eventHandlers: [{ urlTemplate: `${app.url}/api/webpubsub/hubs/{hub}/{event}`, userEventPattern: '*', systemEvents: [...ALL_SYSTEM_EVENTS], ...settings }],
+        eventHandlers: [
+          { urlTemplate: `${app.url}/api/webpubsub/hubs/{hub}/{event}`, userEventPattern: '*', systemEvents: [...ALL_SYSTEM_EVENTS], ...settings },
+        ],
       },
     },
     ...options,
@@ -151,7 +159,12 @@ describe('connect', () => {
     expect(await client.groupMessages.next()).toMatchObject({ group: 'news', data: 'from ann', fromUserId: 'ann' });
 
     const request = await connects.next();
-    expect(request.context).toMatchObject({ hub, connectionId: connected.connectionId, eventName: 'connect', signature: expectedSignature(connected.connectionId) });
+    expect(request.context).toMatchObject({
+      hub,
+      connectionId: connected.connectionId,
+      eventName: 'connect',
+      signature: expectedSignature(connected.connectionId),
+    });
     expect(request.context.userId).toBeUndefined();
     expect(request.subprotocols).toEqual(['json.reliable.webpubsub.azure.v1']);
     expect(request.queries).toEqual({ tenant: ['contoso'] });
@@ -159,7 +172,9 @@ describe('connect', () => {
     expect(request.headers).toMatchObject({ 'sec-websocket-protocol': ['json.reliable.webpubsub.azure.v1'] });
     expect(request.headers).not.toHaveProperty('authorization');
 
-    const head = (await until(() => app.seen.some((r) => r.path.endsWith('/connect')), 'the connect request'), app.seen.find((r) => r.path.endsWith('/connect'))!);
+    const head = await until(() => app.seen.some((r) => r.path.endsWith('/connect')), 'the connect request').then(
+      () => app.seen.find((r) => r.path.endsWith('/connect'))!,
+    );
     expect(head.headers).toMatchObject({
       'ce-specversion': '1.0',
       'ce-awpsversion': '1.0',
@@ -204,7 +219,12 @@ describe('user events', () => {
 
   test('the request carries the event as the service sends it: type, name, user, content type and body', async () => {
     const events = new Inbox<UserEventRequest>('user event');
-    const { app, emulator, clientUrl, hub } = await setUp({ handleUserEvent: (req, res) => (events.push(req), res.success()) });
+    const { app, emulator, clientUrl, hub } = await setUp({
+      handleUserEvent: (req, res) => {
+        events.push(req);
+        res.success();
+      },
+    });
     const client = await officialClient(await clientUrl({ userId: 'cy' }));
     const { connectionId } = await client.connected.next();
     // The emulator's own event still fires for events that go upstream.
@@ -212,7 +232,10 @@ describe('user events', () => {
     await client.client.sendEvent('upload', new Uint8Array([1, 2, 3]).buffer, 'binary');
     expect((await emitted)[0]).toMatchObject({ event: 'upload', dataType: 'binary' });
     const event = await events.next();
-    expect(event).toMatchObject({ dataType: 'binary', context: { hub, connectionId, userId: 'cy', eventName: 'upload', signature: expectedSignature(connectionId) } });
+    expect(event).toMatchObject({
+      dataType: 'binary',
+      context: { hub, connectionId, userId: 'cy', eventName: 'upload', signature: expectedSignature(connectionId) },
+    });
     expect([...new Uint8Array(event.data as ArrayBuffer)]).toEqual([1, 2, 3]);
     const head = await nextRequest(app, 'upload');
     expect(head.headers).toMatchObject({
@@ -226,7 +249,7 @@ describe('user events', () => {
     expect(client.serverMessages.size).toBe(0);
   });
 
-  test('an error answer gives the client the service\'s InternalServerError ack; the event may be sent again with its ackId', async () => {
+  test("an error answer gives the client the service's InternalServerError ack; the event may be sent again with its ackId", async () => {
     let fail = true;
     const { clientUrl } = await setUp({ handleUserEvent: (_req, res) => (fail ? res.fail(400, 'no') : res.success('ok', 'text')) });
     const client = await officialClient(await clientUrl());
@@ -253,7 +276,7 @@ describe('user events', () => {
     expect((await client.serverMessages.next()).data).toBe('ok');
   });
 
-  test('a plain client\'s frames are the message event: the answer comes back raw, a failure closes it with 1011', async () => {
+  test("a plain client's frames are the message event: the answer comes back raw, a failure closes it with 1011", async () => {
     const { clientUrl } = await setUp({
       handleUserEvent: (req, res) => (req.data === 'fail' ? res.fail(400) : res.success(`got ${req.data as string}`, 'text')),
     });
@@ -289,7 +312,7 @@ describe('connection state and notifications', () => {
     expect((await disconnected.next()).context.states).toEqual({ visits: 2 });
   });
 
-  test('connected, then disconnected with the service\'s reason after a REST close', async () => {
+  test("connected, then disconnected with the service's reason after a REST close", async () => {
     const connected = new Inbox<string>('connected request');
     const disconnected = new Inbox<DisconnectedRequest>('disconnected request');
     const { app, service, clientUrl, hub } = await setUp({
@@ -340,7 +363,10 @@ describe('a handler that is down or slow', () => {
 
   test('408 and 5xx answers are retried, and the event then succeeds', async () => {
     let refusals = 2;
-    const { app, clientUrl } = await setUp({ handleConnect: (_req, res) => res.success({ userId: 'patient' }) }, { options: { upstream: { retryDelaysMs: [0, 0, 0] } } });
+    const { app, clientUrl } = await setUp(
+      { handleConnect: (_req, res) => res.success({ userId: 'patient' }) },
+      { options: { upstream: { retryDelaysMs: [0, 0, 0] } } },
+    );
     app.before((req, res, next) => (req.method === 'POST' && refusals-- > 0 ? void res.status(refusals === 1 ? 503 : 408).end() : next()));
     const socket = await rawSocket(await clientUrl(), JSON_PROTOCOL);
     expect(await socket.json()).toMatchObject({ event: 'connected', userId: 'patient' });
@@ -353,7 +379,7 @@ describe('a handler that is down or slow', () => {
     expect(app.seen.filter((request) => request.method === 'POST').length).toBe(1);
   });
 
-  test('while a handler thinks, its connection\'s later frames wait, and other connections and the REST API do not', async () => {
+  test("while a handler thinks, its connection's later frames wait, and other connections and the REST API do not", async () => {
     const held: (() => void)[] = [];
     const { service, clientUrl } = await setUp({
       handleUserEvent: (req, res) => {
@@ -386,8 +412,11 @@ describe('a handler that is down or slow', () => {
 
 describe('lifecycle', () => {
   test('an emulator that is closed and started again calls its handlers again', async () => {
-    const app = await startCaptureServer(({ method }): Reply =>
-      method === 'OPTIONS' ? { status: 200, headers: { 'WebHook-Allowed-Origin': '*' } } : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"userId":"again"}' },
+    const app = await startCaptureServer(
+      ({ method }): Reply =>
+        method === 'OPTIONS'
+          ? { status: 200, headers: { 'WebHook-Allowed-Origin': '*' } }
+          : { status: 200, headers: { 'content-type': 'application/json' }, body: '{"userId":"again"}' },
     );
     cleanups.push(() => app.close());
     const hub = uniqueName('hub');

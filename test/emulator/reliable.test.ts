@@ -71,7 +71,12 @@ describe('recovery', () => {
     const second = await reconnect(connection);
     expect(await second.json()).toMatchObject({ event: 'connected', connectionId: connection.connectionId, userId: 'r1' });
     const replayed = (await Promise.all([1, 2, 3, 4].map(() => second.json()))).map((f) => [f.sequenceId, f.data]);
-    expect(replayed).toEqual([[1, 'a'], [2, 'b'], [3, 'c'], [4, 'd']]);
+    expect(replayed).toEqual([
+      [1, 'a'],
+      [2, 'b'],
+      [3, 'c'],
+      [4, 'd'],
+    ]);
 
     second.send({ type: 'sequenceAck', sequenceId: 3 });
     await second.roundTrip();
@@ -79,7 +84,10 @@ describe('recovery', () => {
     const third = await reconnect(connection);
     await third.json();
     await fixture.client.sendToGroup('g', 'e', { contentType: 'text/plain' });
-    expect([await third.json(), await third.json()].map((f) => [f.sequenceId, f.data])).toEqual([[4, 'd'], [5, 'e']]);
+    expect([await third.json(), await third.json()].map((f) => [f.sequenceId, f.data])).toEqual([
+      [4, 'd'],
+      [5, 'e'],
+    ]);
   });
 
   test('a message whose messageTtlSeconds passed while the client was away is not replayed', async () => {
@@ -209,7 +217,9 @@ describe('queue bounds', () => {
     const ended = nextEvent(env.emulator, 'disconnected', (e: Disconnected) => e.connectionId === connection.connectionId);
     for (let batch = 0; batch < 1001; batch += 100) {
       await Promise.all(
-        Array.from({ length: Math.min(100, 1001 - batch) }, (_, i) => fixture.client.sendToConnection(connection.connectionId, `m${batch + i}`, { contentType: 'text/plain' })),
+        Array.from({ length: Math.min(100, 1001 - batch) }, (_, i) =>
+          fixture.client.sendToConnection(connection.connectionId, `m${batch + i}`, { contentType: 'text/plain' }),
+        ),
       );
     }
     expect((await ended)[0]).toMatchObject({ reason: 'Unacknowledged messages exceed 1000 messages or 16 MB' });

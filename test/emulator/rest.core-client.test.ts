@@ -111,7 +111,12 @@ describe('errors as the service sends them', () => {
     ['missing api-version', '/api/hubs/{hub}/:send', 'api-version', 'The api-version query parameter is required'],
     ['a preview api-version', '/api/hubs/{hub}/:send?api-version=2021-08-01-preview', 'api-version', '--loose'],
     ['filter before 2022-11-01', "/api/hubs/{hub}/:send?api-version=2021-10-01&filter=userId%20eq%20'a'", 'filter', 'needs api-version 2022-11-01'],
-    ['messageTtlSeconds before 2023-07-01', '/api/hubs/{hub}/:send?api-version=2022-11-01&messageTtlSeconds=5', 'messageTtlSeconds', 'needs api-version 2023-07-01'],
+    [
+      'messageTtlSeconds before 2023-07-01',
+      '/api/hubs/{hub}/:send?api-version=2022-11-01&messageTtlSeconds=5',
+      'messageTtlSeconds',
+      'needs api-version 2023-07-01',
+    ],
     ['a TTL over 300', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=301', 'messageTtlSeconds', 'from 0 to 300'],
     ['a TTL that is not an integer', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=1.5', 'messageTtlSeconds', 'must be an integer'],
     ['an invalid hub', '/api/hubs/9lives/:send?api-version=2024-12-01', 'hub', 'must start with a letter'],
@@ -120,10 +125,15 @@ describe('errors as the service sends them', () => {
     ['a dot-dot user id', '/api/hubs/{hub}/users/%2E%2E/:send?api-version=2024-12-01', 'userId', "must not be '.' or '..'"],
     ['a dot connection id', '/api/hubs/{hub}/connections/./:send?api-version=2024-12-01', 'connectionId', "must not be '.' or '..'"],
     ['bad percent-encoding', '/api/hubs/{hub}/users/%E0%A4%A/:send?api-version=2024-12-01', 'userId', 'not valid percent-encoding'],
-    ['a bad filter', "/api/hubs/{hub}/:send?api-version=2024-12-01&filter=userId%20eq", 'filter', "(Parameter 'filter')"],
+    ['a bad filter', '/api/hubs/{hub}/:send?api-version=2024-12-01&filter=userId%20eq', 'filter', "(Parameter 'filter')"],
     ['an unknown query parameter', '/api/hubs/{hub}/:send?api-version=2024-12-01&fanout=fast', 'fanout', '--loose'],
     ['a repeated api-version', '/api/hubs/{hub}/:send?api-version=2024-12-01&api-version=2024-12-01', 'api-version', 'at most once'],
-    ['a repeated messageTtlSeconds', '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=1&messageTtlSeconds=2', 'messageTtlSeconds', 'at most once'],
+    [
+      'a repeated messageTtlSeconds',
+      '/api/hubs/{hub}/:send?api-version=2024-12-01&messageTtlSeconds=1&messageTtlSeconds=2',
+      'messageTtlSeconds',
+      'at most once',
+    ],
   ])('%s is a 400 Error.BadRequest naming the parameter', async (_what, path, target, rule) => {
     fixture = env.fixture();
     const url = path.replace('{hub}', fixture.hub);
@@ -138,7 +148,10 @@ describe('errors as the service sends them', () => {
     fixture = env.fixture();
     const response = await send({ method: 'PUT', url: `/api/hubs/${fixture.hub}/permissions/sendToGroups/connections/c?api-version=2024-12-01`, headers: {} });
     expect([response.status, response.headers['x-ms-error-code']]).toEqual([400, 'Error.BadRequest']);
-    expect(JSON.parse(response.body)).toMatchObject({ target: 'permission', message: 'permission must be one of sendToGroup, joinLeaveGroup (got "sendToGroups")' });
+    expect(JSON.parse(response.body)).toMatchObject({
+      target: 'permission',
+      message: 'permission must be one of sendToGroup, joinLeaveGroup (got "sendToGroups")',
+    });
   });
 
   test.each([
@@ -260,12 +273,22 @@ describe('the core client end to end', () => {
 
   test(':generateToken signs a client token for this endpoint that the client endpoint accepts', async () => {
     fixture = env.fixture();
-    const request = buildGenerateClientTokenRequest(fixture.hub, { userId: 'gen', roles: ['webpubsub.joinLeaveGroup'], groups: ['welcome'], expirationTimeInMinutes: 5 });
+    const request = buildGenerateClientTokenRequest(fixture.hub, {
+      userId: 'gen',
+      roles: ['webpubsub.joinLeaveGroup'],
+      groups: ['welcome'],
+      expirationTimeInMinutes: 5,
+    });
     const response = await send(request);
     expect(response.status).toBe(200);
     const { token } = JSON.parse(response.body) as { token: string };
     const claims = decodeJwt(token);
-    expect(claims).toMatchObject({ aud: `${env.emulator.endpoint}/client/hubs/${fixture.hub}`, sub: 'gen', role: ['webpubsub.joinLeaveGroup'], 'webpubsub.group': ['welcome'] });
+    expect(claims).toMatchObject({
+      aud: `${env.emulator.endpoint}/client/hubs/${fixture.hub}`,
+      sub: 'gen',
+      role: ['webpubsub.joinLeaveGroup'],
+      'webpubsub.group': ['welcome'],
+    });
     expect(claims.exp! - claims.iat!).toBe(300);
 
     const socket = await openSocket(`${env.emulator.endpoint.replace('http', 'ws')}/client/hubs/${fixture.hub}?access_token=${token}`, JSON_PROTOCOL);
@@ -288,7 +311,11 @@ describe('loose mode', () => {
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2024-12-01&fanout=fast`)).status).toBe(202);
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2021-08-01-preview`)).status).toBe(202);
       expect((await ask(`/api/hubs/${hub}/:send?api-version=2021-10-01&messageTtlSeconds=3`)).status).toBe(202);
-      const socketio = await client.sendRequest({ method: 'POST', url: `/api/hubs/${hub}/:generateToken?api-version=2024-01-01&clientType=socketio`, headers: {} });
+      const socketio = await client.sendRequest({
+        method: 'POST',
+        url: `/api/hubs/${hub}/:generateToken?api-version=2024-01-01&clientType=socketio`,
+        headers: {},
+      });
       expect(socketio.status).toBe(200);
       expect((await ask(`/api/hubs/${hub}/:send`)).status).toBe(400);
     } finally {

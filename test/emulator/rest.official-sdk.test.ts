@@ -138,7 +138,7 @@ describe('group membership', () => {
     expect(await fixture.official.groupExists('other')).toBe(false);
   });
 
-  test("users join groups through their current connections; a user without connections is a 404", async () => {
+  test('users join groups through their current connections; a user without connections is a 404', async () => {
     fixture = env.fixture();
     const first = await fixture.connect({ userId: 'erin' });
     const second = await fixture.connect({ userId: 'erin' });
@@ -216,7 +216,7 @@ describe('permissions', () => {
 });
 
 describe('closing connections', () => {
-  test('each close operation sends disconnected with the service\'s message and ends only its targets, with 204', async () => {
+  test("each close operation sends disconnected with the service's message and ends only its targets, with 204", async () => {
     fixture = env.fixture();
     const one = await fixture.connect({ userId: 'one' });
     const two = await fixture.connect({ userId: 'two', groups: ['g'] });
@@ -239,7 +239,11 @@ describe('closing connections', () => {
 
     // Without a reason the sentence ends after "connection.".
     await expectStatus('closeConnection', (o) => official.closeConnection(five.connectionId, o));
-    expect(await five.socket.jsonWhere((f) => f.type === 'system')).toEqual({ type: 'system', event: 'disconnected', message: 'Application server closed the connection.' });
+    expect(await five.socket.jsonWhere((f) => f.type === 'system')).toEqual({
+      type: 'system',
+      event: 'disconnected',
+      message: 'Application server closed the connection.',
+    });
     expect(await five.socket.closed).toEqual({ code: 1000, reason: '' });
 
     await expectStatus('closeAllConnections', (o) => official.closeAllConnections({ ...o, reason: 'all' }));

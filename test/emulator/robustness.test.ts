@@ -23,9 +23,24 @@ describe('malformed frames close only their socket, with a reason', () => {
     ['a frame without a type', '{"group":"g"}', 1007, 'Invalid frame: type must be a string (got undefined)'],
     ['joinGroup without a group', '{"type":"joinGroup","ackId":1}', 1007, 'Invalid frame: group must be a non-empty string (got undefined)'],
     ['a negative ackId', '{"type":"leaveGroup","group":"g","ackId":-1}', 1007, 'Invalid frame: ackId must be a non-negative integer (got -1)'],
-    ['text data that is not a string', '{"type":"sendToGroup","group":"g","dataType":"text","data":5}', 1007, 'Invalid frame: data must be a string when dataType is text (got 5)'],
-    ['binary data that is not base64', '{"type":"event","event":"e","dataType":"binary","data":"%%%"}', 1007, 'Invalid frame: data must be base64 when dataType is binary'],
-    ['an unknown dataType', '{"type":"event","event":"e","dataType":"xml","data":"<a/>"}', 1007, 'Invalid frame: dataType must be json, text or binary (got "xml")'],
+    [
+      'text data that is not a string',
+      '{"type":"sendToGroup","group":"g","dataType":"text","data":5}',
+      1007,
+      'Invalid frame: data must be a string when dataType is text (got 5)',
+    ],
+    [
+      'binary data that is not base64',
+      '{"type":"event","event":"e","dataType":"binary","data":"%%%"}',
+      1007,
+      'Invalid frame: data must be base64 when dataType is binary',
+    ],
+    [
+      'an unknown dataType',
+      '{"type":"event","event":"e","dataType":"xml","data":"<a/>"}',
+      1007,
+      'Invalid frame: dataType must be json, text or binary (got "xml")',
+    ],
     ['an unknown frame type', '{"type":"teleport"}', 1007, "Unknown frame type 'teleport' (--loose ignores it)"],
     ['data over 1 MiB', JSON.stringify({ type: 'event', event: 'e', dataType: 'text', data: tooLarge }), 1009, 'Message data exceeds 1048576 bytes (1 MiB)'],
   ])('%s', async (_what, frame, code, reason) => {
@@ -58,7 +73,12 @@ describe('newer client features are refused explicitly', () => {
     socket.send({ type: 'sendToGroup', group: 'g', noEcho: false, stream: { streamId: 's1' } });
     expect(await socket.json()).toMatchObject({ type: 'streamClosed', streamId: 's1', error: { name: 'NotSupported' } });
     socket.send({ type: 'setGroupState', group: 'g', ackId: 9, state: {} });
-    expect(await socket.json()).toMatchObject({ type: 'ack', ackId: 9, success: false, error: { name: 'NotSupported', message: expect.stringContaining('Group state') } });
+    expect(await socket.json()).toMatchObject({
+      type: 'ack',
+      ackId: 9,
+      success: false,
+      error: { name: 'NotSupported', message: expect.stringContaining('Group state') },
+    });
     socket.send({ type: 'streamData', streamId: 's1' });
     socket.send({ type: 'ping' });
     expect(await socket.json()).toEqual({ type: 'pong' });

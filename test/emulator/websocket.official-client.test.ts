@@ -45,7 +45,11 @@ function setUp(): void {
   official = new OfficialServiceClient(emulator.connectionString, hub, { allowInsecureConnection: true });
 }
 
-async function connect(options: TokenOptions, protocol: () => WebPubSubClientProtocol = WebPubSubJsonReliableProtocol, source = tokenSources['official SDK token']): Promise<ObservedClient> {
+async function connect(
+  options: TokenOptions,
+  protocol: () => WebPubSubClientProtocol = WebPubSubJsonReliableProtocol,
+  source = tokenSources['official SDK token'],
+): Promise<ObservedClient> {
   // A URL function: a client that must reconnect afresh asks for a new token, as applications do.
   const client = await startOfficialClient(async () => (await source(options)).url, { protocol: protocol() });
   clients.push(client);

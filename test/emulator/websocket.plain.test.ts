@@ -17,7 +17,12 @@ test('REST payloads arrive unwrapped: text as text, JSON as its exact text, byte
   const { client, official } = fixture;
 
   await client.sendToAll('just text', { contentType: 'text/plain' });
-  await client.sendRequest({ method: 'POST', url: `/api/hubs/${fixture.hub}/:send?api-version=2024-12-01`, headers: { 'content-type': 'application/json' }, body: '{ "spaced" : [1, 2] }' });
+  await client.sendRequest({
+    method: 'POST',
+    url: `/api/hubs/${fixture.hub}/:send?api-version=2024-12-01`,
+    headers: { 'content-type': 'application/json' },
+    body: '{ "spaced" : [1, 2] }',
+  });
   await official.sendToAll('a json string');
   await client.sendToAll(new Uint8Array([0, 255, 10]));
 

@@ -12,9 +12,7 @@ export async function abortUpload(endpoint: string, accessKey: string, path: str
   const token = await signJwt(accessKey, {}, { audience: endpoint + path, lifetimeSeconds: 60 });
   const socket = connect(Number(port), hostname);
   await once(socket, 'connect');
-  const head =
-    `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\n` +
-    'Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\n';
+  const head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${token}\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n`;
   await new Promise<void>((resolve, reject) => socket.write(head + 'x'.repeat(5000), (error) => (error ? reject(error) : resolve())));
   socket.destroy();
 }

@@ -13,10 +13,7 @@ export interface CapturedRequest {
   body: Buffer;
 }
 
-export type Reply =
-  | { status: number; headers?: Record<string, string>; body?: string; delayMs?: number }
-  | 'reset'
-  | 'stall';
+export type Reply = { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } | 'reset' | 'stall';
 
 export interface CaptureServer {
   /** `http://127.0.0.1:<port>` */

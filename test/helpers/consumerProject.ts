@@ -40,12 +40,19 @@ export async function installPackedPackage(extra: readonly string[]): Promise<Co
   const dir = await mkdtemp(join(tmpdir(), 'webpubsub-consumer-'));
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: REPO });
   const tarball = join(dir, stdout.trim().split('\n').at(-1)!);
-  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as { name: string; version: string; dependencies: Record<string, string>; license: string };
+  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
+    name: string;
+    version: string;
+    dependencies: Record<string, string>;
+    license: string;
+  };
   const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
 
   const wanted = [...Object.keys(manifest.dependencies), ...extra];
   const packages = closure(lock.packages, wanted);
-  const integrity = `sha512-${createHash('sha512').update(await readFile(tarball)).digest('base64')}`;
+  const integrity = `sha512-${createHash('sha512')
+    .update(await readFile(tarball))
+    .digest('base64')}`;
   const self = `file:${tarball}`;
   const dependencies = Object.fromEntries([[manifest.name, self], ...extra.map((name) => [name, lock.packages[`node_modules/${name}`]!.version!])]);
   packages[`node_modules/${manifest.name}`] = {

@@ -70,7 +70,9 @@ async function main(program: string): Promise<void> {
   // An output the mocks left unknown never runs an `apply`; Output's own promise gives it (as undefined) anyway.
   const settle = (value: unknown): Promise<unknown> => {
     const output = pulumi.Resource.isInstance(value) ? (value as Pulumi.CustomResource).urn : value;
-    return pulumi.Output.isInstance(output) ? (output as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(false) : Promise.resolve(output);
+    return pulumi.Output.isInstance(output)
+      ? (output as unknown as { promise(withUnknowns: boolean): Promise<unknown> }).promise(false)
+      : Promise.resolve(output);
   };
   const outputs: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(exports)) {

@@ -20,8 +20,9 @@ export const notificationSchema = JSON.parse(readFileSync(join(ROOT, 'schema/not
 const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false });
 ajv.addFormat('uri', (value: string) => URL.canParse(value));
 // RFC 3339 §5.6 date-time, with a date that exists.
-ajv.addFormat('date-time', (value: string) =>
-  /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)),
+ajv.addFormat(
+  'date-time',
+  (value: string) => /^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)$/.test(value) && !Number.isNaN(Date.parse(value)),
 );
 /** Validates against schema/notification.schema.json. */
 export const validateNotification = ajv.compile(notificationSchema);

@@ -32,7 +32,10 @@ beforeAll(async () => {
   const connectionString = scope.emulator.connectionString;
   const [env, configAndEnv, endpointOnly, entra, none, config] = await Promise.all([
     startHost({ env: { WEBPUBSUB_CONNECTION_STRING: connectionString } }),
-    startHost({ config: { 'webpubsub:connectionString': connectionString }, env: { WEBPUBSUB_CONNECTION_STRING: 'Endpoint=http://127.0.0.1:9;AccessKey=wrong;Version=1.0;' } }),
+    startHost({
+      config: { 'webpubsub:connectionString': connectionString },
+      env: { WEBPUBSUB_CONNECTION_STRING: 'Endpoint=http://127.0.0.1:9;AccessKey=wrong;Version=1.0;' },
+    }),
     startHost({ config: { 'webpubsub:endpoint': scope.emulator.endpoint } }),
     startHost({ config: { 'webpubsub:endpoint': entraService.endpoint }, packages: { '@azure/identity': identity } }),
     startHost({}),
@@ -48,7 +51,15 @@ afterAll(async () => {
 });
 
 /** A provider host in a fresh project, stopped after the file. */
-async function startHost({ env = {}, config = {}, packages = {} }: { env?: Record<string, string | undefined>; config?: Record<string, string>; packages?: Record<string, string> }) {
+async function startHost({
+  env = {},
+  config = {},
+  packages = {},
+}: {
+  env?: Record<string, string | undefined>;
+  config?: Record<string, string>;
+  packages?: Record<string, string>;
+}) {
   const project = await createConsumerProject(packages);
   cleanups.push(() => project.remove());
   const host = await ProviderHost.start({ cwd: project.dir, env: { WEBPUBSUB_CONNECTION_STRING: undefined, ...env } });
@@ -86,7 +97,10 @@ describe('credentials', () => {
     subscribers.push(alice, bob);
 
     const answers: unknown[] = [];
-    const keep = <T>(answer: T) => (answers.push(answer), answer);
+    const keep = <T>(answer: T) => {
+      answers.push(answer);
+      return answer;
+    };
     const { inputs } = keep(await host.check(urn, {}, { hub, group, userIds: ['alice'], __provider: providers.membership }));
     expect(inputs.endpoint).toBe(scope.emulator.endpoint);
     const created = keep(await host.create(urn, inputs));
@@ -104,7 +118,7 @@ describe('credentials', () => {
     for (const secret of secretsOf(connectionString)) expect(everything).not.toContain(secret);
   });
 
-  test('the stack config wins over the environment, and a resource endpoint that is not the connection string\'s is an error', async () => {
+  test("the stack config wins over the environment, and a resource endpoint that is not the connection string's is an error", async () => {
     const host = hosts.configAndEnv;
     const urn = urnOf('PermissionGrant', 'mismatch');
     const { inputs } = await host.check(urn, {}, { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', __provider: providers.grant });
@@ -119,36 +133,65 @@ describe('credentials', () => {
     const urn = urnOf('PermissionGrant', 'entra');
     const news = { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', __provider: providers.grant };
     const { failures } = await host.check(urn, {}, news);
-    expect(failures).toEqual([{ property: 'endpoint', reason: expect.stringMatching(/^endpoint has no connection string .*@azure\/identity is not installed in this project: run `npm install @azure\/identity`/) }]);
+    expect(failures).toEqual([
+      {
+        property: 'endpoint',
+        reason: expect.stringMatching(
+          /^endpoint has no connection string .*@azure\/identity is not installed in this project: run `npm install @azure\/identity`/,
+        ),
+      },
+    ]);
     await expect(host.create(urn, { ...news, endpoint: scope.emulator.endpoint })).rejects.toThrow(/@azure\/identity is not installed in this project/);
   });
 
   test('with only webpubsub:endpoint and @azure/identity installed: requests carry its DefaultAzureCredential token', async () => {
     const [host, service] = [hosts.entra, entraService];
     const urn = urnOf('PermissionGrant', 'entra');
-    const { inputs, failures } = await host.check(urn, {}, { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', targetName: 'g', __provider: providers.grant });
+    const { inputs, failures } = await host.check(
+      urn,
+      {},
+      { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', targetName: 'g', __provider: providers.grant },
+    );
     expect(failures).toEqual([]);
     await host.create(urn, inputs);
     expect(service.requests).toHaveLength(1);
-    expect(service.requests[0]).toMatchObject({ method: 'PUT', url: '/api/hubs/hub/permissions/sendToGroup/connections/c?api-version=2024-12-01&targetName=g' });
+    expect(service.requests[0]).toMatchObject({
+      method: 'PUT',
+      url: '/api/hubs/hub/permissions/sendToGroup/connections/c?api-version=2024-12-01&targetName=g',
+    });
     expect(service.requests[0]!.headers.authorization).toBe('Bearer entra-token-for-https://webpubsub.azure.com/.default');
   });
 
   test('with no credentials at all, check says how to provide them', async () => {
     const host = hosts.none;
     const { failures } = await host.check(urnOf('GroupMembership', 'none'), {}, { hub: 'hub', group: 'g', __provider: providers.membership });
-    expect(failures).toEqual([{ property: 'endpoint', reason: expect.stringContaining('endpoint is not set and there are no credentials: run `pulumi config set --secret webpubsub:connectionString') }]);
+    expect(failures).toEqual([
+      {
+        property: 'endpoint',
+        reason: expect.stringContaining('endpoint is not set and there are no credentials: run `pulumi config set --secret webpubsub:connectionString'),
+      },
+    ]);
   });
 });
 
 describe('check', () => {
   const host = { check: (...args: Parameters<ProviderHost['check']>) => hosts.config.check(...args) };
 
-  test('bad membership inputs: one failure per property, naming it and the core client\'s rule; no request is made', async () => {
+  test("bad membership inputs: one failure per property, naming it and the core client's rule; no request is made", async () => {
     const before = requestLog.length;
-    const { failures } = await host.check(urnOf('GroupMembership', 'bad'), {}, {
-      hub: '1hub', group: 'line\nbreak', userIds: ['alice', '..'], connectionIds: 'c1', userId: 'typo', endpoint: 'ftp://example.com', __provider: providers.membership,
-    });
+    const { failures } = await host.check(
+      urnOf('GroupMembership', 'bad'),
+      {},
+      {
+        hub: '1hub',
+        group: 'line\nbreak',
+        userIds: ['alice', '..'],
+        connectionIds: 'c1',
+        userId: 'typo',
+        endpoint: 'ftp://example.com',
+        __provider: providers.membership,
+      },
+    );
     expect(failures).toEqual([
       { property: 'userId', reason: 'userId is not an input of this resource (inputs: hub, group, userIds, connectionIds, endpoint)' },
       { property: 'hub', reason: 'hub must start with a letter and hold only letters, digits and _ ` , . [ ], 128 characters at most' },
@@ -162,9 +205,17 @@ describe('check', () => {
 
   test('bad grant inputs: permission, connection and group rules; no request is made', async () => {
     const before = requestLog.length;
-    const { failures } = await host.check(urnOf('PermissionGrant', 'bad'), {}, {
-      hub: 'hub', connectionId: '', permission: 'admin', targetName: '   ', __provider: providers.grant,
-    });
+    const { failures } = await host.check(
+      urnOf('PermissionGrant', 'bad'),
+      {},
+      {
+        hub: 'hub',
+        connectionId: '',
+        permission: 'admin',
+        targetName: '   ',
+        __provider: providers.grant,
+      },
+    );
     expect(failures).toEqual([
       { property: 'connectionId', reason: 'connectionId must be a non-empty string (got "")' },
       { property: 'permission', reason: 'permission must be one of sendToGroup, joinLeaveGroup (got "admin")' },
@@ -173,9 +224,13 @@ describe('check', () => {
     expect(requestLog.slice(before)).toEqual([]);
   });
 
-  test('preview\'s unknown values are not judged', async () => {
+  test("preview's unknown values are not judged", async () => {
     const unknown = '04da6b54-80e4-46f7-96ec-b56ff0331ba9';
-    const { failures, inputs } = await host.check(urnOf('GroupMembership', 'preview'), {}, { hub: unknown, group: 'g', userIds: [unknown, 'b', 'a'], __provider: providers.membership });
+    const { failures, inputs } = await host.check(
+      urnOf('GroupMembership', 'preview'),
+      {},
+      { hub: unknown, group: 'g', userIds: [unknown, 'b', 'a'], __provider: providers.membership },
+    );
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject({ hub: unknown, userIds: [unknown, 'b', 'a'] });
   });

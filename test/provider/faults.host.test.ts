@@ -43,7 +43,11 @@ async function setUp(users: string[]) {
   clients.push(client);
   const connected = await Promise.all(users.map((user) => subscribe(client, user, user)));
   subscribers.push(...connected);
-  const connectionsOf = (...names: string[]) => connected.filter((s) => names.includes(s.name)).map((s) => s.connectionId).sort();
+  const connectionsOf = (...names: string[]) =>
+    connected
+      .filter((s) => names.includes(s.name))
+      .map((s) => s.connectionId)
+      .sort();
   return { hub, group, client, connectionsOf, members: () => groupConnectionIds(scope.emulator, hub, group) };
 }
 
@@ -55,7 +59,10 @@ function faultRequests(from: number, to: number): () => number {
   let request = 0;
   let kindDraw = false;
   return () => {
-    if (kindDraw) return (kindDraw = false), 0;
+    if (kindDraw) {
+      kindDraw = false;
+      return 0;
+    }
     request++;
     kindDraw = request >= from && request <= to;
     return kindDraw ? 0 : 0.99;
@@ -88,7 +95,11 @@ describe('faults', () => {
     const { hub, group, client, connectionsOf, members } = await setUp(['alice', 'bob', 'carol', 'dave']);
     await client.addUserToGroup(group, 'carol');
     const urn = urnOf('GroupMembership', 'midway');
-    const { inputs } = await host.check(urn, {}, { hub, group, userIds: ['alice', 'bob', 'carol'], connectionIds: connectionsOf('dave'), __provider: providers.membership });
+    const { inputs } = await host.check(
+      urn,
+      {},
+      { hub, group, userIds: ['alice', 'bob', 'carol'], connectionIds: connectionsOf('dave'), __provider: providers.membership },
+    );
     // 1: list the group, 2: add alice and bob (carol is in already, and stays), 3-5: every attempt to add dave's
     // connection fails.
     scope.emulator.setFaults({ rate: 0.5, kinds: ['unavailable'], random: faultRequests(3, 2 + ATTEMPTS) });
@@ -108,7 +119,9 @@ describe('faults', () => {
     scope.emulator.setFaults({ rate: 0.5, kinds: ['unavailable'], random: faultRequests(3, 1000) });
 
     const failure = (await host.create(urn, inputs).catch((error: unknown) => error)) as ProviderError;
-    expect(failure.message).toMatch(/failed: addConnectionsToGroups failed with 503 .*Undoing it failed too: listConnectionsInGroup failed with 503 .*run `pulumi refresh`, then `pulumi up`\.$/);
+    expect(failure.message).toMatch(
+      /failed: addConnectionsToGroups failed with 503 .*Undoing it failed too: listConnectionsInGroup failed with 503 .*run `pulumi refresh`, then `pulumi up`\.$/,
+    );
     expect(failure.initFailure).toEqual({
       id: `${hub}/groups/${group}`,
       properties: { ...inputs, pendingUserIds: [], stateVersion: 1 },

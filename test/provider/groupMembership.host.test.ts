@@ -48,18 +48,33 @@ describe('WebPubSubGroupMembership through the provider host', () => {
     const anonymous = await connect('anonymous');
     const everyone = () => subscribers;
 
-    const checked = await host.check(urn, {}, { hub, group, userIds: ['bob', 'alice', 'bob', 'dave'], connectionIds: [anonymous.connectionId], __provider: provider });
+    const checked = await host.check(
+      urn,
+      {},
+      { hub, group, userIds: ['bob', 'alice', 'bob', 'dave'], connectionIds: [anonymous.connectionId], __provider: provider },
+    );
     expect(checked.failures).toEqual([]);
     expect(checked.inputs).toEqual({
-      hub, group, userIds: ['alice', 'bob', 'dave'], connectionIds: [anonymous.connectionId], endpoint: scope.emulator.endpoint, __provider: provider,
+      hub,
+      group,
+      userIds: ['alice', 'bob', 'dave'],
+      connectionIds: [anonymous.connectionId],
+      endpoint: scope.emulator.endpoint,
+      __provider: provider,
     });
 
     // Create: dave has no connection, so he is pending; the rest join.
     const created = await host.create(urn, checked.inputs);
     expect(created.id).toBe(`${encodeURIComponent(hub)}/groups/${encodeURIComponent(group)}`);
     expect(created.properties).toEqual({
-      hub, group, endpoint: scope.emulator.endpoint, userIds: ['alice', 'bob'], pendingUserIds: ['dave'],
-      connectionIds: [anonymous.connectionId], stateVersion: 1, __provider: provider,
+      hub,
+      group,
+      endpoint: scope.emulator.endpoint,
+      userIds: ['alice', 'bob'],
+      pendingUserIds: ['dave'],
+      connectionIds: [anonymous.connectionId],
+      stateVersion: 1,
+      __provider: provider,
     });
     expect(members()).toEqual(ids(alice, bob1, bob2, anonymous));
     expect(await whoReceives(client, group, everyone())).toEqual(['alice', 'anonymous', 'bob1', 'bob2']);
@@ -85,8 +100,14 @@ describe('WebPubSubGroupMembership through the provider host', () => {
     expect(await host.diff(created.id, urn, drifted.properties, news)).toEqual({ changes: 'some', replaces: [], deleteBeforeReplace: false });
     const updated = await host.update(created.id, urn, drifted.properties, news);
     expect(updated).toEqual({
-      hub, group, endpoint: scope.emulator.endpoint, userIds: ['alice', 'bob', 'carol', 'dave'], pendingUserIds: [],
-      connectionIds: [], stateVersion: 1, __provider: provider,
+      hub,
+      group,
+      endpoint: scope.emulator.endpoint,
+      userIds: ['alice', 'bob', 'carol', 'dave'],
+      pendingUserIds: [],
+      connectionIds: [],
+      stateVersion: 1,
+      __provider: provider,
     });
     expect(members()).toEqual(ids(alice, bob1, bob2, carol, dave));
     expect(await whoReceives(client, group, everyone())).toEqual(['alice', 'bob1', 'bob2', 'carol', 'dave']);

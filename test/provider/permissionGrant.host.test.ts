@@ -40,9 +40,20 @@ describe('WebPubSubPermissionGrant through the provider host', () => {
     const group = uniqueName('group');
     await expect(agent.observed.client.joinGroup(group)).rejects.toThrow();
 
-    const { inputs, failures } = await host.check(urn, {}, { hub, connectionId: agent.connectionId, permission: 'joinLeaveGroup', targetName: group, __provider: provider });
+    const { inputs, failures } = await host.check(
+      urn,
+      {},
+      { hub, connectionId: agent.connectionId, permission: 'joinLeaveGroup', targetName: group, __provider: provider },
+    );
     expect(failures).toEqual([]);
-    expect(inputs).toEqual({ hub, connectionId: agent.connectionId, permission: 'joinLeaveGroup', targetName: group, endpoint: scope.emulator.endpoint, __provider: provider });
+    expect(inputs).toEqual({
+      hub,
+      connectionId: agent.connectionId,
+      permission: 'joinLeaveGroup',
+      targetName: group,
+      endpoint: scope.emulator.endpoint,
+      __provider: provider,
+    });
     const created = await host.create(urn, inputs);
     expect(created.id).toBe(`${hub}/permissions/joinLeaveGroup/connections/${encodeURIComponent(agent.connectionId)}/groups/${encodeURIComponent(group)}`);
     expect(created.properties).toEqual({ ...inputs, stateVersion: 1 });
@@ -89,21 +100,35 @@ describe('WebPubSubPermissionGrant through the provider host', () => {
 
   test('granting to an unknown connection is a clear error', async () => {
     const { hub, urn } = await setUp();
-    const { inputs } = await host.check(urn, {}, { hub, connectionId: 'no-such-connection', permission: 'sendToGroup', targetName: 'ops', __provider: provider });
+    const { inputs } = await host.check(
+      urn,
+      {},
+      { hub, connectionId: 'no-such-connection', permission: 'sendToGroup', targetName: 'ops', __provider: provider },
+    );
     await expect(host.create(urn, inputs)).rejects.toThrow(
-      new RegExp(`Granting sendToGroup to connection 'no-such-connection' in hub '${hub}' failed: the hub has no such open connection \\(the service answered 404 \\S+\\)`),
+      new RegExp(
+        `Granting sendToGroup to connection 'no-such-connection' in hub '${hub}' failed: the hub has no such open connection \\(the service answered 404 \\S+\\)`,
+      ),
     );
   });
 
   test('every input change replaces; a change of group alone deletes the old grant first; new provider code is an update', async () => {
     const { hub, agent, urn } = await setUp();
-    const { inputs } = await host.check(urn, {}, { hub, connectionId: agent.connectionId, permission: 'joinLeaveGroup', targetName: 'a', __provider: provider });
+    const { inputs } = await host.check(
+      urn,
+      {},
+      { hub, connectionId: agent.connectionId, permission: 'joinLeaveGroup', targetName: 'a', __provider: provider },
+    );
     const outputs = { ...inputs, stateVersion: 1 };
     const diff = (news: object, olds: object = {}) => host.diff('id', urn, { ...outputs, ...olds }, { ...inputs, ...news });
     expect(await diff({})).toEqual({ changes: 'none', replaces: [], deleteBeforeReplace: false });
     expect(await diff({ targetName: 'b' })).toEqual({ changes: 'some', replaces: ['targetName'], deleteBeforeReplace: true });
     expect(await diff({ targetName: undefined })).toEqual({ changes: 'some', replaces: ['targetName'], deleteBeforeReplace: true });
-    expect(await diff({ connectionId: 'other', permission: 'sendToGroup' })).toEqual({ changes: 'some', replaces: ['connectionId', 'permission'], deleteBeforeReplace: false });
+    expect(await diff({ connectionId: 'other', permission: 'sendToGroup' })).toEqual({
+      changes: 'some',
+      replaces: ['connectionId', 'permission'],
+      deleteBeforeReplace: false,
+    });
     expect(await diff({}, { __provider: 'older code' })).toEqual({ changes: 'some', replaces: [], deleteBeforeReplace: false });
     expect(await host.update('id', urn, { ...outputs, __provider: 'older code' }, inputs)).toEqual(outputs);
   });

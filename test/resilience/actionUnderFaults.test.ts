@@ -125,7 +125,9 @@ async function lane(name: string, seed: number, runs: number, send: Sender, subs
   const listener = await subscribe(subscriber, client, group);
   const lose = seeded(seed + 500_000);
   const proxy = loseShare > 0 ? await startLossyProxy(emulator.endpoint, (status) => status === 202 && lose() < loseShare) : undefined;
-  const connectionString = proxy ? `Endpoint=${proxy.url};AccessKey=${parseConnectionString(emulator.connectionString).accessKey};Version=1.0;` : emulator.connectionString;
+  const connectionString = proxy
+    ? `Endpoint=${proxy.url};AccessKey=${parseConnectionString(emulator.connectionString).accessKey};Version=1.0;`
+    : emulator.connectionString;
   try {
     emulator.setFaults({ ...FAULTS, random: seeded(seed) });
     const sent: string[] = [];
@@ -172,7 +174,10 @@ function account(title: string, lanes: LaneResult[]) {
     [
       `${title}`,
       `  notifications sent ${sent.length}; steps ok ${steps.filter((s) => s.ok).length}`,
-      `  send requests ${requests} (answers: ${[...answers].sort().map(([a, n]) => `${a} ×${n}`).join(', ')}); faults injected ${faults} (${((100 * faults) / requests).toFixed(1)}%)`,
+      `  send requests ${requests} (answers: ${[...answers]
+        .sort()
+        .map(([a, n]) => `${a} ×${n}`)
+        .join(', ')}); faults injected ${faults} (${((100 * faults) / requests).toFixed(1)}%)`,
       `  attempts per step: max ${Math.max(...attempts)}, total ${attempts.reduce((a, b) => a + b, 0)}${lost ? `; answers lost after the emulator acted ${lost}` : ''}`,
       `  deliveries ${delivered.length}, unique ${copies.size}, duplicates ${duplicates}${duplicated.length ? `: ${duplicated.map(([id, n]) => `${id} ×${n}`).join(', ')}` : ''}, lost ${sent.filter((id) => !copies.has(id)).length}`,
     ].join('\n'),

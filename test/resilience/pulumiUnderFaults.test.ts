@@ -52,7 +52,11 @@ let faultsInjected = 0;
  * @param unchanged - checks that a failed try left things as they were (not called after an init failure, whose
  *   error says the state is partial)
  */
-async function untilDone<T>(random: () => number, attempt: (recorded: ProviderError['initFailure']) => Promise<T>, unchanged: () => Promise<void> | void): Promise<T> {
+async function untilDone<T>(
+  random: () => number,
+  attempt: (recorded: ProviderError['initFailure']) => Promise<T>,
+  unchanged: () => Promise<void> | void,
+): Promise<T> {
   let recorded: ProviderError['initFailure'];
   for (let tries = 1; tries <= MAX_TRIES; tries++) {
     scope.emulator.setFaults({ ...DRILL, random });
@@ -120,7 +124,11 @@ describe('the Pulumi lifecycle under 30% faults converges exactly', () => {
     expect(created.properties).toMatchObject({ userIds: ['u1', 'u2', 'u3'], pendingUserIds: ['u9'], connectionIds: [anonymous] });
 
     // Refresh: the same outputs; nothing changes.
-    const refreshed = await untilDone(random, () => host.read(created.id, urn, { properties: created.properties }), () => undefined);
+    const refreshed = await untilDone(
+      random,
+      () => host.read(created.id, urn, { properties: created.properties }),
+      () => undefined,
+    );
     expect(refreshed.properties).toEqual(created.properties);
     expect(members()).toEqual(of('u1', 'u2', 'u3', 'anonymous'));
 
@@ -161,28 +169,53 @@ describe('the Pulumi lifecycle under 30% faults converges exactly', () => {
 
     // Create: a grant that could not be made leaves nothing granted.
     const ops = await grant('ops');
-    const created = await untilDone(random, () => host.create(ops.urn, ops.inputs), async () => expect(await granted('ops')).toBe(false));
+    const created = await untilDone(
+      random,
+      () => host.create(ops.urn, ops.inputs),
+      async () => expect(await granted('ops')).toBe(false),
+    );
     expect([await granted('ops'), await granted('alerts')]).toEqual([true, false]);
 
     // Refresh: the grant is there.
-    const refreshed = await untilDone(random, () => host.read(created.id, ops.urn, { properties: created.properties }), () => undefined);
+    const refreshed = await untilDone(
+      random,
+      () => host.read(created.id, ops.urn, { properties: created.properties }),
+      () => undefined,
+    );
     expect(refreshed).toMatchObject({ id: created.id, properties: created.properties });
 
     // Replace (targetName ops → alerts): the engine deletes the old grant first, then creates the new one.
-    await untilDone(random, () => host.delete(created.id, ops.urn, created.properties), async () => expect(await granted('ops')).toBe(true));
+    await untilDone(
+      random,
+      () => host.delete(created.id, ops.urn, created.properties),
+      async () => expect(await granted('ops')).toBe(true),
+    );
     expect(await granted('ops')).toBe(false);
     const alerts = await grant('alerts');
-    const replaced = await untilDone(random, () => host.create(alerts.urn, alerts.inputs), async () => expect(await granted('alerts')).toBe(false));
+    const replaced = await untilDone(
+      random,
+      () => host.create(alerts.urn, alerts.inputs),
+      async () => expect(await granted('alerts')).toBe(false),
+    );
     expect([await granted('ops'), await granted('alerts')]).toEqual([false, true]);
 
     // Delete.
-    await untilDone(random, () => host.delete(replaced.id, alerts.urn, replaced.properties), async () => expect(await granted('alerts')).toBe(true));
+    await untilDone(
+      random,
+      () => host.delete(replaced.id, alerts.urn, replaced.properties),
+      async () => expect(await granted('alerts')).toBe(true),
+    );
     expect([await granted('ops'), await granted('alerts')]).toEqual([false, false]);
   });
 
   test('the drill struck: steps failed, and every one was tried again until it converged', () => {
-    const tally = [...outcomes].sort().map(([outcome, n]) => `${outcome} ×${n}`).join(', ');
-    console.log(`Pulumi lifecycle under faults, ${ROUNDS} rounds each: ${tally}; ${drilled} requests, ${faultsInjected} faulted (${((100 * faultsInjected) / drilled).toFixed(1)}%)`);
+    const tally = [...outcomes]
+      .sort()
+      .map(([outcome, n]) => `${outcome} ×${n}`)
+      .join(', ');
+    console.log(
+      `Pulumi lifecycle under faults, ${ROUNDS} rounds each: ${tally}; ${drilled} requests, ${faultsInjected} faulted (${((100 * faultsInjected) / drilled).toFixed(1)}%)`,
+    );
     const failed = [...outcomes].filter(([outcome]) => outcome.startsWith('failed')).reduce((sum, [, n]) => sum + n, 0);
     expect(failed).toBeGreaterThan(0);
     expect(faultsInjected).toBeGreaterThan(failed);

@@ -35,8 +35,10 @@ const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('b
 const now = () => Math.floor(Date.now() / 1000);
 
 /** An HS256 token as the service's SDKs make it, with one thing changed by the options. */
-const sign = (audience: string, { key = KEY, lifetimeSeconds = 3600, claims = {} }: { key?: string; lifetimeSeconds?: number; claims?: Record<string, unknown> } = {}) =>
-  signJwt(key, claims, { audience, lifetimeSeconds });
+const sign = (
+  audience: string,
+  { key = KEY, lifetimeSeconds = 3600, claims = {} }: { key?: string; lifetimeSeconds?: number; claims?: Record<string, unknown> } = {},
+) => signJwt(key, claims, { audience, lifetimeSeconds });
 
 /** A token whose header says `alg: none`, with `signature` (empty: unsigned). */
 const none = (audience: string, signature = '') => `${encode({ alg: 'none', typ: 'JWT' })}.${encode({ aud: audience, exp: now() + 3600 })}.${signature}`;
@@ -58,12 +60,18 @@ const forgeries: [what: string, forge: (audience: string) => Promise<string>][] 
       return new SignJWT({}).setProtectedHeader({ alg: 'RS256', typ: 'JWT' }).setAudience(aud).setIssuedAt().setExpirationTime('1h').sign(privateKey);
     },
   ],
-  ['HS384 with the right key', (aud) => new SignJWT({}).setProtectedHeader({ alg: 'HS384' }).setAudience(aud).setExpirationTime('1h').sign(new TextEncoder().encode(KEY))],
+  [
+    'HS384 with the right key',
+    (aud) => new SignJWT({}).setProtectedHeader({ alg: 'HS384' }).setAudience(aud).setExpirationTime('1h').sign(new TextEncoder().encode(KEY)),
+  ],
   ['the signature of another token', async (aud) => `${(await sign(aud)).split('.').slice(0, 2).join('.')}.${(await sign(`${aud}x`)).split('.')[2]}`],
   ['malformed: not a JWT', async () => 'not-a-jwt'],
   ['malformed: two parts', async (aud) => (await sign(aud)).split('.').slice(0, 2).join('.')],
   ['malformed: four parts', async (aud) => `${await sign(aud)}.AAAA`],
-  ['malformed: a header that is not JSON', async (aud) => `${Buffer.from('{alg:HS256').toString('base64url')}.${(await sign(aud)).split('.').slice(1).join('.')}`],
+  [
+    'malformed: a header that is not JSON',
+    async (aud) => `${Buffer.from('{alg:HS256').toString('base64url')}.${(await sign(aud)).split('.').slice(1).join('.')}`,
+  ],
 ];
 
 /** Audiences that name another place than the REST request's URL. */
@@ -122,7 +130,10 @@ describe('REST', () => {
 describe('WebSocket handshake', () => {
   test('control: the token the forgeries start from is accepted, in the query and in the header', async () => {
     const token = await sign(clientAudience);
-    for (const socket of [await openSocket(`${wsUrl}?access_token=${token}`, JSON_PROTOCOL), await openSocket(wsUrl, JSON_PROTOCOL, { authorization: `Bearer ${token}` })]) {
+    for (const socket of [
+      await openSocket(`${wsUrl}?access_token=${token}`, JSON_PROTOCOL),
+      await openSocket(wsUrl, JSON_PROTOCOL, { authorization: `Bearer ${token}` }),
+    ]) {
       expect(await socket.json()).toMatchObject({ type: 'system', event: 'connected' });
       await socket.close();
     }

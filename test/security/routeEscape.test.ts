@@ -48,7 +48,10 @@ describe('on the wire: each id is one segment of its own route', () => {
   let client: WebPubSubServiceClient;
   beforeAll(async () => {
     server = await startCaptureServer((request) => ({ status: request.method === 'HEAD' ? 404 : request.url.includes(':send') ? 202 : 200 }));
-    client = new WebPubSubServiceClient(`Endpoint=${server.endpoint};AccessKey=route-escape-key;Version=1.0;`, 'hub', { retry: { maxRetries: 0 }, logLevel: 'off' });
+    client = new WebPubSubServiceClient(`Endpoint=${server.endpoint};AccessKey=route-escape-key;Version=1.0;`, 'hub', {
+      retry: { maxRetries: 0 },
+      logLevel: 'off',
+    });
   });
   afterAll(async () => {
     await client.close();
@@ -56,13 +59,25 @@ describe('on the wire: each id is one segment of its own route', () => {
   });
 
   /** Each call with the route it must reach, `{id}` where the id goes, and the query it must carry. */
-  const calls: [what: string, call: (c: WebPubSubServiceClient, id: string) => Promise<unknown>, route: string, query: (id: string) => string[][], group?: boolean][] = [
+  const calls: [
+    what: string,
+    call: (c: WebPubSubServiceClient, id: string) => Promise<unknown>,
+    route: string,
+    query: (id: string) => string[][],
+    group?: boolean,
+  ][] = [
     ['sendToUser', (c, id) => c.sendToUser(id, 'x'), 'POST /api/hubs/hub/users/{id}/:send', () => []],
     ['sendToGroup', (c, id) => c.sendToGroup(id, 'x'), 'POST /api/hubs/hub/groups/{id}/:send', () => [], true],
     ['sendToConnection', (c, id) => c.sendToConnection(id, 'x'), 'POST /api/hubs/hub/connections/{id}/:send', () => []],
     ['addUserToGroup', (c, id) => c.addUserToGroup(id, id), 'PUT /api/hubs/hub/users/{id}/groups/{id}', () => [], true],
     ['userExists', (c, id) => c.userExists(id), 'HEAD /api/hubs/hub/users/{id}', () => []],
-    ['grantPermission with targetName', (c, id) => c.grantPermission(id, 'sendToGroup', { targetName: id }), 'PUT /api/hubs/hub/permissions/sendToGroup/connections/{id}', (id) => [['targetName', id]], true],
+    [
+      'grantPermission with targetName',
+      (c, id) => c.grantPermission(id, 'sendToGroup', { targetName: id }),
+      'PUT /api/hubs/hub/permissions/sendToGroup/connections/{id}',
+      (id) => [['targetName', id]],
+      true,
+    ],
   ];
   const cases = IDS.filter(([, id]) => id.length < 4000).flatMap(([what, id]) =>
     calls.filter(([, , , , group]) => !group || isGroupName(id)).map(([name, call, route, query]) => [`${name}: ${what}`, id, call, route, query] as const),
@@ -88,7 +103,12 @@ describe('on the wire: each id is one segment of its own route', () => {
 
   test.each(DOT_SEGMENTS)('%s is refused before any request, as a user, group or connection id', async (id) => {
     const before = server.requests.length;
-    for (const call of [() => client.sendToUser(id, 'x'), () => client.sendToGroup(id, 'x'), () => client.closeConnection(id), () => client.addUserToGroup('ok', id)]) {
+    for (const call of [
+      () => client.sendToUser(id, 'x'),
+      () => client.sendToGroup(id, 'x'),
+      () => client.closeConnection(id),
+      () => client.addUserToGroup('ok', id),
+    ]) {
       await expect(call()).rejects.toMatchObject({ name: 'InvalidArgumentError', message: expect.stringMatching(/must not be '\.' or '\.\.'/) });
     }
     expect(server.requests).toHaveLength(before);
@@ -159,9 +179,12 @@ describe('through the core client, in the emulator: each id reaches its own user
     expect(await client.userExists(id)).toBe(true);
     await client.closeUserConnections(id);
     await people.sockets.target!.closed;
-    expect(people.fixture.emulator.connections(people.fixture.hub).map((c) => c.connectionId).sort()).toEqual(
-      ['user x', 'user a', 'user b', 'bystander'].map((name) => people.connectionIds[name]).sort(),
-    );
+    expect(
+      people.fixture.emulator
+        .connections(people.fixture.hub)
+        .map((c) => c.connectionId)
+        .sort(),
+    ).toEqual(['user x', 'user a', 'user b', 'bystander'].map((name) => people.connectionIds[name]).sort());
   });
 });
 
@@ -185,7 +208,11 @@ describe("through the Action's inputs, in the emulator: each id reaches its own 
   });
 
   test.each(DOT_SEGMENTS)('%s is refused as user-id, group and connection-id, before any request', async (id) => {
-    const steps: Record<string, string>[] = [{ target: 'user', 'user-id': id }, { target: 'group', group: id }, { target: 'connection', 'connection-id': id }];
+    const steps: Record<string, string>[] = [
+      { target: 'user', 'user-id': id },
+      { target: 'group', group: id },
+      { target: 'connection', 'connection-id': id },
+    ];
     for (const inputs of steps) {
       const record = await runInProcess({ 'connection-string': 'Endpoint=http://127.0.0.1:1;AccessKey=k;Version=1.0;', hub: 'h', ...inputs });
       expect(record.failed).toEqual([expect.stringMatching(/^Invalid input! (user-id|group|connection-id) must not be '\.' or '\.\.'/)]);
@@ -213,7 +240,11 @@ describe('through the Pulumi resources: ids are members and names, never routes'
     expect(created.id).toBe(`${fixture.hub}/groups/..%2Fusers%2Fx`);
     expect(created.properties).toMatchObject({ userIds: [...users].sort(), pendingUserIds: [] });
     expect(groupConnectionIds(scope.emulator, fixture.hub, group)).toEqual([...members].sort());
-    const decoyGroups = () => scope.emulator.connections(fixture.hub).find((c) => c.connectionId === decoys.connectionIds['user x'])!.groups.sort();
+    const decoyGroups = () =>
+      scope.emulator
+        .connections(fixture.hub)
+        .find((c) => c.connectionId === decoys.connectionIds['user x'])!
+        .groups.sort();
     expect(decoyGroups()).toEqual(['groups', 'users', 'x', 'y']);
     expect(await receivers(decoys, (m) => fixture.client.sendToGroup(group, m))).toEqual([]);
 

@@ -78,7 +78,16 @@ const connectionStringWith = (key: string, endpoint = scope.emulator.endpoint) =
 describe('the scanner', () => {
   test('finds each kind of secret it looks for, and lets ::add-mask:: lines and masked tokens be', async () => {
     const jwt = await signJwt(KEY, {}, { audience: 'http://h/api' });
-    for (const planted of [KEY, scope.emulator.connectionString, GITHUB_TOKEN, 'x AccessKey=abc', `Bearer ${jwt}`, `Bearer opaque-token`, jwt, `?access_token=${jwt}`]) {
+    for (const planted of [
+      KEY,
+      scope.emulator.connectionString,
+      GITHUB_TOKEN,
+      'x AccessKey=abc',
+      `Bearer ${jwt}`,
+      `Bearer opaque-token`,
+      jwt,
+      `?access_token=${jwt}`,
+    ]) {
       expect(findSecrets(`fine\nbefore ${planted} after\nfine`, secrets)).not.toEqual([]);
     }
     expect(findSecrets(`::add-mask::${KEY}\nauthorization: Bearer *** (masked)\nBearer [redacted]`, secrets)).toEqual([]);
@@ -103,10 +112,20 @@ describe('the bundled Action (node dist/index.js): logs, outputs, summary, env a
   test.each([
     ['a send without debug', () => ({ ...hubInputs() }), false, 0],
     ['a wrong key (401), debug', () => ({ ...hubInputs(), 'connection-string': connectionStringWith(WRONG_KEY) }), true, 1],
-    ['a wrong key with fail-on-error false, debug', () => ({ ...hubInputs(), 'connection-string': connectionStringWith(WRONG_KEY), 'fail-on-error': 'false' }), true, 0],
+    [
+      'a wrong key with fail-on-error false, debug',
+      () => ({ ...hubInputs(), 'connection-string': connectionStringWith(WRONG_KEY), 'fail-on-error': 'false' }),
+      true,
+      0,
+    ],
     ['a connection string with a bad Port, debug', () => ({ ...hubInputs(), 'connection-string': `${connectionStringWith(KEY)}Port=99999;` }), true, 1],
     ['a dry run, debug', () => ({ ...hubInputs(), 'dry-run': 'true', message: 'x' }), true, 0],
-    ['endpoint + access-key with count-recipients, debug', () => ({ hub: uniqueName('hub'), endpoint: scope.emulator.endpoint, 'access-key': KEY, target: 'user', 'user-id': 'u1', 'count-recipients': 'true' }), true, 0],
+    [
+      'endpoint + access-key with count-recipients, debug',
+      () => ({ hub: uniqueName('hub'), endpoint: scope.emulator.endpoint, 'access-key': KEY, target: 'user', 'user-id': 'u1', 'count-recipients': 'true' }),
+      true,
+      0,
+    ],
     ['a close in waves, debug', () => ({ ...hubInputs(), operation: 'close', target: 'group', group: 'ops', 'batch-size': '1' }), true, 0],
     ['an unreachable service, debug', () => ({ ...hubInputs(), 'connection-string': connectionStringWith(KEY, 'http://127.0.0.1:1'), retries: '0' }), true, 1],
   ] as const)('%s', async (name, inputs, debug, code) => {
@@ -118,7 +137,10 @@ describe('the bundled Action (node dist/index.js): logs, outputs, summary, env a
   test('a step that times out against a server that never answers', async () => {
     const stalled = await startCaptureServer(() => 'stall');
     try {
-      const run = await runAction({ inputs: { 'connection-string': connectionStringWith(KEY, stalled.endpoint), hub: 'h', 'timeout-seconds': '1' }, debug: true });
+      const run = await runAction({
+        inputs: { 'connection-string': connectionStringWith(KEY, stalled.endpoint), hub: 'h', 'timeout-seconds': '1' },
+        debug: true,
+      });
       expect(run.code).toBe(1);
       expectRunClean('a timeout, debug', run);
     } finally {
@@ -160,7 +182,10 @@ describe('the in-process step and the core client', () => {
       const aborted = new AbortController();
       aborted.abort();
       errors.push(await clients[0]!.sendToAll('x', { signal: aborted.signal }).catch((e: unknown) => e));
-      for (const construct of [() => new WebPubSubServiceClient(`${connectionStringWith(KEY)}Port=0;`, 'hub'), () => new WebPubSubServiceClient(scope.emulator.connectionString, '../hub')]) {
+      for (const construct of [
+        () => new WebPubSubServiceClient(`${connectionStringWith(KEY)}Port=0;`, 'hub'),
+        () => new WebPubSubServiceClient(scope.emulator.connectionString, '../hub'),
+      ]) {
         try {
           construct();
         } catch (error) {
@@ -176,7 +201,13 @@ describe('the in-process step and the core client', () => {
     }
     expect(lines.some((line) => line.startsWith('POST '))).toBe(true);
     expect(errors.map((e) => (e as Error).name)).toEqual([
-      'WebPubSubRequestError', 'WebPubSubRequestError', 'WebPubSubConnectionError', 'RequestTimeoutError', 'RequestAbortedError', 'InvalidArgumentError', 'InvalidArgumentError',
+      'WebPubSubRequestError',
+      'WebPubSubRequestError',
+      'WebPubSubConnectionError',
+      'RequestTimeoutError',
+      'RequestAbortedError',
+      'InvalidArgumentError',
+      'InvalidArgumentError',
     ]);
     expectClean('core client debug log', ...lines);
     expectClean('core client errors: messages', ...errors.map((e) => String((e as Error).message)));
@@ -187,17 +218,27 @@ describe('the in-process step and the core client', () => {
 });
 
 describe('the emulator', () => {
-  test("its answers to refused requests and handshakes, and its verbose log", async () => {
+  test('its answers to refused requests and handshakes, and its verbose log', async () => {
     const hub = uniqueName('hub');
     const base = scope.emulator.endpoint;
     const restPath = `/api/hubs/${hub}/:send?api-version=2024-12-01`;
     const wrong = await signJwt(WRONG_KEY, {}, { audience: base + restPath });
-    const refusedRest = await fetch(base + restPath, { method: 'POST', headers: { authorization: `Bearer ${wrong}`, 'content-type': 'text/plain' }, body: 'x' });
+    const refusedRest = await fetch(base + restPath, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${wrong}`, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     const clientUrl = `${base.replace('http', 'ws')}/client/hubs/${hub}`;
     const wrongClient = await signJwt(WRONG_KEY, {}, { audience: `${base}/client/hubs/${hub}` });
     const refusedWs = await refusedHandshake(`${clientUrl}?access_token=${wrongClient}`);
     expect([refusedRest.status, refusedWs.status]).toEqual([401, 401]);
-    expectClean('emulator answers to refusals', await refusedRest.text(), JSON.stringify([...refusedRest.headers]), refusedWs.body, JSON.stringify(refusedWs.headers));
+    expectClean(
+      'emulator answers to refusals',
+      await refusedRest.text(),
+      JSON.stringify([...refusedRest.headers]),
+      refusedWs.body,
+      JSON.stringify(refusedWs.headers),
+    );
 
     // Accepted and recovered connections, the token in the query and in a header.
     const fixture = scope.fixture();
@@ -268,5 +309,7 @@ describe('the demo', () => {
 
 afterAll(() => {
   const total = [...scanned.values()].reduce((a, b) => a + b, 0);
-  console.log(`secret scan: ${scanned.size} artifacts, ${(total / 1024).toFixed(0)} KiB, clean:\n${[...scanned].map(([name, size]) => `  ${name} (${size} B)`).join('\n')}`);
+  console.log(
+    `secret scan: ${scanned.size} artifacts, ${(total / 1024).toFixed(0)} KiB, clean:\n${[...scanned].map(([name, size]) => `  ${name} (${size} B)`).join('\n')}`,
+  );
 });
