@@ -12,7 +12,7 @@ import { checkApiVersion, checkGroup, checkPathParam, describe, HUB_PATTERN, MAX
 import type { GitHubContext } from './context.js';
 import type { ActionCore } from './core.js';
 import type { EntraSettings } from './entra.js';
-import { InputError } from './inputError.js';
+import { checkInput, InputError } from './inputError.js';
 import { prepareMessage, type Message } from './message.js';
 
 export const OPERATIONS = ['send', 'close'] as const;
@@ -87,7 +87,7 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
   const auth = readAuth(input, env);
 
   const apiVersion = input('api-version') || DEFAULT_API_VERSION;
-  wrap('api-version', () => checkApiVersion('api-version', apiVersion));
+  checkInput('api-version', () => checkApiVersion('api-version', apiVersion));
   const retries = integer('retries', input('retries') || '3', 0, 20);
   const timeoutSeconds = integer('timeout-seconds', input('timeout-seconds') || '60', 1, 3600);
   const dryRun = boolean('dry-run', input('dry-run') || 'false');
@@ -178,10 +178,10 @@ function readTarget(input: (name: string) => string, kind: TargetKind): Target {
   const value = input(name);
   if (!value) throw new InputError(name, `is required when target is ${kind}`, true);
   if (kind === 'group') {
-    wrap(name, () => checkGroup(name, value));
+    checkInput(name, () => checkGroup(name, value));
     return { kind, group: value };
   }
-  wrap(name, () => checkPathParam(kind === 'user' ? 'userId' : 'connectionId', value));
+  checkInput(name, () => checkPathParam(kind === 'user' ? 'userId' : 'connectionId', value));
   return kind === 'user' ? { kind, userId: value } : { kind, connectionId: value };
 }
 
@@ -200,7 +200,7 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   if (connectionString) {
     if (endpoint) throw new InputError('endpoint', 'must not be set with connection-string, which holds the endpoint already');
     // The parser's messages never echo the string or its key.
-    wrap('connection-string', () => parseConnectionString(connectionString));
+    checkInput('connection-string', () => parseConnectionString(connectionString));
     return { kind: 'connection-string', connectionString };
   }
   if (methods.length === 0) {
@@ -208,7 +208,7 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
     throw new InputError('connection-string', `or another auth method is required: ${AUTH_METHODS}`, true);
   }
   if (!endpoint) throw new InputError('endpoint', `is required with ${methods[0]}`, true);
-  wrap('endpoint', () => parseEndpoint('endpoint', endpoint));
+  checkInput('endpoint', () => parseEndpoint('endpoint', endpoint));
   if (accessKey) return { kind: 'access-key', endpoint, accessKey };
 
   if (!clientId) throw new InputError('client-id', 'is required with tenant-id', true);
@@ -216,7 +216,9 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   if (!/^[A-Za-z0-9._-]+$/.test(clientId)) throw new InputError('client-id', `must be an application (client) id such as a GUID (got ${describe(clientId)})`);
   if (!/^[A-Za-z0-9.-]+$/.test(tenantId)) throw new InputError('tenant-id', `must be a tenant id (a GUID) or domain (got ${describe(tenantId)})`);
   const audience = input('audience') || 'api://AzureADTokenExchange';
-  const authorityHost = wrap('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
+  const authorityHost = checkInput('authority-host', () =>
+    parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com'),
+  ).href;
   if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
     throw new InputError(
       'client-id',
@@ -253,7 +255,7 @@ function readExcluded(text: string): string[] {
     .split(/[,\r\n]/)
     .map((id) => id.trim())
     .filter(Boolean);
-  ids.forEach((id) => wrap('excluded', () => checkPathParam('connectionId', id)));
+  ids.forEach((id) => checkInput('excluded', () => checkPathParam('connectionId', id)));
   return ids;
 }
 
@@ -266,16 +268,6 @@ function readWaves(batchSize: string, interval: string): Waves | undefined {
     return undefined;
   }
   return { batchSize: integer('batch-size', batchSize, 1, 1000), intervalSeconds: Number(interval) };
-}
-
-/** Runs a shared check, turning its InvalidArgumentError into an InputError for `name` (the rule kept, the value never echoed beyond what the check says). */
-function wrap<T>(name: string, check: () => T): T {
-  try {
-    return check();
-  } catch (error) {
-    const { argument, message } = error as { argument?: string; message: string };
-    throw new InputError(name, argument && message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message);
-  }
 }
 
 function oneOf<T extends string>(name: string, value: string, allowed: readonly T[]): T {

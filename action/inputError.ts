@@ -46,5 +46,23 @@ export function asInputError(error: unknown): unknown {
   const { name, argument, message } = (error ?? {}) as { name?: string; argument?: string; message?: string };
   if (name !== 'InvalidArgumentError' || typeof argument !== 'string' || typeof message !== 'string') return error;
   const input = ARGUMENT_INPUTS[argument.replace(/\[\d+\]$/, '')] ?? argument;
-  return new InputError(input, message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message);
+  return new InputError(input, ruleOf(argument, message));
+}
+
+/**
+ * Runs a core-client check of one input's value: whatever it throws becomes that input's InputError, the rule kept
+ * and the value never echoed beyond what the check says.
+ */
+export function checkInput<T>(input: string, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    const { argument, message } = error as { argument?: string; message: string };
+    throw new InputError(input, ruleOf(argument, message));
+  }
+}
+
+/** A core-client error's message without the argument's name it starts with: the rule alone. */
+function ruleOf(argument: string | undefined, message: string): string {
+  return argument && message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message;
 }

@@ -2,10 +2,9 @@
  * Turns the `message` / `message-file` input into the body that goes out: its content type decided (`auto`: JSON
  * when it parses, else text), its placeholders filled in safely, its size checked against the service's 1 MiB.
  */
-import type { ContentType } from '../shared/payload.js';
-import { MAX_MESSAGE_BYTES } from '../shared/validate.js';
+import { checkSize, type ContentType } from '../shared/payload.js';
 import type { ContentTypeInput } from './config.js';
-import { InputError } from './inputError.js';
+import { checkInput, InputError } from './inputError.js';
 import { neutralizeJson, renderJson, renderText, TemplateError, type TemplateScope } from './template.js';
 
 /** A message ready to send. */
@@ -51,10 +50,8 @@ export function prepareMessage(input: string, bytes: Uint8Array, contentType: Co
   return sized(input, { kind: 'message', contentType: json ? 'application/json' : 'text/plain', body, output: body });
 }
 
+/** The service's 1 MiB limit, by the core client's own check, reported against the input. */
 function sized(input: string, message: Message): Message {
-  const bytes = typeof message.body === 'string' ? Buffer.byteLength(message.body) : message.body.byteLength;
-  if (bytes > MAX_MESSAGE_BYTES) {
-    throw new InputError(input, `must be at most ${MAX_MESSAGE_BYTES} bytes (1 MiB, the service's limit); it is ${bytes} bytes`);
-  }
+  checkInput(input, () => checkSize(message.body));
   return message;
 }

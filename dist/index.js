@@ -28597,6 +28597,7 @@ __webpack_async_result__();
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BT: () => (/* binding */ isInputError),
+/* harmony export */   DR: () => (/* binding */ checkInput),
 /* harmony export */   XW: () => (/* binding */ asInputError),
 /* harmony export */   dz: () => (/* binding */ InputError)
 /* harmony export */ });
@@ -28645,7 +28646,24 @@ function asInputError(error) {
     if (name !== 'InvalidArgumentError' || typeof argument !== 'string' || typeof message !== 'string')
         return error;
     const input = ARGUMENT_INPUTS[argument.replace(/\[\d+\]$/, '')] ?? argument;
-    return new InputError(input, message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message);
+    return new InputError(input, ruleOf(argument, message));
+}
+/**
+ * Runs a core-client check of one input's value: whatever it throws becomes that input's InputError, the rule kept
+ * and the value never echoed beyond what the check says.
+ */
+function checkInput(input, check) {
+    try {
+        return check();
+    }
+    catch (error) {
+        const { argument, message } = error;
+        throw new InputError(input, ruleOf(argument, message));
+    }
+}
+/** A core-client error's message without the argument's name it starts with: the rule alone. */
+function ruleOf(argument, message) {
+    return argument && message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message;
 }
 
 /***/ }),
@@ -29895,6 +29913,10 @@ function lookup(name, { github, env }) {
     throw new TemplateError(`uses {{ ${name} }}, which is not a template field (known: github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`);
 }
 ;// CONCATENATED MODULE: ./build/action/message.js
+/**
+ * Turns the `message` / `message-file` input into the body that goes out: its content type decided (`auto`: JSON
+ * when it parses, else text), its placeholders filled in safely, its size checked against the service's 1 MiB.
+ */
 
 
 
@@ -29935,11 +29957,9 @@ function prepareMessage(input, bytes, contentType, scope) {
     }
     return sized(input, { kind: 'message', contentType: json ? 'application/json' : 'text/plain', body, output: body });
 }
+/** The service's 1 MiB limit, by the core client's own check, reported against the input. */
 function sized(input, message) {
-    const bytes = typeof message.body === 'string' ? Buffer.byteLength(message.body) : message.body.byteLength;
-    if (bytes > MAX_MESSAGE_BYTES) {
-        throw new inputError/* InputError */.dz(input, `must be at most ${MAX_MESSAGE_BYTES} bytes (1 MiB, the service's limit); it is ${bytes} bytes`);
-    }
+    (0,inputError/* checkInput */.DR)(input, () => checkSize(message.body));
     return message;
 }
 ;// CONCATENATED MODULE: ./build/action/config.js
@@ -29986,7 +30006,7 @@ function readConfig(core, env, context) {
     const target = readTarget(input, oneOf('target', input('target') || 'hub', TARGETS));
     const auth = readAuth(input, env);
     const apiVersion = input('api-version') || DEFAULT_API_VERSION;
-    wrap('api-version', () => checkApiVersion('api-version', apiVersion));
+    (0,inputError/* checkInput */.DR)('api-version', () => checkApiVersion('api-version', apiVersion));
     const retries = integer('retries', input('retries') || '3', 0, 20);
     const timeoutSeconds = integer('timeout-seconds', input('timeout-seconds') || '60', 1, 3600);
     const dryRun = config_boolean('dry-run', input('dry-run') || 'false');
@@ -30090,10 +30110,10 @@ function readTarget(input, kind) {
     if (!value)
         throw new inputError/* InputError */.dz(name, `is required when target is ${kind}`, true);
     if (kind === 'group') {
-        wrap(name, () => checkGroup(name, value));
+        (0,inputError/* checkInput */.DR)(name, () => checkGroup(name, value));
         return { kind, group: value };
     }
-    wrap(name, () => checkPathParam(kind === 'user' ? 'userId' : 'connectionId', value));
+    (0,inputError/* checkInput */.DR)(name, () => checkPathParam(kind === 'user' ? 'userId' : 'connectionId', value));
     return kind === 'user' ? { kind, userId: value } : { kind, connectionId: value };
 }
 const AUTH_METHODS = 'give exactly one of connection-string, endpoint + access-key, or endpoint + client-id + tenant-id (Microsoft Entra)';
@@ -30110,7 +30130,7 @@ function readAuth(input, env) {
         if (endpoint)
             throw new inputError/* InputError */.dz('endpoint', 'must not be set with connection-string, which holds the endpoint already');
         // The parser's messages never echo the string or its key.
-        wrap('connection-string', () => parseConnectionString(connectionString));
+        (0,inputError/* checkInput */.DR)('connection-string', () => parseConnectionString(connectionString));
         return { kind: 'connection-string', connectionString };
     }
     if (methods.length === 0) {
@@ -30120,7 +30140,7 @@ function readAuth(input, env) {
     }
     if (!endpoint)
         throw new inputError/* InputError */.dz('endpoint', `is required with ${methods[0]}`, true);
-    wrap('endpoint', () => parseEndpoint('endpoint', endpoint));
+    (0,inputError/* checkInput */.DR)('endpoint', () => parseEndpoint('endpoint', endpoint));
     if (accessKey)
         return { kind: 'access-key', endpoint, accessKey };
     if (!clientId)
@@ -30132,7 +30152,7 @@ function readAuth(input, env) {
     if (!/^[A-Za-z0-9.-]+$/.test(tenantId))
         throw new inputError/* InputError */.dz('tenant-id', `must be a tenant id (a GUID) or domain (got ${describe(tenantId)})`);
     const audience = input('audience') || 'api://AzureADTokenExchange';
-    const authorityHost = wrap('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
+    const authorityHost = (0,inputError/* checkInput */.DR)('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
         throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
             'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
@@ -30167,7 +30187,7 @@ function readExcluded(text) {
         .split(/[,\r\n]/)
         .map((id) => id.trim())
         .filter(Boolean);
-    ids.forEach((id) => wrap('excluded', () => checkPathParam('connectionId', id)));
+    ids.forEach((id) => (0,inputError/* checkInput */.DR)('excluded', () => checkPathParam('connectionId', id)));
     return ids;
 }
 function readWaves(batchSize, interval) {
@@ -30180,16 +30200,6 @@ function readWaves(batchSize, interval) {
         return undefined;
     }
     return { batchSize: integer('batch-size', batchSize, 1, 1000), intervalSeconds: Number(interval) };
-}
-/** Runs a shared check, turning its InvalidArgumentError into an InputError for `name` (the rule kept, the value never echoed beyond what the check says). */
-function wrap(name, check) {
-    try {
-        return check();
-    }
-    catch (error) {
-        const { argument, message } = error;
-        throw new inputError/* InputError */.dz(name, argument && message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message);
-    }
 }
 function oneOf(name, value, allowed) {
     if (!allowed.includes(value))
