@@ -30391,7 +30391,8 @@ const retryPolicy = ({ maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000, 
         for (let attempt = 1;; attempt++) {
             if (request.signal?.aborted)
                 throw new RequestAbortedError(request.operation, request.signal.reason);
-            const started = performance.now();
+            // Read the clock only when a deadline or the debug log needs it: this runs for every send.
+            const started = maxElapsedMs !== undefined || log.debugEnabled ? performance.now() : 0;
             const left = deadline - started;
             if (left < timeoutMs)
                 request.timeoutMs = Math.max(1, Math.floor(left));
