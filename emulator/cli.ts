@@ -14,7 +14,8 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { InvalidArgumentError } from '../shared/errors.js';
 import { Emulator } from './emulator.js';
-import { FAULT_KINDS, type EmulatorOptions, type FaultKind, type FaultOptions } from './emulatorOptions.js';
+import type { EmulatorOptions } from './emulatorOptions.js';
+import { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults/faultOptions.js';
 
 const DEFAULT_PORT = 8080;
 const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--config <file>] [--ready-file <path>] [--loose] [--accept-entra-tokens] [--verbose]

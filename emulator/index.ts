@@ -5,10 +5,12 @@
  */
 export { Emulator, startEmulator } from './emulator.js';
 export type { ConnectionInfo, EmulatorEvents, EmulatorStatus } from './emulator.js';
-export { FAULT_KINDS } from './emulatorOptions.js';
-export type { EmulatorLogger, EmulatorOptions, FaultKind, FaultOptions } from './emulatorOptions.js';
-export { SYSTEM_EVENTS } from './eventHandlerSettings.js';
-export type { EventHandlerSettings, HubSettings, SystemEvent, UpstreamOptions } from './eventHandlerSettings.js';
-export type { ClientEvent } from './clientEvent.js';
-export type { ConnectionState, WireProtocol } from './store.js';
-export type { DataType } from './outboundMessage.js';
+export type { EmulatorLogger } from './common/logger.js';
+export type { EmulatorOptions } from './emulatorOptions.js';
+export { FAULT_KINDS } from './faults/faultOptions.js';
+export type { FaultKind, FaultOptions } from './faults/faultOptions.js';
+export { SYSTEM_EVENTS } from './upstream/eventHandlerSettings.js';
+export type { EventHandlerSettings, HubSettings, SystemEvent, UpstreamOptions } from './upstream/eventHandlerSettings.js';
+export type { ClientEvent } from './websocket/clientEvent.js';
+export type { ConnectionState, WireProtocol } from './state/store.js';
+export type { DataType } from './state/outboundMessage.js';

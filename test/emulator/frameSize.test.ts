@@ -4,7 +4,7 @@
  * larger ones are refused by `ws` from the frame header, before they are read.
  */
 import { describe, expect, test } from '@jest/globals';
-import { closes } from '../../emulator/errors.js';
+import { closes } from '../../emulator/common/errors.js';
 import { useEmulator, type HubFixture } from '../helpers/hubFixture.js';
 import { JSON_PROTOCOL, RELIABLE_PROTOCOL } from '../helpers/sockets.js';
 

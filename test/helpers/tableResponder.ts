@@ -2,7 +2,7 @@
  * Answers each request with the first success status its operation declares in the shared table, so any client
  * under test gets a response it accepts: the differential tests compare what clients send, not what they get.
  */
-import { Router } from '../../emulator/routes.js';
+import { Router } from '../../emulator/rest/routes.js';
 import type { Operation } from '../../shared/operations.js';
 import type { CapturedRequest, Reply } from './captureServer.js';
 

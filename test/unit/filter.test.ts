@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { compileFilter, FilterSyntaxError, type FilterSubject } from '../../emulator/filter.js';
+import { compileFilter, FilterSyntaxError, type FilterSubject } from '../../emulator/state/filter.js';
 
 const alice: FilterSubject = { connectionId: 'conn-1', userId: 'u1', groups: new Set(['g1']) };
 const bob: FilterSubject = { connectionId: 'conn-2', userId: 'user-ab-de', groups: new Set(['g1', 'g2']) };

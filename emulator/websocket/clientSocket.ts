@@ -8,7 +8,7 @@
  * its sockets with a subclass (the `WebSocket` option of `WebSocketServer`).
  */
 import { WebSocket } from 'ws';
-import { closes } from './errors.js';
+import { closes } from '../common/errors.js';
 
 /** A client socket whose oversize frames are refused like the emulator's own refusals. */
 export class ClientSocket extends WebSocket {

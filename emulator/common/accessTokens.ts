@@ -5,10 +5,10 @@
  */
 import { webcrypto } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
-import { CLIENT_PATHS } from '../shared/operations.js';
-import { checkGroup } from '../shared/validate.js';
+import { CLIENT_PATHS } from '../../shared/operations.js';
+import { checkGroup } from '../../shared/validate.js';
 import { errors } from './errors.js';
-import { PermissionSet } from './permissions.js';
+import { PermissionSet } from '../state/permissions.js';
 
 /** The audiences of Microsoft Entra tokens for Web PubSub (scope `<audience>/.default`), public cloud and China. */
 export const ENTRA_AUDIENCES: readonly string[] = ['https://webpubsub.azure.com', 'https://webpubsub.azure.cn'];

@@ -30,9 +30,9 @@ import {
   type ConnectEventBody,
   type EventSource,
 } from './cloudEvents.js';
-import { EventHandlerFailure, eventHandlerFailures } from './errors.js';
+import { EventHandlerFailure, eventHandlerFailures } from '../common/errors.js';
 import { handlerUrl, type EventHandler, type EventHandlerTable, type ResolvedUpstream } from './eventHandlerSettings.js';
-import type { MessageData } from './outboundMessage.js';
+import type { MessageData } from '../state/outboundMessage.js';
 
 /** A connection as the upstream calls see it: its event source, with a state they update and an event counter. */
 export interface UpstreamConnection extends EventSource {

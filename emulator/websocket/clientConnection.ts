@@ -9,12 +9,12 @@
  */
 import type { RawData } from 'ws';
 import type { ClientSocket } from './clientSocket.js';
-import { applicationServerClosed, closes, type CloseFrame } from './errors.js';
-import type { OutboundMessage } from './outboundMessage.js';
-import type { PermissionSet } from './permissions.js';
+import { applicationServerClosed, closes, type CloseFrame } from '../common/errors.js';
+import type { OutboundMessage } from '../state/outboundMessage.js';
+import type { PermissionSet } from '../state/permissions.js';
 import { serverFrames } from './serverFrames.js';
-import type { ConnectionRecord, ConnectionState, WireProtocol } from './store.js';
-import type { UpstreamConnection } from './upstream.js';
+import type { ConnectionRecord, ConnectionState, WireProtocol } from '../state/store.js';
+import type { UpstreamConnection } from '../upstream/upstream.js';
 
 /** The service's bound on a reliable connection's unacknowledged messages. */
 export const MAX_UNACKED_MESSAGES = 1000;

@@ -2,7 +2,7 @@
  * Maps every operation of the shared table to its handler; the `Record<OperationName, ...>` type makes a missing
  * one a compile error.
  */
-import type { OperationName } from '../../shared/operations.js';
+import type { OperationName } from '../../../shared/operations.js';
 import { ConnectionHandler } from './connectionHandler.js';
 import type { Handler, HandlerContext } from './context.js';
 import { GroupHandler } from './groupHandler.js';

@@ -1,8 +1,8 @@
 /**
  * The emulator's REST routes, compiled from the shared operations table: no route is written here by hand.
  */
-import { operationList, type HttpMethod, type Operation, type PathParam } from '../shared/operations.js';
-import { errors } from './errors.js';
+import { operationList, type HttpMethod, type Operation, type PathParam } from '../../shared/operations.js';
+import { errors } from '../common/errors.js';
 
 /** A request matched to a table row, with its path parameters percent-decoded. */
 export interface RouteMatch {

@@ -2,10 +2,10 @@
  * Reads what a client sends on the JSON subprotocols (NOTES §8.1) into typed requests. A frame that does not match
  * the format is refused with the close the service would send; nothing here touches a connection.
  */
-import { InvalidArgumentError } from '../shared/errors.js';
-import { MAX_MESSAGE_BYTES, checkGroup, describe } from '../shared/validate.js';
-import { closes, type CloseFrame } from './errors.js';
-import type { MessageData } from './outboundMessage.js';
+import { InvalidArgumentError } from '../../shared/errors.js';
+import { MAX_MESSAGE_BYTES, checkGroup, describe } from '../../shared/validate.js';
+import { closes, type CloseFrame } from '../common/errors.js';
+import type { MessageData } from '../state/outboundMessage.js';
 
 /** A request from a client. */
 export type ClientFrame =

@@ -3,8 +3,8 @@
  * a URL template (`{hub}` and `{event}` are filled in per event), the system events it takes and a user-event
  * pattern. The first handler that takes an event gets it. Options are checked once, naming the option and its rule.
  */
-import { InvalidArgumentError } from '../shared/errors.js';
-import { checkInteger, checkPathParam, describe, requireString, unknownOption } from '../shared/validate.js';
+import { InvalidArgumentError } from '../../shared/errors.js';
+import { checkInteger, checkPathParam, describe, requireString, unknownOption } from '../../shared/validate.js';
 
 /** The system events an event handler can take. */
 export const SYSTEM_EVENTS = ['connect', 'connected', 'disconnected'] as const;

@@ -2,10 +2,10 @@
  * User operations. A user exists only while they have a connection, and user–group membership applies to the
  * user's current connections: nothing is remembered for later ones, as in the service.
  */
-import { closeAll, fanOut } from '../delivery.js';
-import { errors } from '../errors.js';
+import { closeAll, fanOut } from '../../state/delivery.js';
+import { errors } from '../../common/errors.js';
 import type { RestRequest } from '../restRequest.js';
-import type { ConnectionRecord } from '../store.js';
+import type { ConnectionRecord } from '../../state/store.js';
 import { ResourceHandler } from './context.js';
 import { serverMessage } from './hubHandler.js';
 

@@ -2,8 +2,8 @@
  * Runtime permission grants. `targetName` is the group; without it a grant covers every group and a revoke removes
  * the permission for every group (older SDK docs: "all targets").
  */
-import type { Permission } from '../../shared/validate.js';
-import { errors } from '../errors.js';
+import type { Permission } from '../../../shared/validate.js';
+import { errors } from '../../common/errors.js';
 import type { RestRequest } from '../restRequest.js';
 import { ResourceHandler } from './context.js';
 

@@ -4,7 +4,7 @@
  * speak of one rule set. The result is a typed request the handlers trust.
  */
 import type { IncomingMessage } from 'node:http';
-import { InvalidArgumentError } from '../shared/errors.js';
+import { InvalidArgumentError } from '../../shared/errors.js';
 import {
   API_VERSIONS,
   DEFAULT_API_VERSION,
@@ -13,13 +13,13 @@ import {
   type Operation,
   type PathParam,
   type QueryParam,
-} from '../shared/operations.js';
-import { CONTENT_TYPES } from '../shared/payload.js';
-import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, type ClientProtocol } from '../shared/validate.js';
-import type { Audience } from './delivery.js';
-import { errors } from './errors.js';
-import { compileFilter, FilterSyntaxError, type FilterPredicate } from './filter.js';
-import { mediaTypeOf, readPayload, type MessageData, type PayloadMediaType } from './outboundMessage.js';
+} from '../../shared/operations.js';
+import { CONTENT_TYPES } from '../../shared/payload.js';
+import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, type ClientProtocol } from '../../shared/validate.js';
+import type { Audience } from '../state/delivery.js';
+import { errors } from '../common/errors.js';
+import { compileFilter, FilterSyntaxError, type FilterPredicate } from '../state/filter.js';
+import { mediaTypeOf, readPayload, type MessageData, type PayloadMediaType } from '../state/outboundMessage.js';
 import type { RouteMatch } from './routes.js';
 
 /** A validated REST request. */

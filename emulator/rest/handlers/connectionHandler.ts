@@ -1,7 +1,7 @@
 /**
  * Single-connection operations. Sends and closes succeed for unknown connections, as in the service.
  */
-import { errors } from '../errors.js';
+import { errors } from '../../common/errors.js';
 import type { RestRequest } from '../restRequest.js';
 import { ResourceHandler } from './context.js';
 import { serverMessage } from './hubHandler.js';

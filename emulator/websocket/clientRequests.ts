@@ -11,15 +11,15 @@
  */
 import type { RawData } from 'ws';
 import type { ClientConnection } from './clientConnection.js';
-import { MAX_MESSAGE_BYTES } from '../shared/validate.js';
+import { MAX_MESSAGE_BYTES } from '../../shared/validate.js';
 import { FrameRejection, parseClientFrame, type ClientFrame } from './clientFrames.js';
-import { fanOut } from './delivery.js';
-import { ackErrors, closes } from './errors.js';
+import { fanOut } from '../state/delivery.js';
+import { ackErrors, closes } from '../common/errors.js';
 import type { ClientEvent } from './clientEvent.js';
-import { OutboundMessage, type MessageData } from './outboundMessage.js';
+import { OutboundMessage, type MessageData } from '../state/outboundMessage.js';
 import { serverFrames, type FrameError } from './serverFrames.js';
-import type { Store } from './store.js';
-import type { Upstream } from './upstream.js';
+import type { Store } from '../state/store.js';
+import type { Upstream } from '../upstream/upstream.js';
 
 /** What the client request handler works with. */
 export interface ClientRequestContext {

@@ -3,7 +3,7 @@
  * operation's result (nothing, a token or a page) or throw a `ServiceError`; they never touch the HTTP response.
  */
 import type { RestRequest } from '../restRequest.js';
-import type { ConnectionRecord, HubStore, Store } from '../store.js';
+import type { ConnectionRecord, HubStore, Store } from '../../state/store.js';
 
 /** Shared by every handler. */
 export interface HandlerContext {

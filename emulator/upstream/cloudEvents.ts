@@ -12,10 +12,10 @@
 import { createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { JWTPayload } from 'jose';
-import { MAX_MESSAGE_BYTES, checkGroup } from '../shared/validate.js';
+import { MAX_MESSAGE_BYTES, checkGroup } from '../../shared/validate.js';
 import type { SystemEvent } from './eventHandlerSettings.js';
-import { mediaTypeOf, readPayload, type MessageData } from './outboundMessage.js';
-import { PermissionSet } from './permissions.js';
+import { mediaTypeOf, readPayload, type MessageData } from '../state/outboundMessage.js';
+import { PermissionSet } from '../state/permissions.js';
 
 /** What an event says about the connection it comes from. */
 export interface EventSource {

@@ -9,7 +9,7 @@
  *   and `?`; at most 5 `*`.
  * Other roles are the application's own and grant nothing here.
  */
-import type { Permission } from '../shared/validate.js';
+import type { Permission } from '../../shared/validate.js';
 
 const MAX_PATTERN_STARS = 5;
 

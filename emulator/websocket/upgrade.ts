@@ -8,14 +8,14 @@ import { randomBytes } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import type { InvalidArgumentError } from '../shared/errors.js';
-import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam } from '../shared/validate.js';
-import { bearer, type AccessTokenVerifier, type ClientIdentity } from './accessTokens.js';
-import type { ConnectAnswer } from './cloudEvents.js';
+import type { InvalidArgumentError } from '../../shared/errors.js';
+import { MAX_MESSAGE_BYTES, checkGroup, checkPathParam } from '../../shared/validate.js';
+import { bearer, type AccessTokenVerifier, type ClientIdentity } from '../common/accessTokens.js';
+import type { ConnectAnswer } from '../upstream/cloudEvents.js';
 import { ClientSocket } from './clientSocket.js';
-import { errors } from './errors.js';
-import { ServiceError } from './serviceError.js';
-import type { WireProtocol } from './store.js';
+import { errors } from '../common/errors.js';
+import { ServiceError } from '../common/serviceError.js';
+import type { WireProtocol } from '../state/store.js';
 
 const SUBPROTOCOLS: ReadonlyMap<string, WireProtocol> = new Map([
   ['json.webpubsub.azure.v1', 'json'],

@@ -1,11 +1,11 @@
 /**
  * Hub-wide operations: broadcast, close all, client tokens, and filter-driven group membership.
  */
-import { CLIENT_PATHS } from '../../shared/operations.js';
-import { signJwt } from '../../shared/tokens.js';
-import type { ClientProtocol } from '../../shared/validate.js';
-import { closeAll, fanOut, select } from '../delivery.js';
-import { OutboundMessage } from '../outboundMessage.js';
+import { CLIENT_PATHS } from '../../../shared/operations.js';
+import { signJwt } from '../../../shared/tokens.js';
+import type { ClientProtocol } from '../../../shared/validate.js';
+import { closeAll, fanOut, select } from '../../state/delivery.js';
+import { OutboundMessage } from '../../state/outboundMessage.js';
 import type { RestRequest } from '../restRequest.js';
 import { ResourceHandler } from './context.js';
 

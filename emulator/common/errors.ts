@@ -3,8 +3,8 @@
  * REST errors and handshake refusals (`ServiceError`), WebSocket close reasons and ack errors.
  * Messages name the input and the rule; none ever holds an access key or a token.
  */
-import { API_VERSIONS, DEFAULT_API_VERSION, type Operation, type PathParam } from '../shared/operations.js';
-import { MAX_MESSAGE_BYTES } from '../shared/validate.js';
+import { API_VERSIONS, DEFAULT_API_VERSION, type Operation, type PathParam } from '../../shared/operations.js';
+import { MAX_MESSAGE_BYTES } from '../../shared/validate.js';
 import { ServiceError } from './serviceError.js';
 
 const LOOSE_HINT = 'start the emulator with --loose (option loose: true) to ignore it';

@@ -5,16 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperationName } from '../shared/operations.js';
-import { redact } from '../shared/logger.js';
-import type { AccessTokenVerifier } from './accessTokens.js';
-import type { EmulatorLogger } from './emulatorOptions.js';
-import { errors } from './errors.js';
-import type { FaultInjector } from './faults.js';
+import type { OperationName } from '../../shared/operations.js';
+import { redact } from '../../shared/logger.js';
+import type { AccessTokenVerifier } from '../common/accessTokens.js';
+import type { EmulatorLogger } from '../common/logger.js';
+import { errors } from '../common/errors.js';
+import type { FaultInjector } from '../faults/faults.js';
 import type { Handler } from './handlers/index.js';
 import { knownQueryNames, parseRestRequest } from './restRequest.js';
 import type { RouteMatch, Router } from './routes.js';
-import { ServiceError } from './serviceError.js';
+import { ServiceError } from '../common/serviceError.js';
 
 /** What the request listener's steps work with. */
 export interface RequestListenerContext {

@@ -1,7 +1,7 @@
 /**
  * Fault injection: decides, per REST request, whether a drill's fault hits it and which one.
  */
-import type { FaultKind, ResolvedFaults } from './emulatorOptions.js';
+import type { FaultKind, ResolvedFaults } from './faultOptions.js';
 
 /** A drawn fault with what the request listener needs to act on it. */
 export type Fault = { kind: 'throttle'; retryAfterSeconds: number } | { kind: 'unavailable' } | { kind: 'reset' } | { kind: 'latency'; ms: number };

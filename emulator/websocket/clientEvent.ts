@@ -2,7 +2,7 @@
  * A user event as the emulator reports it. Kept apart from the WebSocket code so that the emulator's public types
  * need no `ws` declarations in a user's project.
  */
-import type { DataType } from './outboundMessage.js';
+import type { DataType } from '../state/outboundMessage.js';
 
 /** A user event a client sent (the service would pass it to the upstream event handler). */
 export interface ClientEvent {

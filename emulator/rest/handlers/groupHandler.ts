@@ -1,11 +1,11 @@
 /**
  * Group operations. A group exists only while it has a connection.
  */
-import { closeAll, fanOut } from '../delivery.js';
-import { errors } from '../errors.js';
-import { OutboundMessage } from '../outboundMessage.js';
+import { closeAll, fanOut } from '../../state/delivery.js';
+import { errors } from '../../common/errors.js';
+import { OutboundMessage } from '../../state/outboundMessage.js';
 import type { RestRequest } from '../restRequest.js';
-import type { ConnectionRecord } from '../store.js';
+import type { ConnectionRecord } from '../../state/store.js';
 import { ResourceHandler } from './context.js';
 
 /** The service's largest page, used when a request gives no `maxpagesize`. */
