@@ -1,6 +1,6 @@
 /**
- * Throwaway projects that consume the package as users do: the tarball `npm pack` makes, installed with `npm ci`
- * into a project outside this repository. The consumer's lockfile is cut from this repository's own (the packages
+ * Throwaway projects that consume the package as users do: the tarball `npm pack` makes, or a git repository
+ * (`npm install github:…`), installed with `npm ci` into a project outside this repository. The consumer's lockfile is cut from this repository's own (the packages
  * it asks for and everything they depend on), so the install takes every tarball from npm's cache, which this
  * repository's own `npm ci` filled: no network, and the same versions the rest of the suite runs.
  */
@@ -26,11 +26,29 @@ interface LockEntry {
   [field: string]: unknown;
 }
 
-/** A project folder holding the installed tarball, and what it was installed from. */
+/** A project folder holding the installed package, and what it was installed from. */
 export interface ConsumerRoot {
   dir: string;
+  /** The tarball (`installPackedPackage`) or the git URL with its commit (`installFromGit`). */
   tarball: string;
 }
+
+/** Where the package comes from: the spec the consumer's package.json names, and the lockfile's record of it. */
+interface PackageSource {
+  spec: string;
+  resolved: string;
+  integrity?: string;
+}
+
+interface Manifest {
+  name: string;
+  version: string;
+  dependencies: Record<string, string>;
+  license: string;
+  bin: Record<string, string>;
+}
+
+const manifest = async () => JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as Manifest;
 
 /**
  * Packs the package (already built: `npm test` builds first) and installs it with `extra` packages of this
@@ -40,27 +58,62 @@ export async function installPackedPackage(extra: readonly string[]): Promise<Co
   const dir = await mkdtemp(join(tmpdir(), 'webpubsub-consumer-'));
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: REPO });
   const tarball = join(dir, stdout.trim().split('\n').at(-1)!);
-  const manifest = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as {
-    name: string;
-    version: string;
-    dependencies: Record<string, string>;
-    license: string;
-  };
-  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-
-  const wanted = [...Object.keys(manifest.dependencies), ...extra];
-  const packages = closure(lock.packages, wanted);
   const integrity = `sha512-${createHash('sha512')
     .update(await readFile(tarball))
     .digest('base64')}`;
-  const self = `file:${tarball}`;
-  const dependencies = Object.fromEntries([[manifest.name, self], ...extra.map((name) => [name, lock.packages[`node_modules/${name}`]!.version!])]);
-  packages[`node_modules/${manifest.name}`] = {
-    version: manifest.version,
-    resolved: self,
-    integrity,
-    license: manifest.license,
-    dependencies: manifest.dependencies,
+  await installInto(dir, { spec: `file:${tarball}`, resolved: `file:${tarball}`, integrity }, extra);
+  return { dir, tarball };
+}
+
+/**
+ * Installs the package from a git repository, as `npm install github:<owner>/webpubsub-action#semver:^0.1.0` does:
+ * `repo` is a clone (see `cloneRepository`) holding the tag `v<version>`; npm clones it again, installs its dev
+ * dependencies there, runs `prepare`, and packs what `files` lists. `extra` as for `installPackedPackage`.
+ */
+export async function installFromGit(repo: string, extra: readonly string[]): Promise<ConsumerRoot> {
+  const dir = await mkdtemp(join(tmpdir(), 'webpubsub-git-consumer-'));
+  const { version } = await manifest();
+  const { stdout } = await run('git', ['rev-parse', `v${version}^{commit}`], { cwd: repo });
+  const url = `git+file://${repo}`;
+  const source = { spec: `${url}#semver:^${version}`, resolved: `${url}#${stdout.trim()}` };
+  await installInto(dir, source, extra);
+  return { dir, tarball: source.resolved };
+}
+
+/**
+ * The repository as a fresh clone would have it, in a new git repository of its own: the tracked files of the
+ * working tree (uncommitted changes to them included, untracked files not), in one commit tagged `v<version>`.
+ */
+export async function cloneRepository(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'webpubsub-clone-'));
+  const { version } = await manifest();
+  // `git stash create` makes a commit of the working tree without touching it (nothing when the tree is clean).
+  const stash = (await run('git', ['stash', 'create'], { cwd: REPO })).stdout.trim();
+  await run('sh', ['-c', `git archive --format=tar "$0" | tar -x -C "$1"`, stash || 'HEAD', dir], { cwd: REPO });
+  const git = (...args: string[]) =>
+    run('git', ['-c', 'user.name=consumer', '-c', 'user.email=consumer@example.com', '-c', 'commit.gpgsign=false', ...args], { cwd: dir });
+  await git('init', '--quiet');
+  await git('add', '--all');
+  await git('commit', '--quiet', '-m', 'the repository under test');
+  await git('tag', `v${version}`);
+  return dir;
+}
+
+/** Writes the consumer's package.json and a lockfile cut from ours, then `npm ci` from npm's cache. */
+async function installInto(dir: string, source: PackageSource, extra: readonly string[]): Promise<void> {
+  const self = await manifest();
+  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
+  const wanted = [...Object.keys(self.dependencies), ...extra];
+  const packages = closure(lock.packages, wanted);
+  const dependencies = Object.fromEntries([[self.name, source.spec], ...extra.map((name) => [name, lock.packages[`node_modules/${name}`]!.version!])]);
+  packages[`node_modules/${self.name}`] = {
+    version: self.version,
+    resolved: source.resolved,
+    ...(source.integrity ? { integrity: source.integrity } : {}),
+    license: self.license,
+    dependencies: self.dependencies,
+    // npm ci links bins from the lockfile's record, as it would from a lockfile npm wrote.
+    bin: self.bin,
   };
   const project = { name: 'consumer', version: '1.0.0', private: true, dependencies };
   await writeFile(join(dir, 'package.json'), JSON.stringify(project, null, 2));
@@ -68,8 +121,7 @@ export async function installPackedPackage(extra: readonly string[]): Promise<Co
     join(dir, 'package-lock.json'),
     JSON.stringify({ name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': project, ...packages } }, null, 2),
   );
-  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir });
-  return { dir, tarball };
+  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
 }
 
 /**
