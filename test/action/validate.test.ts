@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
 import { bundleValidator } from '../../scripts/bundleValidator.js';
 import { ROOT } from '../../scripts/harness/actionRunner.js';
+import { REPOSITORY } from '../helpers/repository.js';
 
 interface Finding {
   line: number;
@@ -58,7 +59,7 @@ test('action.yml and the workflows are valid', () => {
 
 const EXAMPLES = ['examples/workflows/deploy.yml', 'examples/workflows/deploy-oidc.yml', 'examples/workflows/release.yml'];
 /** The examples use the Action by its published name; the validator checks those steps against action.yml. */
-const SELF = ['--self', 'org/webpubsub-action'];
+const SELF = ['--self', REPOSITORY];
 
 test('the example workflows users copy are valid, their org/webpubsub-action@v1 steps checked against action.yml', () => {
   const { code, results } = validate(ROOT, EXAMPLES, SELF);

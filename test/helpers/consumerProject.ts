@@ -6,11 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 
 const run = promisify(execFile);
 
@@ -51,13 +52,43 @@ interface Manifest {
 const manifest = async () => JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as Manifest;
 
 /**
- * Packs the package (already built: `npm test` builds first) and installs it with `extra` packages of this
- * repository's lockfile (typescript, jest, ts-node, …) into a new temporary project.
+ * Packs the package (already built: `npm test` builds first) with the release workflow's own pack step, into `dest`,
+ * and returns the tarball's path: the tarball a release attaches and npm publishes. The step edits the package.json
+ * of its checkout, so it runs in a copy of the files npm packs; without scripts, so build/ is not rebuilt under the
+ * running tests.
  */
+export async function packAsReleased(dest: string): Promise<string> {
+  const stage = await mkdtemp(join(tmpdir(), 'webpubsub-pack-'));
+  try {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, maxBuffer: 16 * 1024 * 1024 });
+    const [{ files }] = JSON.parse(stdout) as [{ files: { path: string }[] }];
+    for (const { path } of files) {
+      await mkdir(dirname(join(stage, path)), { recursive: true });
+      await copyFile(join(REPO, path), join(stage, path));
+    }
+    const workflow = parse(await readFile(join(REPO, '.github/workflows/release.yml'), 'utf8')) as {
+      jobs: Record<string, { steps: { id?: string; run?: string }[] }>;
+    };
+    const step = Object.values(workflow.jobs)
+      .flatMap((job) => job.steps)
+      .find((candidate) => candidate.id === 'pack')!;
+    const output = join(stage, '.github-output');
+    await writeFile(output, '');
+    await run('bash', ['-e', '-c', step.run!], {
+      cwd: stage,
+      env: { ...process.env, RUNNER_TEMP: dest, GITHUB_OUTPUT: output, npm_config_ignore_scripts: 'true' },
+    });
+    return /^tarball=(.+)$/m.exec(await readFile(output, 'utf8'))![1]!;
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+/** Packs the package as a release does (`packAsReleased`) and installs the tarball with `extra` packages of this
+ * repository's lockfile (typescript, jest, ts-node, …) into a new temporary project. */
 export async function installPackedPackage(extra: readonly string[]): Promise<ConsumerRoot> {
   const dir = await mkdtemp(join(tmpdir(), 'webpubsub-consumer-'));
-  const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: REPO });
-  const tarball = join(dir, stdout.trim().split('\n').at(-1)!);
+  const tarball = await packAsReleased(dir);
   const integrity = `sha512-${createHash('sha512')
     .update(await readFile(tarball))
     .digest('base64')}`;
