@@ -13,7 +13,7 @@ const connection = document.getElementById('connection');
  */
 async function clientUrl() {
   const response = await fetch('negotiate', { cache: 'no-store' });
-  if (!response.ok) throw new Error(`negotiate answered ${response.status}`);
+  if (!response.ok) throw new Error(`negotiate answered ${response.status}: ${await response.text()}`);
   return (await response.json()).url;
 }
 
@@ -37,7 +37,12 @@ function isWebUrl(url) {
 function showConnection(state, text) {
   connection.dataset.state = state;
   connection.textContent = text;
+  // An error is announced at once; the rest is a status line.
+  connection.setAttribute('role', state === 'error' ? 'alert' : 'status');
 }
+
+/** Whether a connection was ever accepted: a failure before that is an error to show, not a passing drop. */
+let everConnected = false;
 
 document.getElementById('reload').addEventListener('click', () => location.reload());
 
@@ -47,7 +52,13 @@ connectNotifications({
   onDeployed: (notification) => showUpdate(notification.refName, notification.runUrl),
   onRelease: (notification) => showUpdate(notification.release.tag, notification.release.url),
   onInvalid: (_data, reason) => console.warn(`Ignored a message that is not a notification: ${reason}`),
-  onConnected: () => showConnection('connected', 'Listening for deploy notifications.'),
-  onDisconnected: ({ reason, reconnectInMs }) =>
-    showConnection('reconnecting', `Disconnected (${reason}); trying again in ${Math.ceil(reconnectInMs / 1000)} s.`),
+  onConnected: () => {
+    everConnected = true;
+    showConnection('connected', 'Listening for deploy notifications.');
+  },
+  onDisconnected: ({ reason, reconnectInMs }) => {
+    const retry = `trying again in ${Math.ceil(reconnectInMs / 1000)} s`;
+    if (everConnected) showConnection('reconnecting', `Disconnected (${reason}); ${retry}.`);
+    else showConnection('error', `Cannot connect for deploy notifications: ${reason}; ${retry}.`);
+  },
 });

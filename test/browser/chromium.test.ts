@@ -5,63 +5,18 @@
  * release announcement to its hub; the page shows the banner with each version. Without Chromium the suite is one
  * skipped test that says so: it never passes in silence.
  */
-import { accessSync, constants } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import type { ConnectionInfo } from '../../emulator/index.js';
 import { serveBrowserExample, type BrowserExampleServer } from '../../scripts/harness/serveBrowserExample.js';
 import { parseConnectionString, WebPubSubServiceClient } from '../../shared/index.js';
 import { PUSH, RELEASE, runAction, type GitHubEvent } from '../../scripts/harness/actionRunner.js';
+import { describeWithChromium, launchChromium } from '../helpers/chromium.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { nextEvent } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
 
-/**
- * The flags that work on a machine with no network: without the background-networking ones, Chromium's own
- * outgoing connections (updates, sync, field trials) are refused by the closed network, many at a time.
- */
-export const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const INSTALL =
-  "install Debian's package (apt-get install -y chromium; .ci/run does it when it can) or set PUPPETEER_EXECUTABLE_PATH to a Chromium or Chrome binary";
-
-/** PUPPETEER_EXECUTABLE_PATH, else `chromium` or `chromium-browser` on the PATH. */
-function findChromium(): string | undefined {
-  const candidates = process.env.PUPPETEER_EXECUTABLE_PATH
-    ? [process.env.PUPPETEER_EXECUTABLE_PATH]
-    : (process.env.PATH ?? '').split(delimiter).flatMap((dir) => ['chromium', 'chromium-browser'].map((name) => join(dir, name)));
-  return candidates.find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
-}
-
-const CHROMIUM = findChromium();
-
-if (CHROMIUM === undefined) {
-  const why = `The real-browser suite (examples/browser in headless Chromium) is SKIPPED: no Chromium found. To run it, ${INSTALL}.`;
-  // Straight to stderr: Jest leaves out the console output of a file whose tests were all skipped.
-  process.stderr.write(`\n${why}\n\n`);
-  test.skip(why, () => undefined);
-} else {
-  describeInChromium(CHROMIUM);
-}
+describeWithChromium('The real-browser suite (examples/browser in headless Chromium)', describeInChromium);
 
 /** A tag push: its deploy notification's refName is the version. */
 const TAG_PUSH: GitHubEvent = { ...PUSH, ref: 'refs/tags/v1.4.1', payload: { ...PUSH.payload, ref: 'refs/tags/v1.4.1' } };
@@ -69,22 +24,13 @@ const TAG_PUSH: GitHubEvent = { ...PUSH, ref: 'refs/tags/v1.4.1', payload: { ...
 function describeInChromium(executablePath: string): void {
   const scope = useEmulator();
   let browser: Browser;
-  let profile: string;
+  let chromium: Awaited<ReturnType<typeof launchChromium>> | undefined;
 
   beforeAll(async () => {
-    profile = await mkdtemp(join(tmpdir(), 'wps-chromium-'));
-    browser = await puppeteer.launch({
-      executablePath,
-      // Exactly these flags, not puppeteer's defaults: it adds only the debugging pipe.
-      ignoreDefaultArgs: true,
-      args: [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, 'about:blank'],
-      pipe: true,
-    });
+    chromium = await launchChromium(executablePath);
+    browser = chromium.browser;
   }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  afterAll(() => chromium?.close());
 
   const opened: { page: Page; server: BrowserExampleServer; service: WebPubSubServiceClient }[] = [];
   afterEach(async () => {

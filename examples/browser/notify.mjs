@@ -1,0 +1,37 @@
+/**
+ * Sends the page a deploy notification, as the Action's default payload would be, so you can see the banner
+ * without a pipeline: `WEBPUBSUB_CONNECTION_STRING='<it>' node notify.mjs v1.4.2`. Same hub and group variables
+ * as server.mjs.
+ */
+import { NOTIFICATION_SCHEMA, WebPubSubServiceClient } from 'webpubsub-action';
+
+const version = process.argv[2] ?? 'v1.4.2';
+const connectionString = process.env.WEBPUBSUB_CONNECTION_STRING;
+if (!connectionString) {
+  console.error('Set WEBPUBSUB_CONNECTION_STRING to the connection string server.mjs uses.');
+  process.exit(1);
+}
+const group = process.env.WEBPUBSUB_GROUP ?? 'releases';
+const service = new WebPubSubServiceClient(connectionString, process.env.WEBPUBSUB_HUB ?? 'deployments');
+/** @type {import('webpubsub-action').Notification} */
+const notification = {
+  schema: NOTIFICATION_SCHEMA,
+  kind: 'deployment',
+  repository: 'octo-org/shop',
+  ref: `refs/tags/${version}`,
+  refName: version,
+  sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+  workflow: 'Deploy',
+  runId: '16000000001',
+  runUrl: 'https://github.com/octo-org/shop/actions/runs/16000000001',
+  actor: 'octocat',
+  environment: 'production',
+  event: 'push',
+  timestamp: new Date().toISOString(),
+};
+try {
+  await service.sendToGroup(group, notification);
+  console.log(`Sent: ${version} is deployed (hub "${service.hub}", group "${group}").`);
+} finally {
+  await service.close();
+}
