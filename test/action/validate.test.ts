@@ -144,6 +144,8 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     'content-type',
     'release-tag',
     'github-token',
+    'id',
+    'notification-schema',
     'filter',
     'excluded',
     'message-ttl-seconds',
@@ -157,7 +159,7 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     'dry-run',
     'fail-on-error',
   ];
-  const OUTPUTS = ['ok', 'status', 'attempts', 'duration-ms', 'payload', 'recipients', 'closed'];
+  const OUTPUTS = ['ok', 'status', 'attempts', 'duration-ms', 'payload', 'id', 'recipients', 'closed'];
 
   test('exactly the contract inputs and outputs, each described; every optional input has its default', () => {
     expect(Object.keys(action.inputs).sort()).toEqual([...INPUTS].sort());
@@ -176,6 +178,7 @@ describe("action.yml keeps DESIGN.md's contract", () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression action.yml holds, not a JavaScript template.
       'github-token': { default: '${{ github.token }}' },
       'fail-on-error': { default: 'true' },
+      'notification-schema': { default: '2' },
     });
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
