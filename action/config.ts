@@ -7,6 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseConnectionString } from '../shared/connectionString.js';
 import { parseEndpoint } from '../shared/endpoint.js';
+import { NOTIFICATION_ID_PATTERN, NOTIFICATION_SCHEMA_V1 } from '../shared/notification.js';
 import { DEFAULT_API_VERSION } from '../shared/operations.js';
 import { checkApiVersion, checkGroup, checkPathParam, describe, HUB_PATTERN, MAX_MESSAGE_BYTES } from '../shared/validate.js';
 import type { GitHubContext } from './context.js';
@@ -14,6 +15,8 @@ import type { ActionCore } from './core.js';
 import type { EntraSettings } from './entra.js';
 import { checkInput, InputError } from './inputError.js';
 import { prepareMessage, type Message } from './message.js';
+import type { TemplateScope } from './template.js';
+import { defaultNotificationId, type NotificationSchemaVersion } from './notification.js';
 
 export const OPERATIONS = ['send', 'close'] as const;
 export const TARGETS = ['hub', 'group', 'user', 'connection'] as const;
@@ -45,6 +48,10 @@ export interface Config {
   target: Target;
   /** For send: the prepared message, or the release tag to announce (read later through the GitHub API). */
   message: Message | { kind: 'release-tag'; tag: string } | undefined;
+  /** For send: the id of this send (the `id` output, the default notification's `id`, `{{ id }}` in a message). */
+  id: string;
+  /** For send: the default notification's shape (2, or the deprecated 1). */
+  notificationSchema: NotificationSchemaVersion;
   githubToken: string;
   filter: string | undefined;
   excluded: string[];
@@ -113,7 +120,7 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
     }
     if (countRecipients && filter) throw onlyFor('count-recipients', 'cannot count with filter: the filter is applied by the service, after the count');
   } else {
-    for (const name of ['message', 'message-file', 'release-tag', 'filter', 'message-ttl-seconds']) {
+    for (const name of ['message', 'message-file', 'release-tag', 'filter', 'message-ttl-seconds', 'id']) {
       if (given(name)) throw onlyFor(name, 'applies to operation send only');
     }
     if (countRecipients) throw onlyFor('count-recipients', 'applies to operation send only');
@@ -122,6 +129,15 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
   }
 
   const githubToken = input('github-token');
+  const id = input('id') || defaultNotificationId(env);
+  if (!NOTIFICATION_ID_PATTERN.test(id)) {
+    throw new InputError('id', `must be 1 to 128 printable ASCII characters without spaces (got ${describe(id)})`);
+  }
+  const notificationSchema = oneOf('notification-schema', input('notification-schema') || '2', ['1', '2']) === '1' ? 1 : 2;
+  if (notificationSchema === 1 && operation === 'close') throw onlyFor('notification-schema', 'applies to operation send only');
+  if (notificationSchema === 1) {
+    core.warning(`notification-schema 1 is deprecated: it sends ${NOTIFICATION_SCHEMA_V1}, without an id; update the receivers, then drop the input`);
+  }
   let message: Config['message'];
   if (operation === 'send') {
     const releaseTag = input('release-tag');
@@ -133,7 +149,11 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
       if (!githubToken) throw new InputError('github-token', 'is required with release-tag, to read the release', true);
       message = { kind: 'release-tag', tag: releaseTag };
     } else {
-      message = readMessage(input, contentType, env, context);
+      message = readMessage(input, contentType, { github: context, env, id });
+    }
+    // The runner passes action.yml's default ("2") whether or not the step sets it: only a 1 says something.
+    if (notificationSchema === 1 && message?.kind === 'message') {
+      throw new InputError('notification-schema', 'applies to the default notification only: your own message is sent as it is');
     }
   }
 
@@ -143,6 +163,8 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
     operation,
     target,
     message,
+    id,
+    notificationSchema,
     githubToken,
     filter,
     excluded,
@@ -229,7 +251,7 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
 }
 
-function readMessage(input: (name: string) => string, contentType: ContentTypeInput, env: NodeJS.ProcessEnv, context: GitHubContext): Message | undefined {
+function readMessage(input: (name: string) => string, contentType: ContentTypeInput, scope: TemplateScope): Message | undefined {
   const inline = input('message');
   const file = input('message-file');
   if (inline && file) throw new InputError('message', 'and message-file are both set: give one');
@@ -239,15 +261,15 @@ function readMessage(input: (name: string) => string, contentType: ContentTypeIn
   }
   if (inline) {
     if (contentType === 'binary') throw new InputError('content-type', 'binary needs message-file: an inline message is text');
-    return prepareMessage('message', Buffer.from(inline), contentType, { github: context, env });
+    return prepareMessage('message', Buffer.from(inline), contentType, scope);
   }
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  const workspace = scope.env.GITHUB_WORKSPACE || process.cwd();
   const path = isAbsolute(file) ? file : resolve(workspace, file);
   if (!existsSync(path) || !statSync(path).isFile())
     throw new InputError('message-file', `must name a readable file; ${JSON.stringify(file)} does not exist (relative paths start at the workspace)`);
   if (statSync(path).size > MAX_MESSAGE_BYTES)
     throw new InputError('message-file', `must hold at most ${MAX_MESSAGE_BYTES} bytes (1 MiB), the service's limit`);
-  return prepareMessage('message-file', readFileSync(path), contentType, { github: context, env });
+  return prepareMessage('message-file', readFileSync(path), contentType, scope);
 }
 
 function readExcluded(text: string): string[] {

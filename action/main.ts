@@ -35,10 +35,11 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
   try {
     const context = readGitHubContext(env);
     config = readConfig(core, env, context);
-    let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context)) : undefined;
+    let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context, config)) : undefined;
     // Building every request checks every argument by the core's rules before anything is sent; the client's
     // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
-    const requests = plan(config, message ?? notificationMessage(buildNotification(context)));
+    const notification = { id: config.id, schema: config.notificationSchema };
+    const requests = plan(config, message ?? notificationMessage(buildNotification(context, notification)));
     client = createClient(config, core);
     payload = message?.output;
 
@@ -53,7 +54,7 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
         if (!message) {
           const { fetchRelease } = await import('./releaseTag.js');
           const tag = (config.message as { tag: string }).tag;
-          message = notificationMessage(buildNotification(context, await fetchRelease(tag, config.githubToken, context)));
+          message = notificationMessage(buildNotification(context, notification, await fetchRelease(tag, config.githubToken, context)));
           payload = message.output;
         }
         const result = await send(client, config, message, attempts, signal);
@@ -103,8 +104,8 @@ class StepTimeoutError extends Error {
 }
 
 /** The default payload of a send without message: the event's release announcement, else a deploy notification. */
-function defaultMessage(context: GitHubContext): Message {
-  return notificationMessage(buildNotification(context, releaseFromEvent(context)));
+function defaultMessage(context: GitHubContext, config: Config): Message {
+  return notificationMessage(buildNotification(context, { id: config.id, schema: config.notificationSchema }, releaseFromEvent(context)));
 }
 
 function notificationMessage(notification: object): Message {

@@ -1,31 +1,79 @@
 /**
  * The default payloads: a deploy notification built from the run's context, or a release announcement. Both follow
- * the one documented shape (shared/notification.ts, schema/notification.schema.json).
+ * the documented shape (shared/notification.ts, schema/notification.schema.json), or on request the deprecated
+ * first one (schema/notification-v1.schema.json).
  */
-import { NOTIFICATION_SCHEMA, type Notification, type ReleaseInfo } from '../shared/notification.js';
+import { createHash, randomUUID } from 'node:crypto';
+import {
+  NOTIFICATION_SCHEMA,
+  NOTIFICATION_SCHEMA_V1,
+  type Notification,
+  type NotificationSource,
+  type NotificationV1,
+  type ReleaseInfo,
+} from '../shared/notification.js';
 import type { GitHubContext } from './context.js';
+
+/** The shape's major version: 2, or the deprecated 1. */
+export type NotificationSchemaVersion = 1 | 2;
+
+/** How to build a notification: its identity and its shape. */
+export interface NotificationOptions {
+  id: string;
+  schema: NotificationSchemaVersion;
+}
 
 /**
  * A deploy notification, or with `release` a release announcement.
  * @param now - the timestamp (a parameter so that tests can fix it)
  */
-export function buildNotification(context: GitHubContext, release?: ReleaseInfo, now = new Date()): Notification {
+export function buildNotification(
+  context: GitHubContext,
+  { id, schema }: NotificationOptions,
+  release?: ReleaseInfo,
+  now = new Date(),
+): Notification | NotificationV1 {
+  const source = sourceOf(context);
+  const timestamp = now.toISOString();
+  const kind = release ? 'release' : 'deployment';
+  if (schema === 1) {
+    const { ci: _ci, ...fields } = source;
+    return { schema: NOTIFICATION_SCHEMA_V1, kind, ...fields, runUrl: source.runUrl ?? '', timestamp, ...(release && { release }) };
+  }
+  return { schema: NOTIFICATION_SCHEMA, id, kind, ...source, timestamp, ...(release && { release }) };
+}
+
+/** The run's fields in the shape every CI shares. */
+export function sourceOf(context: GitHubContext): NotificationSource {
   return {
-    schema: NOTIFICATION_SCHEMA,
-    kind: release ? 'release' : 'deployment',
+    ci: 'github-actions',
     repository: context.repository,
     ref: context.ref,
     refName: context.refName,
     sha: context.sha,
     workflow: context.workflow,
     runId: context.runId,
-    runUrl: context.runUrl,
+    runUrl: context.runUrl || null,
     actor: context.actor,
     environment: environmentOf(context.event),
     event: context.eventName,
-    timestamp: now.toISOString(),
-    ...(release && { release }),
   };
+}
+
+/**
+ * The id of this step's send: the run, its attempt, the job and the step, as the runner names them, so every
+ * retry of the send carries the same id and a re-run gets a new one. Two jobs of one matrix share all four: give
+ * each its own `id` input. Outside a runner (no run id) it is random.
+ */
+export function defaultNotificationId(env: NodeJS.ProcessEnv): string {
+  const runId = env.GITHUB_RUN_ID;
+  if (!runId) return `local-${randomUUID()}`;
+  const id = ['gh', runId, env.GITHUB_RUN_ATTEMPT || '1', env.GITHUB_JOB, env.GITHUB_ACTION]
+    .filter(Boolean)
+    .join('-')
+    .replace(/[^\x21-\x7e]/g, '_');
+  // Job and step ids are short in practice; a long one is folded into a digest so the id keeps within 128.
+  return id.length <= 128 ? id : `${id.slice(0, 80)}-${createHash('sha256').update(id).digest('hex').slice(0, 40)}`;
 }
 
 /** The deployment environment a deployment or deployment_status event names; null for other events. */

@@ -24,6 +24,7 @@ export async function report(core: ActionCore, config: Config | undefined, outco
   core.setOutput('attempts', String(outcome.attempts));
   core.setOutput('duration-ms', String(Math.round(outcome.durationMs)));
   core.setOutput('payload', outcome.payload ?? '');
+  if (config?.operation === 'send') core.setOutput('id', config.id);
   if (outcome.recipients !== undefined) core.setOutput('recipients', String(outcome.recipients));
   if (outcome.closed !== undefined) core.setOutput('closed', String(outcome.closed));
   if (!config || !env.GITHUB_STEP_SUMMARY) return;

@@ -1,5 +1,5 @@
 /**
- * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`. In a JSON
+ * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`, `{{ id }}`. In a JSON
  * message a value that lands inside a string literal is JSON-escaped, and one that lands outside becomes a JSON
  * value, so quotes and newlines in a commit message or a branch name can never break the JSON (the classic failure
  * of splicing `${{ }}` into a JSON literal).
@@ -20,6 +20,8 @@ export class TemplateError extends Error {
 export interface TemplateScope {
   github: GitHubContext;
   env: NodeJS.ProcessEnv;
+  /** The send's id (`{{ id }}`), so a message of the user's own can carry the identity receivers drop copies by. */
+  id: string;
 }
 
 /** True when the text holds at least one `{{ … }}` placeholder. */
@@ -76,7 +78,8 @@ function substituteJson(text: string, replace: (name: string, inString: boolean,
   return out + text.slice(scanned);
 }
 
-function lookup(name: string, { github, env }: TemplateScope): unknown {
+function lookup(name: string, { github, env, id }: TemplateScope): unknown {
+  if (name === 'id') return id;
   const [root, ...path] = name.split('.');
   if (root === 'env' && path.length === 1) {
     const value = env[path[0]!];
@@ -93,6 +96,6 @@ function lookup(name: string, { github, env }: TemplateScope): unknown {
   }
   if (root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)) return github[TEMPLATE_FIELDS[path[0]!]!];
   throw new TemplateError(
-    `uses {{ ${name} }}, which is not a template field (known: github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`,
+    `uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`,
   );
 }

@@ -1,22 +1,27 @@
 /**
- * The notification shape checked by hand, rule for rule as schema/notification.schema.json states it, so the
- * browser module needs no JSON Schema library. test/browser/checkNotification.test.ts holds it to the schema file
- * with ajv on valid and invalid samples: a change to either one fails there until the other follows.
+ * The notification shapes checked by hand, rule for rule as schema/notification.schema.json (@2) and
+ * schema/notification-v1.schema.json (@1, deprecated) state them, so the browser module needs no JSON Schema
+ * library. test/browser/checkNotification.test.ts holds it to both schema files with ajv on valid and invalid
+ * samples: a change to either side fails there until the other follows.
  */
-import type { Notification, ReleaseInfo } from '../shared/notification.js';
+import type { Notification, NotificationV1, ReleaseInfo } from '../shared/notification.js';
 import { browserGlobals } from './browserGlobals.js';
 
 /**
- * The value of the `schema` field. The same constant as the package root's `NOTIFICATION_SCHEMA`, repeated here
- * because this module imports nothing at run time (a test keeps the two equal).
+ * The `schema` values this module accepts: the current shape and the deprecated first one. The same constants as
+ * the package root's, repeated here because this module imports nothing at run time (a test keeps them equal).
  */
-export const NOTIFICATION_SCHEMA = 'webpubsub-action/notification@1';
+export const NOTIFICATION_SCHEMA = 'webpubsub-action/notification@2';
+export const NOTIFICATION_SCHEMA_V1 = 'webpubsub-action/notification@1';
+
+/** Either shape: `@2`, or the deprecated `@1` (no `id`, no `ci`). Tell them apart by `schema`. */
+type AnyNotification = Notification | NotificationV1;
 
 /** A deploy notification: `kind` is `deployment` and there is no `release`. */
-export type DeployNotification = Notification & { kind: 'deployment'; release?: undefined };
+export type DeployNotification = AnyNotification & { kind: 'deployment'; release?: undefined };
 
 /** A release announcement: `kind` is `release` and `release` is always there. */
-export type ReleaseNotification = Notification & { kind: 'release'; release: ReleaseInfo };
+export type ReleaseNotification = AnyNotification & { kind: 'release'; release: ReleaseInfo };
 
 /** The outcome of {@link checkNotification}: the notification, or the first rule it breaks. */
 export type NotificationCheck = { valid: true; notification: DeployNotification | ReleaseNotification } | { valid: false; reason: string };
@@ -68,14 +73,35 @@ const stringOrNull: Rule = (value) => (value === null ? undefined : string(value
 const boolean: Rule = (value) => (typeof value === 'boolean' ? undefined : `must be a boolean (got ${describe(value)})`);
 const nonEmptyString: Rule = (value) => string(value) ?? ((value as string).length > 0 ? undefined : 'must not be empty');
 
-/** Every field but `release`, all required; `schema` first, so a message of another kind says so at once. */
+const SHA = matching(/^[0-9a-f]{40}([0-9a-f]{24})?$/u, 'a 40- or 64-digit lower-case hex commit SHA');
+
+/** `@2`: every field but `release`, all required, in the schema's order; `schema` first, so a message of another kind says so at once. */
 const NOTIFICATION_RULES: Readonly<Record<Exclude<keyof Notification, 'release'>, Rule>> = {
   schema: constant(NOTIFICATION_SCHEMA),
+  id: matching(/^[\x21-\x7e]{1,128}$/u, '1 to 128 printable ASCII characters without spaces'),
+  kind: oneOf(['deployment', 'release']),
+  ci: oneOf(['github-actions', 'gitlab-ci', 'azure-pipelines', 'jenkins', 'local']),
+  repository: nonEmptyString,
+  ref: string,
+  refName: string,
+  sha: SHA,
+  workflow: string,
+  runId: nonEmptyString,
+  runUrl: (value) => (value === null ? undefined : uri(value) && `must be an absolute URL or null (got ${describe(value)})`),
+  actor: string,
+  environment: stringOrNull,
+  event: string,
+  timestamp: dateTime,
+};
+
+/** `@1`, deprecated and frozen: GitHub-shaped run fields, no `id`, no `ci`. */
+const NOTIFICATION_V1_RULES: Readonly<Record<Exclude<keyof NotificationV1, 'release'>, Rule>> = {
+  schema: constant(NOTIFICATION_SCHEMA_V1),
   kind: oneOf(['deployment', 'release']),
   repository: matching(/^[^/]+\/[^/]+$/u, 'owner/name'),
   ref: string,
   refName: string,
-  sha: matching(/^[0-9a-f]{40}([0-9a-f]{24})?$/u, 'a 40- or 64-digit lower-case hex commit SHA'),
+  sha: SHA,
   workflow: string,
   runId: matching(/^[0-9]+$/u, 'digits only'),
   runUrl: uri,
@@ -106,24 +132,41 @@ function checkObject(value: unknown, rules: Readonly<Record<string, Rule>>, allo
   return unknown === undefined ? undefined : `${path}${unknown} is not a field of ${path ? 'a release' : 'a notification'}`;
 }
 
-const NOTIFICATION_FIELDS = [...Object.keys(NOTIFICATION_RULES), 'release'];
+const SHAPES = {
+  [NOTIFICATION_SCHEMA]: { rules: NOTIFICATION_RULES, fields: [...Object.keys(NOTIFICATION_RULES), 'release'] },
+  [NOTIFICATION_SCHEMA_V1]: { rules: NOTIFICATION_V1_RULES, fields: [...Object.keys(NOTIFICATION_V1_RULES), 'release'] },
+} as const;
 const RELEASE_FIELDS = Object.keys(RELEASE_RULES);
 
 /**
- * Checks that `value` (a parsed JSON message) is a `webpubsub-action/notification@1` notification: every field
- * present with its type, no other field, and `release` present exactly when `kind` is `release`.
+ * Checks that `value` (a parsed JSON message) is a notification of either shape, `webpubsub-action/notification@2`
+ * or the deprecated `@1`: every field of its shape present with its type, no other field, and `release` present
+ * exactly when `kind` is `release`.
  *
  * @param value - the message's data, as `JSON.parse` gives it
  * @returns `{ valid: true, notification }`, typed by its kind, or `{ valid: false, reason }` naming the first field
  *   that breaks a rule (`sha must be a 40- or 64-digit lower-case hex commit SHA`)
  */
 export function checkNotification(value: unknown): NotificationCheck {
-  const problem = checkObject(value, NOTIFICATION_RULES, NOTIFICATION_FIELDS, '') ?? checkRelease(value as Notification);
+  const problem = checkShape(value) ?? checkRelease(value as AnyNotification);
   return problem === undefined ? { valid: true, notification: value as DeployNotification | ReleaseNotification } : { valid: false, reason: problem };
 }
 
+/** The rules of the shape that the message's `schema` names. */
+function checkShape(value: unknown): string | undefined {
+  const schema = typeof value === 'object' && value !== null ? (value as { schema?: unknown }).schema : undefined;
+  if (typeof schema === 'string' && Object.hasOwn(SHAPES, schema)) {
+    const shape = SHAPES[schema as keyof typeof SHAPES];
+    return checkObject(value, shape.rules, shape.fields, '');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return checkObject(value, {}, [], '');
+  return Object.hasOwn(value, 'schema')
+    ? `schema must be "${NOTIFICATION_SCHEMA}" or "${NOTIFICATION_SCHEMA_V1}" (got ${describe(schema)})`
+    : 'schema is missing';
+}
+
 /** The schema's if/then/else: a release announcement carries its release, a deploy notification has none. */
-function checkRelease(notification: Notification): string | undefined {
+function checkRelease(notification: AnyNotification): string | undefined {
   const present = Object.hasOwn(notification, 'release');
   if (notification.kind === 'deployment') return present ? 'release must be absent when kind is "deployment"' : undefined;
   if (!present) return 'release is missing (kind "release" carries its release)';

@@ -7,8 +7,8 @@
  */
 export { connectNotifications } from './notificationListener.js';
 export type { ConnectedEvent, DisconnectedEvent, NotificationListener, NotificationListenerOptions } from './notificationListener.js';
-export { checkNotification, NOTIFICATION_SCHEMA } from './checkNotification.js';
+export { checkNotification, NOTIFICATION_SCHEMA, NOTIFICATION_SCHEMA_V1 } from './checkNotification.js';
 export type { DeployNotification, NotificationCheck, ReleaseNotification } from './checkNotification.js';
 export type { BackoffOptions } from './reconnectDelay.js';
 export type { NotificationSocket, WebSocketConstructor } from './browserGlobals.js';
-export type { Notification, NotificationKind, ReleaseInfo } from '../shared/notification.js';
+export type { CiProvider, Notification, NotificationKind, NotificationV1, ReleaseInfo } from '../shared/notification.js';

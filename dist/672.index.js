@@ -9,7 +9,7 @@ export const modules = {
 /* harmony export */   fetchRelease: () => (/* binding */ fetchRelease)
 /* harmony export */ });
 /* harmony import */ var _inputError_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2981);
-/* harmony import */ var _notification_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8825);
+/* harmony import */ var _notification_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(7420);
 
 
 /**

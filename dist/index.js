@@ -29746,6 +29746,8 @@ function parseConnectionString(connectionString) {
     // The scheme, query and credential rules are the endpoint's own; the loopback rule waits for the client's options.
     return { endpoint: parseEndpoint(ARGUMENT, url.href, true).href, accessKey };
 }
+// EXTERNAL MODULE: ./build/shared/notification.js
+var notification = __nccwpck_require__(1317);
 // EXTERNAL MODULE: ./build/action/inputError.js
 var inputError = __nccwpck_require__(2981);
 ;// CONCATENATED MODULE: ./build/action/context.js
@@ -29824,7 +29826,7 @@ const TEMPLATE_FIELDS = {
 };
 ;// CONCATENATED MODULE: ./build/action/template.js
 /**
- * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`. In a JSON
+ * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`, `{{ id }}`. In a JSON
  * message a value that lands inside a string literal is JSON-escaped, and one that lands outside becomes a JSON
  * value, so quotes and newlines in a commit message or a branch name can never break the JSON (the classic failure
  * of splicing `${{ }}` into a JSON literal).
@@ -29891,7 +29893,9 @@ function substituteJson(text, replace) {
     }
     return out + text.slice(scanned);
 }
-function lookup(name, { github, env }) {
+function lookup(name, { github, env, id }) {
+    if (name === 'id')
+        return id;
     const [root, ...path] = name.split('.');
     if (root === 'env' && path.length === 1) {
         const value = env[path[0]];
@@ -29910,7 +29914,7 @@ function lookup(name, { github, env }) {
     }
     if (root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]))
         return github[TEMPLATE_FIELDS[path[0]]];
-    throw new TemplateError(`uses {{ ${name} }}, which is not a template field (known: github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`);
+    throw new TemplateError(`uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`);
 }
 ;// CONCATENATED MODULE: ./build/action/message.js
 /**
@@ -29962,12 +29966,16 @@ function sized(input, message) {
     (0,inputError/* checkInput */.DR)(input, () => checkSize(message.body));
     return message;
 }
+// EXTERNAL MODULE: ./build/action/notification.js
+var action_notification = __nccwpck_require__(7420);
 ;// CONCATENATED MODULE: ./build/action/config.js
 /**
  * Reads every input once, into one typed config object. Secrets are masked before anything else happens; then
  * each input is checked on its own, then the combinations. Every problem is an InputError naming the input and
  * the rule, found before any request goes out.
  */
+
+
 
 
 
@@ -30036,7 +30044,7 @@ function readConfig(core, env, context) {
             throw onlyFor('count-recipients', 'cannot count with filter: the filter is applied by the service, after the count');
     }
     else {
-        for (const name of ['message', 'message-file', 'release-tag', 'filter', 'message-ttl-seconds']) {
+        for (const name of ['message', 'message-file', 'release-tag', 'filter', 'message-ttl-seconds', 'id']) {
             if (given(name))
                 throw onlyFor(name, 'applies to operation send only');
         }
@@ -30048,6 +30056,16 @@ function readConfig(core, env, context) {
             throw onlyFor('batch-size', `closes a group in waves: it needs target group (got ${target.kind})`);
     }
     const githubToken = input('github-token');
+    const id = input('id') || (0,action_notification/* defaultNotificationId */.g3)(env);
+    if (!notification/* NOTIFICATION_ID_PATTERN */.nI.test(id)) {
+        throw new inputError/* InputError */.dz('id', `must be 1 to 128 printable ASCII characters without spaces (got ${describe(id)})`);
+    }
+    const notificationSchema = oneOf('notification-schema', input('notification-schema') || '2', ['1', '2']) === '1' ? 1 : 2;
+    if (notificationSchema === 1 && operation === 'close')
+        throw onlyFor('notification-schema', 'applies to operation send only');
+    if (notificationSchema === 1) {
+        core.warning(`notification-schema 1 is deprecated: it sends ${notification/* NOTIFICATION_SCHEMA_V1 */.Y3}, without an id; update the receivers, then drop the input`);
+    }
     let message;
     if (operation === 'send') {
         const releaseTag = input('release-tag');
@@ -30063,7 +30081,11 @@ function readConfig(core, env, context) {
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
-            message = config_readMessage(input, contentType, env, context);
+            message = config_readMessage(input, contentType, { github: context, env, id });
+        }
+        // The runner passes action.yml's default ("2") whether or not the step sets it: only a 1 says something.
+        if (notificationSchema === 1 && message?.kind === 'message') {
+            throw new inputError/* InputError */.dz('notification-schema', 'applies to the default notification only: your own message is sent as it is');
         }
     }
     return {
@@ -30072,6 +30094,8 @@ function readConfig(core, env, context) {
         operation,
         target,
         message,
+        id,
+        notificationSchema,
         githubToken,
         filter,
         excluded,
@@ -30159,7 +30183,7 @@ function readAuth(input, env) {
     }
     return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
 }
-function config_readMessage(input, contentType, env, context) {
+function config_readMessage(input, contentType, scope) {
     const inline = input('message');
     const file = input('message-file');
     if (inline && file)
@@ -30172,15 +30196,15 @@ function config_readMessage(input, contentType, env, context) {
     if (inline) {
         if (contentType === 'binary')
             throw new inputError/* InputError */.dz('content-type', 'binary needs message-file: an inline message is text');
-        return prepareMessage('message', Buffer.from(inline), contentType, { github: context, env });
+        return prepareMessage('message', Buffer.from(inline), contentType, scope);
     }
-    const workspace = env.GITHUB_WORKSPACE || process.cwd();
+    const workspace = scope.env.GITHUB_WORKSPACE || process.cwd();
     const path = (0,external_node_path_namespaceObject.isAbsolute)(file) ? file : (0,external_node_path_namespaceObject.resolve)(workspace, file);
     if (!(0,external_node_fs_namespaceObject.existsSync)(path) || !(0,external_node_fs_namespaceObject.statSync)(path).isFile())
         throw new inputError/* InputError */.dz('message-file', `must name a readable file; ${JSON.stringify(file)} does not exist (relative paths start at the workspace)`);
     if ((0,external_node_fs_namespaceObject.statSync)(path).size > MAX_MESSAGE_BYTES)
         throw new inputError/* InputError */.dz('message-file', `must hold at most ${MAX_MESSAGE_BYTES} bytes (1 MiB), the service's limit`);
-    return prepareMessage('message-file', (0,external_node_fs_namespaceObject.readFileSync)(path), contentType, { github: context, env });
+    return prepareMessage('message-file', (0,external_node_fs_namespaceObject.readFileSync)(path), contentType, scope);
 }
 function readExcluded(text) {
     const ids = text
@@ -31102,8 +31126,6 @@ function createClient(config, core) {
             return new WebPubSubServiceClient(auth.endpoint, createGitHubOidcCredential(core, auth, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
     }
 }
-// EXTERNAL MODULE: ./build/action/notification.js + 1 modules
-var notification = __nccwpck_require__(8825);
 ;// CONCATENATED MODULE: ./build/action/report.js
 /** Sets every output, then, when the runner gives a summary file, appends a compact table (never the payload). */
 async function report(core, config, outcome, env) {
@@ -31112,6 +31134,8 @@ async function report(core, config, outcome, env) {
     core.setOutput('attempts', String(outcome.attempts));
     core.setOutput('duration-ms', String(Math.round(outcome.durationMs)));
     core.setOutput('payload', outcome.payload ?? '');
+    if (config?.operation === 'send')
+        core.setOutput('id', config.id);
     if (outcome.recipients !== undefined)
         core.setOutput('recipients', String(outcome.recipients));
     if (outcome.closed !== undefined)
@@ -31220,10 +31244,11 @@ async function run(core, env = process.env) {
     try {
         const context = readGitHubContext(env);
         config = readConfig(core, env, context);
-        let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context)) : undefined;
+        let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context, config)) : undefined;
         // Building every request checks every argument by the core's rules before anything is sent; the client's
         // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
-        const requests = plan(config, message ?? notificationMessage((0,notification/* buildNotification */.Ur)(context)));
+        const notification = { id: config.id, schema: config.notificationSchema };
+        const requests = plan(config, message ?? notificationMessage((0,action_notification/* buildNotification */.Ur)(context, notification)));
         client = createClient(config, core);
         payload = message?.output;
         if (config.dryRun) {
@@ -31237,7 +31262,7 @@ async function run(core, env = process.env) {
                 if (!message) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
-                    message = notificationMessage((0,notification/* buildNotification */.Ur)(context, await fetchRelease(tag, config.githubToken, context)));
+                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context, notification, await fetchRelease(tag, config.githubToken, context)));
                     payload = message.output;
                 }
                 const result = await send_send(client, config, message, attempts, signal);
@@ -31288,8 +31313,8 @@ class StepTimeoutError extends Error {
     }
 }
 /** The default payload of a send without message: the event's release announcement, else a deploy notification. */
-function defaultMessage(context) {
-    return notificationMessage((0,notification/* buildNotification */.Ur)(context, (0,notification/* releaseFromEvent */._n)(context)));
+function defaultMessage(context, config) {
+    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context, { id: config.id, schema: config.notificationSchema }, (0,action_notification/* releaseFromEvent */._n)(context)));
 }
 function notificationMessage(notification) {
     const body = JSON.stringify(notification);
@@ -31345,58 +31370,70 @@ function describeSend(core, config, status, attempts, ms, recipients) {
 
 /***/ }),
 
-/***/ 8825:
+/***/ 7420:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Ur: () => (/* binding */ buildNotification),
-  _n: () => (/* binding */ releaseFromEvent),
-  dq: () => (/* binding */ toReleaseInfo)
-});
-
-;// CONCATENATED MODULE: ./build/shared/notification.js
-/**
- * The notification the GitHub Action sends when a step gives no message of its own: a deploy notification, or a
- * release announcement. One versioned shape, so the apps that receive it (a dashboard, a browser page) can rely on
- * it; `schema/notification.schema.json` in the repository is the same shape as a JSON Schema.
- */
-/** The value of the `schema` field: the shape's name and major version. A breaking change gets a new major. */
-const NOTIFICATION_SCHEMA = 'webpubsub-action/notification@1';
-/** The `$id` of the JSON Schema file that describes {@link Notification}. */
-const NOTIFICATION_SCHEMA_ID = 'https://github.com/org/webpubsub-action/schema/notification.schema.json';
-/** True when `value` has the notification's `schema` marker (a cheap check before trusting the rest). */
-function isNotification(value) {
-    return typeof value === 'object' && value !== null && value.schema === NOTIFICATION_SCHEMA;
-}
-;// CONCATENATED MODULE: ./build/action/notification.js
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ur: () => (/* binding */ buildNotification),
+/* harmony export */   _n: () => (/* binding */ releaseFromEvent),
+/* harmony export */   dq: () => (/* binding */ toReleaseInfo),
+/* harmony export */   g3: () => (/* binding */ defaultNotificationId)
+/* harmony export */ });
+/* unused harmony export sourceOf */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1317);
 /**
  * The default payloads: a deploy notification built from the run's context, or a release announcement. Both follow
- * the one documented shape (shared/notification.ts, schema/notification.schema.json).
+ * the documented shape (shared/notification.ts, schema/notification.schema.json), or on request the deprecated
+ * first one (schema/notification-v1.schema.json).
  */
+
 
 /**
  * A deploy notification, or with `release` a release announcement.
  * @param now - the timestamp (a parameter so that tests can fix it)
  */
-function buildNotification(context, release, now = new Date()) {
+function buildNotification(context, { id, schema }, release, now = new Date()) {
+    const source = sourceOf(context);
+    const timestamp = now.toISOString();
+    const kind = release ? 'release' : 'deployment';
+    if (schema === 1) {
+        const { ci: _ci, ...fields } = source;
+        return { schema: _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__/* .NOTIFICATION_SCHEMA_V1 */ .Y3, kind, ...fields, runUrl: source.runUrl ?? '', timestamp, ...(release && { release }) };
+    }
+    return { schema: _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__/* .NOTIFICATION_SCHEMA */ .Qp, id, kind, ...source, timestamp, ...(release && { release }) };
+}
+/** The run's fields in the shape every CI shares. */
+function sourceOf(context) {
     return {
-        schema: NOTIFICATION_SCHEMA,
-        kind: release ? 'release' : 'deployment',
+        ci: 'github-actions',
         repository: context.repository,
         ref: context.ref,
         refName: context.refName,
         sha: context.sha,
         workflow: context.workflow,
         runId: context.runId,
-        runUrl: context.runUrl,
+        runUrl: context.runUrl || null,
         actor: context.actor,
         environment: environmentOf(context.event),
         event: context.eventName,
-        timestamp: now.toISOString(),
-        ...(release && { release }),
     };
+}
+/**
+ * The id of this step's send: the run, its attempt, the job and the step, as the runner names them, so every
+ * retry of the send carries the same id and a re-run gets a new one. Two jobs of one matrix share all four: give
+ * each its own `id` input. Outside a runner (no run id) it is random.
+ */
+function defaultNotificationId(env) {
+    const runId = env.GITHUB_RUN_ID;
+    if (!runId)
+        return `local-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomUUID)()}`;
+    const id = ['gh', runId, env.GITHUB_RUN_ATTEMPT || '1', env.GITHUB_JOB, env.GITHUB_ACTION]
+        .filter(Boolean)
+        .join('-')
+        .replace(/[^\x21-\x7e]/g, '_');
+    // Job and step ids are short in practice; a long one is folded into a digest so the id keeps within 128.
+    return id.length <= 128 ? id : `${id.slice(0, 80)}-${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(id).digest('hex').slice(0, 40)}`;
 }
 /** The deployment environment a deployment or deployment_status event names; null for other events. */
 function environmentOf(event) {
@@ -31421,6 +31458,45 @@ function toReleaseInfo(release) {
 function releaseFromEvent(context) {
     const release = context.event.release;
     return context.eventName === 'release' && typeof release?.tag_name === 'string' ? toReleaseInfo(release) : undefined;
+}
+
+/***/ }),
+
+/***/ 1317:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Qp: () => (/* binding */ NOTIFICATION_SCHEMA),
+/* harmony export */   Y3: () => (/* binding */ NOTIFICATION_SCHEMA_V1),
+/* harmony export */   nI: () => (/* binding */ NOTIFICATION_ID_PATTERN)
+/* harmony export */ });
+/* unused harmony exports NOTIFICATION_SCHEMA_ID, CI_PROVIDERS, isNotification */
+/**
+ * The notification the GitHub Action and the CLI send when a step gives no message of its own: a deploy
+ * notification, or a release announcement. One versioned shape, so the apps that receive it (a dashboard, a
+ * browser page) can rely on it; `schema/notification.schema.json` in the repository is the same shape as a JSON
+ * Schema, and `schema/notification-v1.schema.json` the deprecated first one.
+ *
+ * The shape is closed (no field outside it), so a receiver can trust every field it reads; the price is that a new
+ * field is a new major version. `@2` added `id` and `ci` and made the run fields fit every CI; receivers accept
+ * `@1` and `@2` alike, and the Action sends `@1` on request (`notification-schema: 1`) until its next major.
+ */
+/** The value of the `schema` field of the current shape: its name and major version. */
+const NOTIFICATION_SCHEMA = 'webpubsub-action/notification@2';
+/** The `schema` field of the first shape, deprecated: sent only on request, accepted by every receiver. */
+const NOTIFICATION_SCHEMA_V1 = 'webpubsub-action/notification@1';
+/** The `$id` of the JSON Schema file that describes {@link Notification}. */
+const NOTIFICATION_SCHEMA_ID = 'https://github.com/org/webpubsub-action/schema/notification.schema.json';
+/** The rule of a notification's `id`: 1 to 128 printable ASCII characters, no spaces (safe in logs and headers). */
+const NOTIFICATION_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+/** The CI systems a notification can come from; `local` is a run by hand (a shell, a laptop). */
+const CI_PROVIDERS = (/* unused pure expression or super */ null && (['github-actions', 'gitlab-ci', 'azure-pipelines', 'jenkins', 'local']));
+/** True when `value` has the `schema` marker of either shape (a cheap check before trusting the rest). */
+function isNotification(value) {
+    if (typeof value !== 'object' || value === null)
+        return false;
+    const { schema } = value;
+    return schema === NOTIFICATION_SCHEMA || schema === NOTIFICATION_SCHEMA_V1;
 }
 
 /***/ }),

@@ -27,5 +27,5 @@ export type { Operation, OperationName, ApiVersion } from './operations.js';
 export { PERMISSIONS, CLIENT_PROTOCOLS, MAX_MESSAGE_BYTES } from './validate.js';
 export type { Permission, ClientProtocol } from './validate.js';
 export { VERSION } from './version.js';
-export { NOTIFICATION_SCHEMA, NOTIFICATION_SCHEMA_ID, isNotification } from './notification.js';
-export type { Notification, NotificationKind, ReleaseInfo } from './notification.js';
+export { CI_PROVIDERS, NOTIFICATION_ID_PATTERN, NOTIFICATION_SCHEMA, NOTIFICATION_SCHEMA_ID, NOTIFICATION_SCHEMA_V1, isNotification } from './notification.js';
+export type { CiProvider, Notification, NotificationKind, NotificationSource, NotificationV1, ReleaseInfo } from './notification.js';

@@ -7,9 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { expect, test } from '@jest/globals';
 import { WebSocket } from 'ws';
-import { connectNotifications } from '../browser/index.js';
+import { connectNotifications, type DeployNotification, type ReleaseNotification } from '../browser/index.js';
 import { startEmulator } from '../emulator/index.js';
-import type { Notification } from '../shared/index.js';
 
 const demo = fileURLToPath(new URL('../scripts/demo.js', import.meta.url));
 const run = (env: NodeJS.ProcessEnv) => promisify(execFile)(process.execPath, [demo], { timeout: 60_000, env });
@@ -74,8 +73,8 @@ test('--serve waits for the page, which then gets the banners the Action sends, 
   try {
     const [, pageUrl] = (await waitFor(/page\s+open (http:\/\/\S+) in a browser/))!;
     // The browser, played by the browser module over ws: it asks the page's server for its client URL.
-    const deployed = new Promise<Notification>((resolve) => {
-      const released = [] as Notification[];
+    const deployed = new Promise<DeployNotification>((resolve) => {
+      const released = [] as ReleaseNotification[];
       listener = connectNotifications({
         url: async () => ((await (await fetch(new URL('negotiate', pageUrl))).json()) as { url: string }).url,
         WebSocket: WebSocket as never,

@@ -41,6 +41,7 @@ function fakeCore(inputs: Record<string, string>) {
       return (inputs[name] ?? '').trim();
     },
     setSecret: (secret: string) => void calls.push(`setSecret ${secret}`),
+    warning: (text: string) => void calls.push(`warning ${text}`),
   } as unknown as ActionCore;
   return { core, calls };
 }
@@ -128,8 +129,53 @@ describe('readConfig', () => {
   });
 });
 
+describe('the send id', () => {
+  const cs = 'Endpoint=https://x.webpubsub.azure.com;AccessKey=c2VjcmV0;Version=1.0;';
+  const runner = { GITHUB_RUN_ID: '16000000001', GITHUB_RUN_ATTEMPT: '2', GITHUB_JOB: 'notify', GITHUB_ACTION: '__org_webpubsub-action' };
+  const idOf = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = runner) =>
+    readConfig(fakeCore({ 'connection-string': cs, hub: 'h', ...inputs }).core, env, context).id;
+
+  test('comes from the run, its attempt, the job and the step, so each retry of the step shares it and a re-run does not', () => {
+    expect(idOf({})).toBe('gh-16000000001-2-notify-__org_webpubsub-action');
+    expect(idOf({}, { ...runner, GITHUB_RUN_ATTEMPT: '3' })).toBe('gh-16000000001-3-notify-__org_webpubsub-action');
+  });
+
+  test('stays within the id rule when the runner gives long or odd names', () => {
+    const id = idOf({}, { ...runner, GITHUB_JOB: 'j'.repeat(100), GITHUB_ACTION: 'step with spaces' });
+    expect(id).toMatch(/^[\x21-\x7e]{1,128}$/);
+    expect(id).not.toBe(idOf({}, { ...runner, GITHUB_JOB: 'j'.repeat(100), GITHUB_ACTION: 'another step' }));
+  });
+
+  test('outside a runner it is random, never empty', () => {
+    const [a, b] = [idOf({}, {}), idOf({}, {})];
+    expect(a).toMatch(/^local-[0-9a-f-]{36}$/);
+    expect(a).not.toBe(b);
+  });
+
+  test('the id input overrides it, by the id rule', () => {
+    expect(idOf({ id: 'release-v1.4.2' })).toBe('release-v1.4.2');
+    for (const bad of ['two words', 'x'.repeat(129), 'déploiement']) {
+      expect(() => idOf({ id: bad })).toThrow(/^Invalid input! id must be 1 to 128 printable ASCII characters without spaces/);
+    }
+    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow('id applies to operation send only');
+  });
+
+  test('notification-schema 1 is deprecated, warned about, and only for the default notification', () => {
+    const warnings: string[] = [];
+    const { core } = fakeCore({ 'connection-string': cs, hub: 'h', 'notification-schema': '1' });
+    (core as { warning: (text: string) => void }).warning = (text) => warnings.push(text);
+    expect(readConfig(core, runner, context).notificationSchema).toBe(1);
+    expect(warnings).toEqual([expect.stringContaining('notification-schema 1 is deprecated')]);
+    expect(() => idOf({ 'notification-schema': '3' })).toThrow('notification-schema must be one of 1, 2');
+    expect(() => idOf({ 'notification-schema': '1', message: 'hi' })).toThrow('notification-schema applies to the default notification only');
+    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow('notification-schema applies to operation send only');
+    // The runner passes action.yml's default to every step: it must not count as set.
+    expect(idOf({ 'notification-schema': '2', message: 'hi' })).toMatch(/^gh-/);
+  });
+});
+
 describe('templating', () => {
-  const scope = { github: context, env: { STAGE: 'prod "blue"' } };
+  const scope = { github: context, env: { STAGE: 'prod "blue"' }, id: 'gh-1-1-deploy-notify' };
 
   test('inside a JSON string a value is escaped; outside it is a JSON value', () => {
     const text = '{"m": "{{ github.event.head_commit.message }}", "n": {{ github.event.number }}, "s": {{ env.STAGE }}}';
@@ -144,6 +190,10 @@ describe('templating', () => {
     const text = '{"a": "{{ github.sha }}", "b": {{ github.run_id }}}';
     expect(neutralizeJson(text)).toHaveLength(text.length);
     expect(JSON.parse(neutralizeJson(text))).toEqual({ a: expect.any(String), b: null });
+  });
+
+  test('{{ id }} is the send id, so a message of your own can carry it', () => {
+    expect(JSON.parse(renderJson('{"id": "{{ id }}", "v": "{{ github.ref_name }}"}', scope))).toEqual({ id: 'gh-1-1-deploy-notify', v: 'main' });
   });
 
   test('text messages get raw values', () => {

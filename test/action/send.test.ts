@@ -39,7 +39,9 @@ describe.each(RUNTIMES)('under $name', ({ node }) => {
     expect(validateNotification(received.data)).toBe(true);
     expect(received.data).toMatchObject({
       schema: NOTIFICATION_SCHEMA,
+      id: run.outputs.id,
       kind: 'deployment',
+      ci: 'github-actions',
       repository: 'octo-org/shop',
       ref: 'refs/heads/main',
       refName: 'main',

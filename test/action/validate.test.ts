@@ -145,6 +145,8 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     'content-type',
     'release-tag',
     'github-token',
+    'id',
+    'notification-schema',
     'filter',
     'excluded',
     'message-ttl-seconds',
@@ -158,7 +160,7 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     'dry-run',
     'fail-on-error',
   ];
-  const OUTPUTS = ['ok', 'status', 'attempts', 'duration-ms', 'payload', 'recipients', 'closed'];
+  const OUTPUTS = ['ok', 'status', 'attempts', 'duration-ms', 'payload', 'id', 'recipients', 'closed'];
 
   test('exactly the contract inputs and outputs, each described; every optional input has its default', () => {
     expect(Object.keys(action.inputs).sort()).toEqual([...INPUTS].sort());
@@ -177,14 +179,14 @@ describe("action.yml keeps DESIGN.md's contract", () => {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression action.yml holds, not a JavaScript template.
       'github-token': { default: '${{ github.token }}' },
       'fail-on-error': { default: 'true' },
+      'notification-schema': { default: '2' },
     });
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
 
-  test("the README's GitHub Action section has a table row for every input and output", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('## GitHub Action'), readme.indexOf('\n## ', readme.indexOf('## GitHub Action') + 3));
-    for (const name of [...INPUTS, ...OUTPUTS]) expect([name, section.includes(`| \`${name}\` |`)]).toEqual([name, true]);
-    for (const heading of ['connection string', 'OIDC', 'release announcement', 'Graceful close', 'notification@1']) expect(section).toContain(heading);
+  test('the Action\'s page, docs/action.md, has a table row for every input and output', () => {
+    const page = readFileSync(join(ROOT, 'docs/action.md'), 'utf8');
+    for (const name of [...INPUTS, ...OUTPUTS]) expect([name, page.includes(`| \`${name}\` |`)]).toEqual([name, true]);
+    for (const heading of ['connection string', 'OIDC', 'release announcement', 'Graceful close', 'notification@2']) expect(page).toContain(heading);
   });
 });

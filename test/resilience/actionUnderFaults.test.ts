@@ -2,7 +2,7 @@
  * Resilience of the Action's code path: 1,000 deploy notifications sent with `run(core, env)` (action/main.ts,
  * in-process with a fake core), and 10 more through the bundle, `node dist/index.js`, as the runner runs it, while
  * the emulator faults 30% of the REST requests (429 with Retry-After: 0, 503, connection resets, latency). Each
- * notification carries a unique id; a real WebSocket subscriber in the group must get every one at least once.
+ * notification carries a unique id (the step's `id` input, through `{{ id }}`); a real WebSocket subscriber in the group must get every one at least once.
  * Duplicates are counted and printed, and the accounting must close: the ids delivered are exactly the ids sent,
  * duplicates = deliveries − unique ids, every send the emulator accepted reached the subscriber once, and the
  * attempts the steps report are exactly the requests the emulator saw. The emulator's faults all strike before it
@@ -135,8 +135,9 @@ async function lane(name: string, seed: number, runs: number, send: Sender, subs
     for (let i = 1; i <= runs; i++) {
       const id = `${name}-n${String(i).padStart(3, '0')}`;
       sent.push(id);
-      const message = JSON.stringify({ notification: id, sha: '{{ github.sha }}' });
-      steps.push(await send({ 'connection-string': connectionString, hub, group, message, ...STEP_INPUTS }));
+      // The step's id input, carried by {{ id }}: every retry of the step must send the same one.
+      const message = JSON.stringify({ notification: '{{ id }}', sha: '{{ github.sha }}' });
+      steps.push(await send({ 'connection-string': connectionString, hub, group, message, id, ...STEP_INPUTS }));
     }
     const faults = emulator.faultsInjected;
     emulator.setFaults(undefined);
