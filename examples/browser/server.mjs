@@ -8,8 +8,8 @@
  *   WEBPUBSUB_CONNECTION_STRING='<it>' node server.mjs      # another: prints the page's address
  *
  * Environment: WEBPUBSUB_CONNECTION_STRING (required), WEBPUBSUB_HUB (default `deployments`), WEBPUBSUB_GROUP (the
- * group the page's connections join, default `releases`), PORT (default 3000; 0 picks a free one), HOST (default
- * 127.0.0.1). `serveExample()` is the same server for code (the repository's demo and tests use it).
+ * group the page's connections join, default `releases`), WEBPUBSUB_USER (the user id in the page's tokens; none by
+ * default), PORT (default 3000; 0 picks a free one), HOST (default 127.0.0.1). `serveExample()` is the same server for code (the repository's demo and tests use it).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -96,9 +96,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.exit(1);
   }
   const group = process.env.WEBPUBSUB_GROUP ?? 'releases';
+  // In your app: the signed-in user, after your own sign-in check.
+  const userId = process.env.WEBPUBSUB_USER || undefined;
   const service = new WebPubSubServiceClient(connectionString, process.env.WEBPUBSUB_HUB ?? 'deployments');
   const page = await serveExample({
-    clientUrl: async () => (await service.getClientAccessToken({ groups: [group] })).url,
+    clientUrl: async () => (await service.getClientAccessToken({ userId, groups: [group] })).url,
     port: Number(process.env.PORT ?? 3000),
     host: process.env.HOST ?? '127.0.0.1',
   });

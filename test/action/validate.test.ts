@@ -184,7 +184,7 @@ describe("action.yml keeps DESIGN.md's contract", () => {
     expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
   });
 
-  test('the Action\'s page, docs/action.md, has a table row for every input and output', () => {
+  test("the Action's page, docs/action.md, has a table row for every input and output", () => {
     const page = readFileSync(join(ROOT, 'docs/action.md'), 'utf8');
     for (const name of [...INPUTS, ...OUTPUTS]) expect([name, page.includes(`| \`${name}\` |`)]).toEqual([name, true]);
     for (const heading of ['connection string', 'OIDC', 'release announcement', 'Graceful close', 'notification@2']) expect(page).toContain(heading);

@@ -1,20 +1,31 @@
 /**
- * The package installed from git, as users install it before it is on the registry
- * (`npm install github:<owner>/webpubsub-action#semver:^0.1.0`): a fresh repository holding exactly the tracked files
- * (no build/, no node_modules), installed into a new project by URL. npm clones it, installs its dev dependencies,
- * runs `prepare` (the build) and packs it. Then a CommonJS project and an ES module project load every entry point
- * and run the emulator and the client from it; the installed files are exactly the tarball's, so everything the
- * packed-package suite checks of the tarball holds for a git install too. One install, shared by every test.
+ * The package installed from git, as users install it before it is on the registry, in the project users copy:
+ * examples/pulumi, whose package.json takes `github:<owner>/webpubsub-action#semver:^0.1.0`. A fresh repository
+ * holding exactly the tracked files (no build/, no node_modules), tagged with the version, stands in for GitHub;
+ * npm clones it, installs its dev dependencies, runs `prepare` (the build) and packs it. Then:
+ * - the installed files are exactly the tarball's, so what the packed-package suite checks holds for git too;
+ * - a CommonJS project and an ES module project inside it load every entry point and run the emulator and client;
+ * - the self-test workflow's emulator step runs on what prepare built;
+ * - the example itself, from its README: installed with no other warning than @pulumi/pulumi's engine on Node 20,
+ *   type-checked, run with the config its README sets (and without it, the ConfigMissingError the README names),
+ *   and its resources applied through Pulumi's provider host against the emulator, as `pulumi up` applies them.
+ * One install, shared by every test.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { parse } from 'yaml';
-import { cloneRepository, installFromGit, REPO, type ConsumerRoot } from '../helpers/consumerProject.js';
+import { startEmulator } from '../../emulator/index.js';
+import { WebPubSubServiceClient } from '../../shared/index.js';
+import { cloneRepository, installFromGit, REPO, type ConsumerManifest, type GitConsumer } from '../helpers/consumerProject.js';
+import { runMockedProgram } from '../helpers/mockedProgram.js';
+import { ProviderHost, urnOf } from '../helpers/providerHost.js';
+import { connectJson, JSON_PROTOCOL } from '../helpers/sockets.js';
 
 const run = promisify(execFile);
+const EXAMPLE = join(REPO, 'examples/pulumi');
 const ENTRIES: Record<string, string> = {
   'webpubsub-action': '../../shared/index.js',
   'webpubsub-action/emulator': '../../emulator/index.js',
@@ -23,13 +34,16 @@ const ENTRIES: Record<string, string> = {
 };
 
 let clone: string;
-let root: ConsumerRoot;
+let root: GitConsumer;
 let installed: string;
 
 beforeAll(async () => {
   clone = await cloneRepository();
-  root = await installFromGit(clone, ['@pulumi/pulumi']);
+  const project = JSON.parse(await readFile(join(EXAMPLE, 'package.json'), 'utf8')) as ConsumerManifest;
+  root = await installFromGit(clone, project);
   installed = join(root.dir, 'node_modules/webpubsub-action');
+  // The rest of the example, as a user copies the folder.
+  for (const file of ['index.ts', 'tsconfig.json', 'Pulumi.yaml', 'README.md']) await cp(join(EXAMPLE, file), join(root.dir, file));
 }, 300_000);
 afterAll(async () => {
   await rm(root?.dir ?? '', { recursive: true, force: true });
@@ -96,6 +110,79 @@ describe('npm install of a git URL', () => {
       expect(bin).toBe(await readFile(join(installed, 'build/emulator/cli.js'), 'utf8'));
     } finally {
       process.kill(pid, 'SIGTERM');
+    }
+  });
+});
+
+describe('examples/pulumi, installed and run as its README says', () => {
+  const MEMBERSHIP = 'pulumi-nodejs:dynamic/webpubsub:GroupMembership';
+
+  /** The stack config the README's `pulumi config set` lines give (not the secret: the test has its emulator's). */
+  async function readmeConfig(): Promise<Record<string, string>> {
+    const readme = await readFile(join(EXAMPLE, 'README.md'), 'utf8');
+    const config: Record<string, string> = {};
+    for (const [, line] of readme.matchAll(/^pulumi config set (?!--secret)(.+?)(?:\s+#.*)?$/gm)) {
+      const [key, value] = [...line!.matchAll(/'([^']*)'|(\S+)/g)].map((word) => word[1] ?? word[2]!);
+      // Under the CLI a bare key belongs to the project; the mocks' project is called `project`.
+      config[key!.includes(':') ? key! : `project:${key}`] = value!;
+    }
+    return config;
+  }
+
+  test("npm's one warning is @pulumi/pulumi's engine on Node 20: allowScripts settles protobufjs's postinstall and the git install's build", async () => {
+    const warnings = root.stderr.split('\n').filter((line) => line.startsWith('npm warn'));
+    const engine = Number(process.versions.node.split('.')[0]) < 22;
+    expect(warnings.filter((line) => !line.startsWith('npm warn EBADENGINE'))).toEqual([]);
+    expect([...root.stderr.matchAll(/package: '([^']+)'/g)].map((match) => match[1]!.replace(/@[^@]+$/, ''))).toEqual(engine ? ['@pulumi/pulumi'] : []);
+    // The key npm gives a dependency from GitHub (its host and path, without the #ref): approved, so prepare runs.
+    const { allowScripts, dependencies } = JSON.parse(await readFile(join(EXAMPLE, 'package.json'), 'utf8')) as {
+      allowScripts: Record<string, boolean>;
+      dependencies: Record<string, string>;
+    };
+    expect(allowScripts).toEqual({ [dependencies['webpubsub-action']!.replace(/#.*$/, '')]: true, protobufjs: false });
+  });
+
+  test('it type-checks, and runs with the config its README sets; without it, it stops with ConfigMissingError', async () => {
+    await run(process.execPath, [join(root.dir, 'node_modules/typescript/bin/tsc'), '-p', root.dir], { cwd: root.dir });
+    const config = await readmeConfig();
+    expect(Object.keys(config).sort()).toEqual(['project:hub', 'project:releaseWatchers']);
+    const { registrations, outputs } = await runMockedProgram(join(root.dir, 'bin/index.js'), { config, cwd: root.dir });
+    expect(registrations.map(({ name, id, inputs }) => ({ name, id, userIds: inputs.userIds }))).toEqual([
+      { name: 'on-call', id: 'deployments/groups/on-call', userIds: undefined },
+      { name: 'release-watchers', id: undefined, userIds: ['alice', 'bob', 'carol'] },
+    ]);
+    expect(outputs).toMatchObject({ watchers: ['alice', 'bob', 'carol'] });
+    await expect(runMockedProgram(join(root.dir, 'bin/index.js'), { cwd: root.dir })).rejects.toThrow(
+      /ConfigMissingError: Missing required configuration variable 'project:releaseWatchers'/,
+    );
+  });
+
+  test("its resources, applied through Pulumi's provider host against the emulator as pulumi up applies them: connected users join, the rest are pending", async () => {
+    const emulator = await startEmulator({ port: 0 });
+    const core = new WebPubSubServiceClient(emulator.connectionString, 'deployments', { logLevel: 'off' });
+    const { socket } = await connectJson((await core.getClientAccessToken({ userId: 'alice' })).url, JSON_PROTOCOL);
+    let host: ProviderHost | undefined;
+    try {
+      const { registrations } = await runMockedProgram(join(root.dir, 'bin/index.js'), { config: await readmeConfig(), cwd: root.dir });
+      const watchers = registrations.find((registration) => registration.name === 'release-watchers');
+      const onCall = registrations.find((registration) => registration.name === 'on-call');
+      host = await ProviderHost.start({ cwd: root.dir });
+      await host.configure({ 'webpubsub:connectionString': emulator.connectionString });
+      const urn = urnOf('GroupMembership', watchers!.name);
+      const { inputs, failures } = await host.check(urn, {}, watchers!.inputs);
+      expect(failures).toEqual([]);
+      const { properties } = await host.create(urn, inputs);
+      expect(properties).toMatchObject({ group: 'releases', userIds: ['alice'], pendingUserIds: ['bob', 'carol'] });
+      await core.sendToGroup('releases', { version: 'v1.4.2' });
+      expect(await socket.jsonWhere((frame) => frame.type === 'message')).toMatchObject({ group: 'releases', data: { version: 'v1.4.2' } });
+      // `.get` of the group another team keeps: a read by id alone.
+      const read = await host.read(onCall!.id!, `urn:pulumi:dev::project::${MEMBERSHIP}::on-call`, { inputs: onCall!.inputs });
+      expect(read.properties).toMatchObject({ hub: 'deployments', group: 'on-call', userIds: [] });
+    } finally {
+      await host?.stop();
+      await socket.close();
+      await core.close();
+      await emulator.close();
     }
   });
 });

@@ -72,15 +72,15 @@ describeWithChromium('examples/browser as shipped (headless Chromium)', (executa
     return page.$eval('#connection', (element) => ({ role: element.getAttribute('role'), text: element.textContent ?? '' }));
   }
 
-  test('server.mjs serves the page; it connects, and notify.mjs makes the banner show the version', async () => {
+  test('server.mjs serves the page; it connects as the user and group the server says, and notify.mjs makes the banner show the version', async () => {
     const hub = uniqueName('hub');
     const group = uniqueName('group');
-    const env = { WEBPUBSUB_CONNECTION_STRING: scope.emulator.connectionString, WEBPUBSUB_HUB: hub, WEBPUBSUB_GROUP: group };
+    const env = { WEBPUBSUB_CONNECTION_STRING: scope.emulator.connectionString, WEBPUBSUB_HUB: hub, WEBPUBSUB_GROUP: group, WEBPUBSUB_USER: 'alice' };
     const { url } = await startServer(env);
     const page = await open(url);
     expect(await status(page, 'connected')).toEqual({ role: 'status', text: 'Listening for deploy notifications.' });
-    // The page's connection is in the group the server named in its token.
-    expect(scope.emulator.connections(hub)).toHaveLength(1);
+    // The page's connection is the user's, in the group the server named in its token.
+    expect(scope.emulator.connections(hub).map(({ userId, groups }) => ({ userId, groups }))).toEqual([{ userId: 'alice', groups: [group] }]);
 
     const { stdout } = await run(process.execPath, ['notify.mjs', 'v2.0.1'], { cwd: EXAMPLE, env: { ...process.env, ...env }, timeout: 30_000 });
     expect(stdout).toBe(`Sent: v2.0.1 is deployed (hub "${hub}", group "${group}").\n`);

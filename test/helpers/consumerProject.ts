@@ -6,6 +6,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,13 +35,6 @@ export interface ConsumerRoot {
   tarball: string;
 }
 
-/** Where the package comes from: the spec the consumer's package.json names, and the lockfile's record of it. */
-interface PackageSource {
-  spec: string;
-  resolved: string;
-  integrity?: string;
-}
-
 interface Manifest {
   name: string;
   version: string;
@@ -48,6 +42,8 @@ interface Manifest {
   license: string;
   bin: Record<string, string>;
 }
+
+const LOCK = JSON.parse(readFileSync(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
 
 const manifest = async () => JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as Manifest;
 
@@ -92,23 +88,47 @@ export async function installPackedPackage(extra: readonly string[]): Promise<Co
   const integrity = `sha512-${createHash('sha512')
     .update(await readFile(tarball))
     .digest('base64')}`;
-  await installInto(dir, { spec: `file:${tarball}`, resolved: `file:${tarball}`, integrity }, extra);
+  const { name } = await manifest();
+  const project = {
+    name: 'consumer',
+    version: '1.0.0',
+    private: true,
+    dependencies: Object.fromEntries([[name, `file:${tarball}`], ...extra.map(lockedVersion)]),
+  };
+  await installInto(dir, project, { resolved: `file:${tarball}`, integrity });
   return { dir, tarball };
 }
 
+/** A consumer's package.json, as far as installing it goes. */
+export interface ConsumerManifest {
+  name: string;
+  dependencies: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  [field: string]: unknown;
+}
+
+/** What `installFromGit` installed, and what npm said while it did (its warnings). */
+export interface GitConsumer extends ConsumerRoot {
+  stderr: string;
+}
+
 /**
- * Installs the package from a git repository, as `npm install github:<owner>/webpubsub-action#semver:^0.1.0` does:
- * `repo` is a clone (see `cloneRepository`) holding the tag `v<version>`; npm clones it again, installs its dev
- * dependencies there, runs `prepare`, and packs what `files` lists. `extra` as for `installPackedPackage`.
+ * Installs `project` (a consumer's package.json, e.g. an example's) in a new temporary folder, with this package
+ * from a git repository as `npm install github:<owner>/webpubsub-action#semver:^0.1.0` takes it: `repo` is a
+ * clone (see `cloneRepository`) holding the tag `v<version>`, which stands in for GitHub in the project's spec (its
+ * `#semver:` range kept); npm clones it again, installs its dev dependencies there, runs `prepare`, and packs what
+ * `files` lists. The project's other dependencies get this repository's locked versions, which must satisfy them.
  */
-export async function installFromGit(repo: string, extra: readonly string[]): Promise<ConsumerRoot> {
+export async function installFromGit(repo: string, project: ConsumerManifest): Promise<GitConsumer> {
   const dir = await mkdtemp(join(tmpdir(), 'webpubsub-git-consumer-'));
-  const { version } = await manifest();
+  const { name, version } = await manifest();
   const { stdout } = await run('git', ['rev-parse', `v${version}^{commit}`], { cwd: repo });
   const url = `git+file://${repo}`;
-  const source = { spec: `${url}#semver:^${version}`, resolved: `${url}#${stdout.trim()}` };
-  await installInto(dir, source, extra);
-  return { dir, tarball: source.resolved };
+  const range = /#semver:(.+)$/.exec(project.dependencies[name] ?? '')?.[1];
+  if (!range) throw new Error(`${project.name} does not take ${name} from git with a #semver: range: ${project.dependencies[name]}`);
+  const local = { ...project, dependencies: { ...project.dependencies, [name]: `${url}#semver:${range}` } };
+  const stderr = await installInto(dir, local, { resolved: `${url}#${stdout.trim()}` });
+  return { dir, tarball: `${url}#${stdout.trim()}`, stderr };
 }
 
 /**
@@ -130,29 +150,36 @@ export async function cloneRepository(): Promise<string> {
   return dir;
 }
 
-/** Writes the consumer's package.json and a lockfile cut from ours, then `npm ci` from npm's cache. */
-async function installInto(dir: string, source: PackageSource, extra: readonly string[]): Promise<void> {
-  const self = await manifest();
-  const lock = JSON.parse(await readFile(join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, LockEntry> };
-  const wanted = [...Object.keys(self.dependencies), ...extra];
-  const packages = closure(lock.packages, wanted);
-  const dependencies = Object.fromEntries([[self.name, source.spec], ...extra.map((name) => [name, lock.packages[`node_modules/${name}`]!.version!])]);
-  packages[`node_modules/${self.name}`] = {
-    version: self.version,
-    resolved: source.resolved,
-    ...(source.integrity ? { integrity: source.integrity } : {}),
-    license: self.license,
-    dependencies: self.dependencies,
+/** `[name, version]` of a package in this repository's lockfile. */
+function lockedVersion(name: string): [string, string] {
+  return [name, LOCK.packages[`node_modules/${name}`]!.version!];
+}
+
+/**
+ * Writes `project` as the consumer's package.json, and a lockfile cut from ours for its dependencies (this package
+ * recorded as `self`), then runs `npm ci` from npm's cache; returns what npm wrote to stderr (its warnings).
+ */
+async function installInto(dir: string, project: ConsumerManifest, self: { resolved: string; integrity?: string }): Promise<string> {
+  const ours = await manifest();
+  const named = { ...project.dependencies, ...project.devDependencies };
+  const others = Object.keys(named).filter((name) => name !== ours.name);
+  const packages = closure(LOCK.packages, [...Object.keys(ours.dependencies), ...others]);
+  packages[`node_modules/${ours.name}`] = {
+    version: ours.version,
+    ...self,
+    license: ours.license,
+    dependencies: ours.dependencies,
     // npm ci links bins from the lockfile's record, as it would from a lockfile npm wrote.
-    bin: self.bin,
+    bin: ours.bin,
   };
-  const project = { name: 'consumer', version: '1.0.0', private: true, dependencies };
+  const root = { name: project.name, dependencies: project.dependencies, ...(project.devDependencies && { devDependencies: project.devDependencies }) };
   await writeFile(join(dir, 'package.json'), JSON.stringify(project, null, 2));
   await writeFile(
     join(dir, 'package-lock.json'),
-    JSON.stringify({ name: 'consumer', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': project, ...packages } }, null, 2),
+    JSON.stringify({ name: project.name, lockfileVersion: 3, requires: true, packages: { '': root, ...packages } }, null, 2),
   );
-  await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  const { stderr } = await run('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=warn'], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  return stderr;
 }
 
 /**
