@@ -11,7 +11,7 @@
  * group the page's connections join, default `releases`), WEBPUBSUB_USER (the user id in the page's tokens; none by
  * default), PORT (default 3000; 0 picks a free one), HOST (default 127.0.0.1). `serveExample()` is the same server for code (the repository's demo and tests use it).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +87,8 @@ function answer(res, status, contentType, body) {
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+// Run as a program (through a symlinked folder too), not imported.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const connectionString = process.env.WEBPUBSUB_CONNECTION_STRING;
   if (!connectionString) {
     console.error(
