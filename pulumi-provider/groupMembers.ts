@@ -91,15 +91,6 @@ function usersOf(members: Members): Set<string> {
   return users;
 }
 
-/** The users among `userIds` who have at least one open connection (one HEAD each, a few at once). */
-async function connectedUsers(client: WebPubSubServiceClient, userIds: readonly string[]): Promise<Set<string>> {
-  const connected = new Set<string>();
-  await mapLimit(userIds, CONCURRENCY, async (userId) => {
-    if (await client.userExists(userId)) connected.add(userId);
-  });
-  return connected;
-}
-
 /** What a change set out to do, by user and by connection. */
 export interface MemberChange {
   addUsers: readonly string[];
@@ -109,24 +100,31 @@ export interface MemberChange {
 }
 
 /**
- * Puts the members a change touched back as they were in `before`: connections it added leave the group,
- * connections it removed come back (those still open). Members it did not touch are left alone.
- * @returns how many connections were taken out and put back.
+ * Puts the members a change touched back as they were: connections it added leave the group (those that were in
+ * it `before`, when that listing is known, stay), and the users and connections it removed that are no longer in
+ * the group join again (those still open). Members it did not touch are left alone. `now` is the group as it is,
+ * when the caller has just read it; otherwise it is read here.
+ * @returns how many connections were taken out, and how many users and connections were put back.
  */
-async function restore(client: WebPubSubServiceClient, group: string, before: Members, change: MemberChange): Promise<{ removed: number; readded: number }> {
-  const now = await list(client, group);
-  const touched = (users: readonly string[], connections: readonly string[]) => {
-    const [userSet, connectionSet] = [new Set(users), new Set(connections)];
-    return (connectionId: string, userId: string | undefined) => connectionSet.has(connectionId) || (userId !== undefined && userSet.has(userId));
-  };
-  const added = touched(change.addUsers, change.addConnections);
-  const removed = touched(change.removeUsers, change.removeConnections);
-  const takeOut = [...now].filter(([id, user]) => !before.has(id) && added(id, user)).map(([id]) => id);
-  const putBack = [...before].filter(([id, user]) => !now.has(id) && removed(id, user)).map(([id]) => id);
+async function restore(
+  client: WebPubSubServiceClient,
+  group: string,
+  change: MemberChange,
+  { now, before }: { now?: Members; before?: Members } = {},
+): Promise<{ removed: number; readded: number }> {
+  const current = now ?? (await list(client, group));
+  const [addedUsers, addedConnections] = [new Set(change.addUsers), new Set(change.addConnections)];
+  const takeOut = [...current]
+    .filter(([id, user]) => !before?.has(id) && (addedConnections.has(id) || (user !== undefined && addedUsers.has(user))))
+    .map(([id]) => id);
+  const present = usersOf(current);
+  const usersBack = change.removeUsers.filter((userId) => !present.has(userId));
+  const connectionsBack = change.removeConnections.filter((connectionId) => !current.has(connectionId));
   await remove(client, group, 'connectionId', takeOut);
-  await add(client, group, 'connectionId', putBack);
-  return { removed: takeOut.length, readded: putBack.length };
+  await add(client, group, 'userId', usersBack);
+  await add(client, group, 'connectionId', connectionsBack);
+  return { removed: takeOut.length, readded: usersBack.length + connectionsBack.length };
 }
 
 /** The member operations the membership provider carries (serialized by value with it). */
-export const groupMembers = { filtersFor, add, remove, list, usersOf, connectedUsers, restore };
+export const groupMembers = { filtersFor, add, remove, list, usersOf, restore };
