@@ -26,7 +26,7 @@ const CONCURRENCY = 8;
 const PAGE_SIZE = 200;
 
 /** An OData string literal: quoted, with `'` doubled. */
-const literal = (id: string): string => `'${id.replace(/'/g, "''")}'`;
+const literal = (id: string): string => (id.includes("'") ? `'${id.replace(/'/g, "''")}'` : `'${id}'`);
 
 /** `field in (...)` filters covering `ids`, each within the item and length bounds. */
 function filtersFor(field: MemberField, ids: readonly string[]): string[] {
@@ -77,9 +77,10 @@ function remove(client: WebPubSubServiceClient, group: string, field: MemberFiel
 /** The group's members now. */
 async function list(client: WebPubSubServiceClient, group: string): Promise<Members> {
   const members: Members = new Map();
-  for await (const member of client.listConnectionsInGroup(group, { maxPageSize: PAGE_SIZE })) {
-    // Listings give anonymous connections as `userId: null`; the core client may pass that through.
-    members.set(member.connectionId, member.userId ?? undefined);
+  // A page at a time: this code runs as Pulumi serialized it (inside `with` scopes, which V8 cannot optimize), so
+  // its loops stay short and plain.
+  for await (const page of client.listConnectionsInGroup(group, { maxPageSize: PAGE_SIZE }).byPage()) {
+    for (const { connectionId, userId } of page) members.set(connectionId, userId);
   }
   return members;
 }
