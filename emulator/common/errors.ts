@@ -53,7 +53,15 @@ export const errors = {
   invalidPathParameter: (param: PathParam, message: string) => badRequest(param, message),
   invalidFilter: (message: string, target = 'filter') => badRequest(target, `${message} (Parameter '${target}')`),
   invalidContinuationToken: () => badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator'),
-  invalidJsonPayload: () => badRequest('body', 'The body is not valid JSON, but its Content-Type is application/json'),
+  /** Microsoft's emulator's wording and target. */
+  invalidJsonPayload: () => badRequest('Request', 'The request body is not a valid JSON.'),
+  /** A send whose body has no Content-Length (chunked): refused unread, so the connection is closed. */
+  invalidContentLength: () =>
+    new ServiceError(400, 'Error.BadRequest', 'Invalid Content-Length header: a send must give the length of its body (chunked bodies are refused).', {
+      target: 'Content-Length',
+      headers: { connection: 'close' },
+    }),
+  invalidMetadata: (message: string) => badRequest('X-WebPubSub-Metadata', message),
   invalidRequestBody: (field: string, rule: string) => badRequest(field, `${field} ${rule}`),
 
   unsupportedMediaType: (contentType: string | undefined, allowed: readonly string[]) =>

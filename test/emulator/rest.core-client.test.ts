@@ -176,7 +176,7 @@ describe('errors as the service sends them', () => {
     const xml = await send({ method: 'POST', url, headers: { 'content-type': 'application/xml' }, body: '<a/>' });
     expect([xml.status, xml.headers['x-ms-error-code']]).toEqual([415, 'UnsupportedMediaType']);
     const badJson = await send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{nope' });
-    expect([badJson.status, badJson.headers['x-ms-error-code'], JSON.parse(badJson.body).target]).toEqual([400, 'Error.BadRequest', 'body']);
+    expect([badJson.status, badJson.headers['x-ms-error-code'], JSON.parse(badJson.body).target]).toEqual([400, 'Error.BadRequest', 'Request']);
     // The env.emulator keeps serving after all of these.
     expect((await send(buildSendToAllRequest(fixture.hub, { json: 'still here' }))).status).toBe(202);
   });

@@ -35,6 +35,7 @@ export class GroupHandler extends ResourceHandler {
       { from: 'group', group: request.params.group! },
       request.message!,
       request.query.messageTtlSeconds as number | undefined,
+      request.metadata,
     );
     fanOut(this.#members(request), message, request.audience);
   }
