@@ -17,10 +17,11 @@ const LOOSE_HINT = 'start the emulator with --loose (option loose: true) to igno
 const badRequest = (target: string, message: string) => new ServiceError(400, 'Error.BadRequest', message, { target });
 
 /** The service's 404 for a resource that does not exist: `<severity>.<Resource>.NotExisted`, target the resource. */
-const notExisted = (severity: 'Error' | 'Warning' | 'Info', resource: 'Connection' | 'User' | 'Group' | 'Permission', message: string) =>
+const notExisted = (severity: 'Error' | 'Warning' | 'Info', resource: 'Connection' | 'User' | 'Group', message: string) =>
   new ServiceError(404, `${severity}.${resource}.NotExisted`, message, { target: resource });
 
-const noConnection = (connectionId: string) => `Connection '${connectionId}' does not exist`;
+/** Microsoft's emulator's wording. */
+const noConnection = (connectionId: string) => `Connection \`${connectionId}\` is not found.`;
 
 /** A refusal whose service code is unknown: the code is the emulator's own name (listed in the README). */
 const ownBadRequest = (code: string, message: string, target: string) => new ServiceError(400, code, message, { target });
@@ -103,16 +104,15 @@ export const errors = {
   userNotExisted: (userId: string) => notExisted('Warning', 'User', `User '${userId}' has no connection`),
   /** HEAD groups/{g} for a group without connections. */
   groupNotExisted: (group: string) => notExisted('Warning', 'Group', `Group '${group}' has no connection`),
-  /**
-   * Checking a permission an existing connection lacks. The service's code is not recorded: this one is the
-   * emulator's own, by analogy with `Info.Connection.NotExisted` on the same route.
-   */
-  permissionNotExisted: (connectionId: string, permission: string, targetName: string | undefined) =>
-    notExisted(
-      'Info',
-      'Permission',
-      `Connection '${connectionId}' does not have ${permission} ${targetName === undefined ? 'for every group' : `for group '${targetName}'`}`,
+  /** A grant or revoke that would give one connection more group rules for a permission than the service keeps. */
+  tooManyPermissionRules: (connectionId: string, permission: string, max: number) =>
+    new ServiceError(
+      409,
+      'Error.Connection.Conflict',
+      `Connection \`${connectionId}\` has ${max} group-by-group ${permission} grants and revokes already; nothing was changed`,
+      { target: 'targetName' },
     ),
+  missingTargetName: () => badRequest('targetName', 'Query parameter targetName (the group) is required for sendToGroup and joinLeaveGroup'),
 
   throttled: (retryAfterSeconds: number) =>
     new ServiceError(429, 'TooManyRequests', `Injected fault: too many requests, retry after ${retryAfterSeconds} s`, {
@@ -205,8 +205,8 @@ export const closes = {
    */
   closedByServer: (): CloseFrame => ({ code: 1000, reason: '' }),
   emulatorReset: (): CloseFrame => ({ code: 1000, reason: 'The emulator was reset' }),
-  /** 1008 tells the official client to stop recovering and connect anew. */
-  notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection cannot be recovered; connect again' }),
+  /** 1008 tells the official client to stop recovering and connect anew; Microsoft's emulator's wording. */
+  notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection could not be recovered.' }),
   goingAway: (): CloseFrame => ({ code: 1001, reason: 'The emulator is shutting down' }),
   /** A failure of the emulator itself while it handled a client's frame (logged with its stack). */
   internalError: (): CloseFrame => ({ code: 1011, reason: 'The emulator failed to handle the frame' }),

@@ -31,7 +31,7 @@ function sampleRequest(operation: Operation, hub: string, connectionId: string, 
     hub,
     apiVersion,
     args: operation.args.map((param) => samples[param as keyof typeof samples]),
-    options: operation.name === 'grantPermission' || operation.name === 'checkPermission' ? { targetName: 'g' } : {},
+    options: operation.operationId.includes('Permission') ? { targetName: 'g' } : {},
     payload: { contentType: 'application/json', body: '{"n":1}' },
     groups: ['g'],
     filter: "userId eq 'u'",
@@ -95,7 +95,7 @@ describe('errors as the service sends them', () => {
     expect(response.headers['x-ms-error-code']).toBe('Error.Connection.NotExisted');
     expect(JSON.parse(response.body)).toEqual({
       code: 'Error.Connection.NotExisted',
-      message: "Connection 'nobody' does not exist",
+      message: 'Connection `nobody` is not found.',
       target: 'Connection',
       details: [],
       inner: null,
