@@ -53,7 +53,9 @@ export const errors = {
   repeatedQueryParameter: (wire: string) => badRequest(wire, `Query parameter ${wire} must be given at most once`),
   invalidPathParameter: (param: PathParam, message: string) => badRequest(param, message),
   invalidFilter: (message: string, target = 'filter') => badRequest(target, `${message} (Parameter '${target}')`),
-  invalidContinuationToken: () => badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator'),
+  invalidContinuationToken: () => badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator process, unchanged'),
+  continuationTokenMismatch: () =>
+    badRequest('continuationToken', 'continuationToken belongs to another list: use it with the hub, group and maxpagesize of the nextLink it came from'),
   /** Microsoft's emulator's wording and target. */
   invalidJsonPayload: () => badRequest('Request', 'The request body is not a valid JSON.'),
   /** A send whose body has no Content-Length (chunked): refused unread, so the connection is closed. */

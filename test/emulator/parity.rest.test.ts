@@ -262,3 +262,50 @@ describe('the filter', () => {
     });
   });
 });
+
+describe('paging of group members', () => {
+  /** The nextLink's continuation token after a first page of `maxpagesize` members. */
+  async function firstToken(group: string, maxPageSize: number): Promise<string> {
+    const page = await raw(`groups/${group}/connections?${V}&maxpagesize=${maxPageSize}`, { method: 'GET' });
+    return new URL(page.json().nextLink as string).searchParams.get('continuationToken')!;
+  }
+
+  const page = (group: string, token: string, query = 'maxpagesize=2', hub = fixture.hub) =>
+    raw(`/api/hubs/${hub}/groups/${group}/connections?${V}&${query}&continuationToken=${encodeURIComponent(token)}`, { method: 'GET' });
+
+  test('members come ordered by connection id, ordinal, across pages the official SDK follows', async () => {
+    fixture = env.fixture();
+    const ids = (await Promise.all(Array.from({ length: 5 }, () => fixture.connect({ groups: ['crowd'] })))).map((c) => c.connectionId);
+    const listed: string[] = [];
+    for await (const member of await fixture.official.group('crowd').listConnections({ maxPageSize: 2 })) listed.push(member.connectionId);
+    expect(listed).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+
+  test('the continuation token is opaque and tamper-proof: a changed one is a 400 Error.BadRequest', async () => {
+    fixture = env.fixture();
+    await Promise.all(Array.from({ length: 3 }, () => fixture.connect({ groups: ['crowd'] })));
+    const token = await firstToken('crowd', 2);
+    expect((await page('crowd', token)).status).toBe(200);
+    const [payload, signature] = token.split('.') as [string, string];
+    const tampered = [
+      `${payload.slice(0, -1)}${payload.endsWith('A') ? 'B' : 'A'}.${signature}`,
+      `${payload}.${signature.slice(0, -1)}${signature.endsWith('A') ? 'B' : 'A'}`,
+      payload,
+      Buffer.from('after:someone').toString('base64url'),
+    ];
+    for (const forged of tampered) {
+      const answer = await page('crowd', forged);
+      expect([answer.status, answer.headers['x-ms-error-code'], answer.json().target]).toEqual([400, 'Error.BadRequest', 'continuationToken']);
+    }
+  });
+
+  test('a token is bound to its hub, group and page size', async () => {
+    fixture = env.fixture();
+    await Promise.all(Array.from({ length: 3 }, () => fixture.connect({ groups: ['crowd', 'other'] })));
+    const token = await firstToken('crowd', 2);
+    const answers = await Promise.all([page('other', token), page('crowd', token, 'maxpagesize=3'), page('crowd', token, 'maxpagesize=2', `${fixture.hub}x`)]);
+    for (const answer of answers) expect([answer.status, answer.headers['x-ms-error-code']]).toEqual([400, 'Error.BadRequest']);
+    // Hub names are case-insensitive, so the same hub in other letters is the same list.
+    expect((await page('crowd', token, 'maxpagesize=2', fixture.hub.toUpperCase())).status).toBe(200);
+  });
+});
