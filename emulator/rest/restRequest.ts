@@ -58,7 +58,7 @@ export async function parseRestRequest(req: IncomingMessage, route: RouteMatch, 
     } catch (error) {
       throw errors.invalidPathParameter(param, (error as Error).message);
     }
-    // The service refuses ids of whitespace only (`users/%20/...`) rather than act on nobody.
+    // Microsoft's emulator refuses ids of whitespace only (`users/%20/...`) rather than act on nobody.
     if ((param === 'connectionId' || param === 'userId') && value.trim() === '')
       throw errors.invalidPathParameter(param, `${param} must not be only whitespace`);
     if (param !== 'hub') params[param] = value;
