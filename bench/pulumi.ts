@@ -20,7 +20,7 @@ import type { RunnerAnswer } from './membershipRunner.js';
 import { fmt, median, medianRatio } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { tallyRequests, type RequestTally } from './requestTally.js';
-import { checkTarget, noteRatio, progress } from './targets.js';
+import { checkTarget, noteRatio, progress, TARGETS } from './targets.js';
 
 const HUB = 'bench';
 /** The size the targets are measured at. */
@@ -304,8 +304,8 @@ function print({ ratios, medians, sweep }: PulumiBenchResult, targetSize: number
   row('Pulumi provider (bulk by filter, one read)', medians.provider);
   row('@azure/web-pubsub, sequential group(g).addUser / removeUser', medians.sdk);
   console.log(
-    `provider = ${checkTarget('Pulumi converge (create + 10% update) vs a sequential SDK loop', ratios.total, { atLeast: 30 })} in total; ` +
-      `${ratios.create.toFixed(1)}x for the create; the 10% update alone ${checkTarget('Pulumi 10% update vs a sequential SDK loop', ratios.update, { atLeast: 10 })}`,
+    `provider = ${checkTarget('Pulumi converge (create + 10% update) vs a sequential SDK loop', ratios.total, TARGETS.pulumiConverge)} in total; ` +
+      `${ratios.create.toFixed(1)}x for the create; the 10% update alone ${checkTarget('Pulumi 10% update vs a sequential SDK loop', ratios.update, TARGETS.pulumiUpdate)}`,
   );
   noteRatio('Pulumi create vs a sequential SDK loop', ratios.create);
 

@@ -30642,16 +30642,25 @@ function signJwt(key, claims, { audience, lifetimeSeconds = TOKEN_LIFETIME_SECON
 function createKeyTokenSource(credential) {
     const cache = new Map();
     let signingKey = credential.key;
+    // The last audience and its entry: a burst of sends to one URL skips the map lookup.
+    let lastAudience = '';
+    let last;
     return (audience) => {
         const key = credential.key;
         if (key !== signingKey) {
             cache.clear();
+            last = undefined;
             signingKey = key;
         }
         const now = Date.now();
+        if (last !== undefined && audience === lastAudience && last.renewAt > now)
+            return last.token;
         const hit = cache.get(audience);
-        if (hit && hit.renewAt > now)
+        if (hit && hit.renewAt > now) {
+            lastAudience = audience;
+            last = hit;
             return hit.token;
+        }
         if (hit)
             cache.delete(audience);
         else if (cache.size >= MAX_CACHED_AUDIENCES)
@@ -30660,8 +30669,12 @@ function createKeyTokenSource(credential) {
         cache.set(audience, entry);
         entry.token = entry.token.then((token) => (entry.token = token), (error) => {
             cache.delete(audience);
+            if (last === entry)
+                last = undefined;
             throw error;
         });
+        lastAudience = audience;
+        last = entry;
         return entry.token;
     };
 }
