@@ -7,6 +7,7 @@ export { Emulator, startEmulator } from './emulator.js';
 export type { ConnectionInfo, EmulatorEvents, EmulatorStatus } from './emulator.js';
 export type { EmulatorLogger } from './common/logger.js';
 export type { EmulatorOptions } from './emulatorOptions.js';
+export type { LiveViewOptions } from './liveView/liveViewOptions.js';
 export { FAULT_KINDS } from './faults/faultOptions.js';
 export type { FaultKind, FaultOptions } from './faults/faultOptions.js';
 export { SYSTEM_EVENTS } from './upstream/eventHandlerSettings.js';
