@@ -221,7 +221,8 @@ export const INPUTS: readonly InputDefinition[] = [
     operations: SEND,
     group: 'message',
     secret: false,
-    description: 'A file (relative to the workspace) holding the message, instead of {message}. Templated like {message}, except binary.',
+    description:
+      'A file holding the message, instead of {message} (a relative path starts at the workspace; for the CLI, at the working directory). Templated like {message}, except binary.',
   },
   {
     name: 'content-type',
