@@ -80,7 +80,7 @@ export function readConfig(runner: Runner): Config {
   // (github-token) cannot tell set from unset, so they are left out.
   for (const definition of INPUTS) {
     if (!definition.operations.includes(operation) && !definition.frontEndDefault && given(definition.name)) {
-      throw new InputError(definition.name, `applies to {operation} ${definition.operations.join(' or ')} only`);
+      throw new InputError(definition.name, `applies to {operation=${definition.operations.join(' or ')}} only`);
     }
   }
   const target = readTarget(input, values.choice<TargetKind>('target'));

@@ -59,7 +59,7 @@ const cases: [string, Record<string, string>, string, string][] = [
     "Input 'group' is set, but target is hub: set target: group to address it",
     '--group is set, but --target is hub: set --target group to address it',
   ],
-  ['a reason on a send', { reason: 'bye' }, "Input 'reason' applies to operation close only", '--reason applies to --operation close only'],
+  ['a reason on a send', { reason: 'bye' }, "Input 'reason' applies to operation: close only", '--reason applies to the close command only'],
   [
     'two auth methods',
     { 'access-key': 'k', endpoint: 'http://127.0.0.1:1' },
