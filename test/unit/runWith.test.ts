@@ -1,9 +1,10 @@
 /**
  * runWith(runner) is the same code for every front-end: given the same values, the Action's runner and the CLI's
- * refuse the same inputs with the same rule, each in its own words, and nothing is sent. Fake runners, no process:
- * every case fails before the client is made.
+ * refuse the same inputs with the same rule, each in its own words, and nothing is sent; and the result tells a
+ * front-end what kind of failure it was, for its exit code. Fake runners, no process.
  */
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { ACTION_WORDING, CLI_WORDING } from '../../action/inputError.js';
 import type { FrontEnd } from '../../action/inputs.js';
 import { runWith } from '../../action/main.js';
@@ -100,5 +101,36 @@ describe("the same rule on both front-ends, in each one's words", () => {
     const result = await runWith(runner);
     expect(result.ok).toBe(true);
     expect(record.masked).toEqual([CS, 'runwith-test-key-0123456789']);
+  });
+});
+
+describe("the kind of failure, for a front-end's exit code", () => {
+  let emulator: Emulator;
+  beforeAll(async () => {
+    emulator = await startEmulator({ port: 0 });
+  });
+  afterAll(() => emulator.close());
+
+  test('refused: the service answered with an error status (a key it does not know)', async () => {
+    const wrong = emulator.connectionString.replace(/AccessKey=[^;]+/, 'AccessKey=not-the-key-0123456789');
+    const { runner, record } = fakeRunner('cli', { 'connection-string': wrong, hub: 'h', message: 'hi', retries: '0' });
+    const result = await runWith(runner);
+    expect(result.failure).toEqual({ kind: 'refused', message: record.failed[0], failsStep: true });
+    expect(result.outputs).toMatchObject({ ok: 'false', status: '401' });
+    expect(record.failed[0]).toContain('the key of --connection-string');
+  });
+
+  test('unreachable: nothing answered; with fail-on-error false it does not fail the step', async () => {
+    const { runner, record } = fakeRunner('action', { 'connection-string': CS, hub: 'h', message: 'hi', retries: '0', 'fail-on-error': 'false' });
+    const result = await runWith(runner);
+    expect(record.failed).toEqual([]);
+    expect(result).toMatchObject({ ok: false, failure: { kind: 'unreachable', failsStep: false } });
+  });
+
+  test('success: ok, the outputs, no failure', async () => {
+    const { runner, record } = fakeRunner('cli', { 'connection-string': emulator.connectionString, hub: 'h', message: 'hi' });
+    const result = await runWith(runner);
+    expect(result).toEqual({ ok: true, outputs: record.outputs });
+    expect(record.outputs).toMatchObject({ ok: 'true', status: '202', attempts: '1', id: 'local-1', payload: 'hi' });
   });
 });
