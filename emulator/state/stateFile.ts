@@ -113,6 +113,7 @@ export class StateFile {
   #writing: Promise<void> | undefined;
   #dirty = false;
   #closing = false;
+  #writes = 0;
 
   constructor(path: string, saved: SavedState | undefined, sources: StateSources) {
     this.path = path;
@@ -153,6 +154,11 @@ export class StateFile {
     if (this.#dirty) await this.#drainNow();
   }
 
+  /** How many times the file was written. */
+  get writes(): number {
+    return this.#writes;
+  }
+
   /** The state as it is now. */
   snapshot(): SavedState {
     const hubs: SavedState['hubs'] = {};
@@ -181,6 +187,7 @@ export class StateFile {
   /** One write at a time; changes during a write are written right after it. */
   #drainNow(): Promise<void> {
     this.#dirty = false;
+    this.#writes++;
     this.#writing = writeAtomically(this.path, `${JSON.stringify(this.snapshot(), null, 1)}\n`)
       .catch((error: unknown) => this.#sources.onError(error))
       .finally(() => {
