@@ -408,15 +408,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   #follow(activity: Activity): void {
     if (activity.kind === 'rest') {
       const { operation, params, status } = activity;
-      const connectionId = params.connectionId;
+      const { connectionId, targetName } = params;
       const ok = typeof status === 'number' && status < 300;
-      if (ok && (operation === 'grantPermission' || operation === 'revokePermission') && connectionId && this.#connections.has(connectionId)) {
+      const isGrant = operation === 'grantPermission' || operation === 'revokePermission';
+      if (ok && isGrant && connectionId && targetName !== undefined && this.#connections.has(connectionId)) {
         const op = operation === 'grantPermission' ? 'grant' : 'revoke';
-        this.#grants.record(connectionId, {
-          op,
-          permission: params.permission as Permission,
-          ...(params.targetName !== undefined && { target: params.targetName }),
-        });
+        this.#grants.record(connectionId, { op, permission: params.permission as Permission, target: targetName });
       }
       if (ok && activity.method !== 'GET' && activity.method !== 'HEAD') this.#stateFile?.changed();
     } else if (activity.kind === 'disconnected') {

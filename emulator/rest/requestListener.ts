@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperationName } from '../../shared/operations.js';
+import { API_VERSIONS, type OperationName } from '../../shared/operations.js';
 import { redact } from '../../shared/logger.js';
 import type { ActivityFeed, RestActivity } from '../common/activity.js';
 import type { AccessTokenVerifier } from '../common/accessTokens.js';
@@ -50,6 +50,8 @@ interface RequestState {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Sent on every answer, as Microsoft's emulator (ASP.NET API versioning) sends it. */
+const SUPPORTED_VERSIONS = API_VERSIONS.join(', ');
 
 /** Builds the listener for the HTTP server's `request` event. */
 export function createRequestListener(context: RequestListenerContext): RequestListener {
@@ -156,6 +158,7 @@ function write(state: RequestState, status: number, body?: string, headers: Read
   if (state.reset || res.headersSent || res.destroyed) return;
   res.statusCode = status;
   res.setHeader('x-ms-request-id', state.id);
+  res.setHeader('api-supported-versions', SUPPORTED_VERSIONS);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (body === undefined || method === 'HEAD') {
     res.end();

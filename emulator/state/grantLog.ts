@@ -5,11 +5,11 @@
 import type { Permission } from '../../shared/validate.js';
 import type { PermissionSet } from './permissions.js';
 
-/** One REST grant or revoke; no `target` means every group. */
+/** One REST grant or revoke of a permission on one group (the service requires `targetName`). */
 export interface GrantOp {
   op: 'grant' | 'revoke';
   permission: Permission;
-  target?: string;
+  target: string;
 }
 
 /** Grants and revokes by connection id, compacted: only the ops that still matter, oldest first. */
@@ -18,8 +18,8 @@ export class GrantLog {
 
   record(connectionId: string, op: GrantOp): void {
     const ops = this.#ops.get(connectionId) ?? [];
-    // A revoke of every group undoes all before it; an op on one group replaces the last one on that group.
-    const kept = ops.filter((old) => old.permission !== op.permission || (op.target !== undefined && old.target !== op.target));
+    // An op on one group replaces the last one on that group.
+    const kept = ops.filter((old) => old.permission !== op.permission || old.target !== op.target);
     kept.push(op);
     this.#ops.set(connectionId, kept);
   }

@@ -73,7 +73,7 @@ function checkState(path: string, value: unknown): SavedState {
       if (!isObject(saved) || !Array.isArray(saved.groups) || !Array.isArray(saved.grants))
         throw stateError(path, `is corrupt: ${where} needs groups and grants`);
       if (!saved.groups.every((group) => typeof group === 'string' && group !== '')) throw stateError(path, `is corrupt: ${where}.groups must be group names`);
-      if (!saved.grants.every(isGrant)) throw stateError(path, `is corrupt: ${where}.grants must be {op, permission, target?}`);
+      if (!saved.grants.every(isGrant)) throw stateError(path, `is corrupt: ${where}.grants must be {op, permission, target}`);
     }
   }
   if (value.hubSettings !== undefined && !isObject(value.hubSettings)) throw stateError(path, 'is corrupt: "hubSettings" must be an object');
@@ -87,7 +87,7 @@ function isGrant(value: unknown): value is GrantOp {
     isObject(value) &&
     (value.op === 'grant' || value.op === 'revoke') &&
     (PERMISSIONS as readonly unknown[]).includes(value.permission) &&
-    (value.target === undefined || typeof value.target === 'string')
+    typeof value.target === 'string'
   );
 }
 
