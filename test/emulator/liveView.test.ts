@@ -8,6 +8,7 @@ import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { parseConnectionString, WebPubSubServiceClient } from '../../shared/index.js';
+import { startCaptureServer } from '../helpers/captureServer.js';
 import { connectJson } from '../helpers/sockets.js';
 import { uniqueName } from '../helpers/names.js';
 
@@ -197,5 +198,27 @@ describe('what the live view shows', () => {
       expect(seen).not.toMatch(/eyJ[\w-]*\.[\w-]+\.[\w-]+/);
       expect(seen).not.toContain('access_token=ey');
     }
+  });
+
+  test('upstream events are listed with their status and time, their URL without the query (a function key stays out)', async () => {
+    const handler = await startCaptureServer((request) =>
+      request.method === 'OPTIONS' ? { status: 200, headers: { 'webhook-allowed-origin': '*' } } : { status: 204 },
+    );
+    const hub = uniqueName('hub');
+    const eventHandlers = [{ urlTemplate: `${handler.endpoint}/api/{event}?code=function-key-secret`, systemEvents: ['connected' as const] }];
+    const emulator = await emulatorWith({ ui: true, hubs: { [hub]: { eventHandlers } } });
+    const feed = openFeed(emulator);
+    await feed.opened;
+    const client = new WebPubSubServiceClient(emulator.connectionString, hub, { logLevel: 'off' });
+    const { socket } = await connectJson((await client.getClientAccessToken({ userId: 'bob' })).url);
+    await feed.next('"kind":"upstream"');
+    feed.close();
+    await socket.close();
+    await client.close();
+    await handler.close();
+    expect(feed.text()).toMatch(
+      new RegExp(`"kind":"upstream","hub":"${hub}","event":"connected","url":"${handler.endpoint}/api/connected","status":204,"ms":[\\d.]+`),
+    );
+    expect(feed.text()).not.toContain('function-key-secret');
   });
 });
