@@ -6,7 +6,7 @@
  * group, user or payload is shown as the text it is, whatever it holds.
  */
 
-export const PAGE_HTML = `<!doctype html>
+export const PAGE_HTML: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -29,7 +29,7 @@ export const PAGE_HTML = `<!doctype html>
 </html>
 `;
 
-export const PAGE_CSS = `
+export const PAGE_CSS: string = `
 :root { color-scheme: light dark; --line: #8884; --muted: #888; --accent: #0a7cff; --ok: #1a8f3c; --bad: #d33; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 13px/1.4 system-ui, sans-serif; }
@@ -71,7 +71,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #8881; padding
 .notification-card dd { margin: 0; overflow-wrap: anywhere; }
 `;
 
-export const PAGE_JS = String.raw`'use strict';
+export const PAGE_JS: string = String.raw`'use strict';
 (function () {
   var MAX_ROWS = 1000;
   var feedBody = document.querySelector('#feed tbody');
