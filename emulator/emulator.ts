@@ -237,6 +237,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#connections.clear();
     this.#store.clear();
     this.#grants.clear();
+    this.#liveView?.reset();
     this.#stateFile?.changed();
   }
 

@@ -157,6 +157,13 @@ export class LiveView {
     };
   }
 
+  /** Forgets what it knew of connections (the emulator was reset; they ended without a word). */
+  reset(): void {
+    this.#connectedAt.clear();
+    this.#lastFrame.clear();
+    this.#plain.clear();
+  }
+
   /** Ends every page's feed (the emulator is closing). */
   close(): void {
     this.#unsubscribe();

@@ -9,7 +9,7 @@
  * any moment leaves the previous state or the next, never half of one; and coalesced, so a bulk change writes
  * once. Nothing here runs unless the option is set.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../../shared/errors.js';
@@ -48,7 +48,11 @@ export function readStateFile(path: string): SavedState | undefined {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      // A fresh start, unless the file could never be written.
+      if (!existsSync(dirname(path))) throw stateError(path, `cannot be written: the folder ${dirname(path)} does not exist`);
+      return undefined;
+    }
     throw stateError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   let parsed: unknown;

@@ -115,6 +115,11 @@ describe('a state file that is not one', () => {
     expect(readFileSync(state, 'utf8')).toBe(content);
   });
 
+  test('a file in a folder that does not exist is refused at start, not at the first write', () => {
+    const state = join(dir, 'missing', 'state.json');
+    expect(() => startEmulator({ port: 0, state })).toThrow(`options.state ${state} cannot be written: the folder ${join(dir, 'missing')} does not exist`);
+  });
+
   test('the CLI exits 2 with the file named and prints no connection string', async () => {
     const state = join(dir, `state-${uniqueName('cli')}.json`);
     writeFileSync(state, 'garbage');
