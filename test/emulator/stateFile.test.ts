@@ -4,7 +4,7 @@
  * a file that loads (a real child process, killed while it writes); a burst of changes is written once.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -186,6 +186,8 @@ describe('crash safety', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(saved(state).hubs[hub]!.u!.groups.sort()).toEqual([...expected].sort());
+    // What a kill left half written was a temporary file, removed when the next emulator opened the state.
+    expect(readdirSync(dir).filter((name) => name.endsWith('.tmp'))).toEqual([]);
   });
 });
 
