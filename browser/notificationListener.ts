@@ -192,9 +192,14 @@ class Listener implements NotificationListener {
   /** When the unanswered ping was sent (0 when none is outstanding). */
   #pingSentAt = 0;
   #closed = false;
+  /** A silent socket let go of without a close frame, closed once the next connection is up. */
+  #abandoned: NotificationSocket | undefined;
   /** True while an attempt waits for its client URL. */
   #connecting = false;
   readonly #wake = () => this.#woken();
+  readonly #shown = () => {
+    if (browserGlobals.document?.visibilityState !== 'hidden') this.#woken();
+  };
 
   constructor(options: NotificationListenerOptions) {
     checkOptions(options);
@@ -205,7 +210,7 @@ class Listener implements NotificationListener {
     this.#backoff = resolveBackoff(options.backoff);
     this.#keepAlive = resolveKeepAlive(options.keepAlive);
     this.#maxRefusals = options.maxRefusals ?? DEFAULT_MAX_REFUSALS;
-    for (const [source, type] of pageEvents()) source.addEventListener(type, this.#wake);
+    for (const [source, type] of pageEvents()) source.addEventListener(type, type === 'online' ? this.#wake : this.#shown);
     void this.#connect();
   }
 
@@ -213,8 +218,9 @@ class Listener implements NotificationListener {
     if (!this.#closed) {
       this.#closed = true;
       this.#stopTimers();
-      for (const [source, type] of pageEvents()) source.removeEventListener(type, this.#wake);
+      for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
       this.#socket?.close(1000, 'closed by the app');
+      this.#abandoned?.close(1000, 'closed by the app');
     }
     return this.#socketClosed;
   }
@@ -303,6 +309,8 @@ class Listener implements NotificationListener {
     this.#recovery = undefined;
     this.#failures = 0;
     this.#refusals = 0;
+    this.#abandoned?.close(1000, 'replaced');
+    this.#abandoned = undefined;
     this.#startTick();
     const { onConnected, onGap } = this.#options;
     if (onConnected) this.#call(() => onConnected({ connectionId: frame.connectionId, userId: frame.userId, recovered }));
@@ -356,7 +364,7 @@ class Listener implements NotificationListener {
 
   /** The page came back (visible again, or online): reconnect now, or check that the socket still answers. */
   #woken(): void {
-    if (this.#closed || isOffline() || browserGlobals.document?.visibilityState === 'hidden') return;
+    if (this.#closed || isOffline()) return;
     if (!this.#socket) {
       if (this.#connecting) return;
       browserGlobals.clearTimeout(this.#timer);
@@ -411,10 +419,13 @@ class Listener implements NotificationListener {
   #abandon(why: string): void {
     const socket = this.#socket;
     if (!socket) return;
-    // Its close event is ignored from here on (it is no longer #socket), and close() need not wait for it.
+    // Its events are ignored from here on (it is no longer #socket), and close() need not wait for it. No close
+    // frame: one that got through would tell the service the connection is over, and forfeit the recovery. A
+    // browser has no other way to let go, so the socket stays until the recovery replaces it (the service cuts it)
+    // or the next connection is up (then it is closed).
     this.#socketClosed = Promise.resolve();
     if (typeof socket.terminate === 'function') socket.terminate();
-    else socket.close(4000, 'keep-alive timeout');
+    else this.#abandoned = socket;
     this.#lost(1006, `the connection went silent (${why})`, { opened: true, connected: true, closedByService: false });
   }
 
