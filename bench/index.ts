@@ -3,10 +3,12 @@ import { benchActionStartup } from './action.js';
 import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast } from './emulator.js';
 import { benchPulumiMembership } from './pulumi.js';
+import { benchReceiving } from './receiving.js';
 import { summary, verdict } from './targets.js';
 
 await benchClientSendToAll();
 await benchEmulatorBroadcast();
 await benchPulumiMembership();
 await benchActionStartup();
+await benchReceiving();
 console.log(`\n${summary()}\n\n${verdict()}`);

@@ -129,6 +129,8 @@ const ACK_AT_ONCE_AFTER = 300;
 const REMEMBERED_IDS = 1000;
 /** How long the listener tries to recover a dropped connection: the service's recovery window. */
 const RECOVERY_TIMEOUT_MS = 30_000;
+/** The spread of the first attempt after the service closed a healthy connection. */
+const CLOSED_RETRY_SPREAD_MS = 100;
 const DEFAULT_KEEP_ALIVE: Required<KeepAliveOptions> = { pingIntervalMs: 10_000, pongTimeoutMs: 10_000 };
 const DEFAULT_MAX_REFUSALS = 10;
 
@@ -344,6 +346,9 @@ class Listener implements NotificationListener {
     if (!how.opened && !isOffline()) this.#refusals++;
     // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
     if (how.connected && this.#recovery) this.#retry(code, reason, true, 0);
+    // A healthy connection the service closed (a wave of closes, a redeploy) is replaced at once, spread over
+    // 100 ms so that the crowd it closed does not come back in one instant; what is sent meanwhile is the gap.
+    else if (how.connected) this.#retry(code, reason, false, Math.floor(Math.random() * CLOSED_RETRY_SPREAD_MS));
     else this.#retry(code, reason, this.#recovery !== undefined);
   }
 
