@@ -7,7 +7,7 @@
  * close frame), a half-open socket (the emulator neither reads nor writes; only a keep-alive notices), and a wave
  * of REST closes (the service ends the connection: no recovery is possible, for either client).
  *
- * `BENCH_RECEIVING_SCALE` (default 1) scales the notifications and the durations, for a quick run: 0.25.
+ * `--quick` halves the notifications and the durations (the half-open scenario keeps the 24 s our keep-alive needs).
  */
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { WebSocket } from 'ws';
@@ -28,16 +28,17 @@ interface Scenario {
   durationMs: number;
 }
 
-const scale = Number(process.env.BENCH_RECEIVING_SCALE ?? 1) || 1;
-const scaled = (n: number) => Math.max(1, Math.round(n * scale));
-const SCENARIOS: readonly Scenario[] = [
-  { name: 'no faults', notifications: scaled(200), durationMs: scaled(5000) },
-  { name: 'abrupt drop every 1 s', fault: 'drop', everyMs: 1000, notifications: scaled(200), durationMs: scaled(5000) },
-  // Long enough for our keep-alive (a ping after 10 s idle, dead 10 s later) to notice; the official client's
-  // (dead after 120 s without a frame) does not within the run.
-  { name: 'half-open once, at 1 s', fault: 'halfOpen', everyMs: 24_000, notifications: scaled(200), durationMs: Math.max(24_000, scaled(24_000)) },
-  { name: 'REST close wave every 1 s', fault: 'close', everyMs: 1000, notifications: scaled(200), durationMs: scaled(5000) },
-];
+const scenarios = (scale: number): Scenario[] => {
+  const scaled = (n: number) => Math.max(1, Math.round(n * scale));
+  return [
+    { name: 'no faults', notifications: scaled(200), durationMs: scaled(5000) },
+    { name: 'abrupt drop every 1 s', fault: 'drop', everyMs: 1000, notifications: scaled(200), durationMs: scaled(5000) },
+    // Long enough for our keep-alive (a ping after 10 s idle, dead 10 s later) to notice; the official client's
+    // (dead after 120 s without a frame) does not within the run.
+    { name: 'half-open once, at 1 s', fault: 'halfOpen', everyMs: 24_000, notifications: scaled(200), durationMs: Math.max(24_000, scaled(24_000)) },
+    { name: 'REST close wave every 1 s', fault: 'close', everyMs: 1000, notifications: scaled(200), durationMs: scaled(5000) },
+  ];
+};
 /** After the last send, how long the receivers get to catch up (a replay, a reconnect). */
 const SETTLE_MS = 3000;
 
@@ -62,7 +63,7 @@ interface ScenarioResult {
   byKind: Map<string, { lost: number; duplicated: number; faults: number; reconnectMs: number[]; unreturned: number; latencies: number[]; gaps: number }>;
 }
 
-export async function benchReceiving(): Promise<ScenarioResult[]> {
+export async function benchReceiving({ scale = 1 } = {}): Promise<ScenarioResult[]> {
   /** When the emulator logged a connection's recovery: how a recovered receiver's return is timed. */
   const recovered = new Map<string, number[]>();
   const emulator = await startEmulator({
@@ -74,7 +75,7 @@ export async function benchReceiving(): Promise<ScenarioResult[]> {
   });
   const results: ScenarioResult[] = [];
   try {
-    for (const scenario of SCENARIOS) {
+    for (const scenario of scenarios(scale)) {
       progress(`receiving: ${scenario.name}`);
       results.push(await runScenario(emulator, scenario, recovered));
     }
@@ -267,6 +268,3 @@ function notification(id: string) {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
-
-// `node build/bench/receiving.js` runs this section alone.
-if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) await benchReceiving();

@@ -30531,7 +30531,19 @@ class Response {
 const createTransport = (dispatcher, { origin, pathPrefix, timeoutMs }) => (request) => new Promise((resolve, reject) => {
     const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
     try {
-        dispatcher.dispatch({ origin, method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, exchange);
+        const options = {
+            origin,
+            method: request.method,
+            path: pathPrefix + request.path,
+            headers: request.headers,
+            body: request.body,
+        };
+        // undici closes the socket after every HEAD (for servers that send a body anyway) unless told not to; the
+        // service does not, and without this each exists or permission check would open a connection (a TLS
+        // handshake against the service).
+        if (request.method === 'HEAD')
+            options.reset = false;
+        dispatcher.dispatch(options, exchange);
     }
     catch (error) {
         exchange.onError(error);
@@ -30832,23 +30844,27 @@ class WebPubSubServiceClient {
     }
     /**
      * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
-     * iteration starts.
+     * iteration starts. `byPage()` gives the pages themselves, for callers that take a page at a time.
      */
     listConnectionsInGroup(group, options = {}) {
         const { signal, ...query } = options;
         checkSignal(signal);
         const first = this.#build(operations.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
         const client = this;
+        async function* byPage() {
+            let request = first;
+            while (request) {
+                const page = (await client.#execute(operations.listConnectionsInGroup, request, signal));
+                // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
+                yield (page?.value ?? []).map(({ connectionId, userId }) => (userId == null ? { connectionId } : { connectionId, userId }));
+                request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
+            }
+        }
         return {
+            byPage,
             async *[Symbol.asyncIterator]() {
-                let request = first;
-                while (request) {
-                    const page = (await client.#execute(operations.listConnectionsInGroup, request, signal));
-                    // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
-                    for (const { connectionId, userId } of page?.value ?? [])
-                        yield userId == null ? { connectionId } : { connectionId, userId };
-                    request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
-                }
+                for await (const page of byPage())
+                    yield* page;
             },
         };
     }

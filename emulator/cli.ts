@@ -19,7 +19,7 @@ import { CLIENT_FAULT_KINDS, resolveClientFaults, type ClientFaultKind, type Cli
 import { DEFAULT_FAULT_KINDS, FAULT_KINDS, type FaultKind, type FaultOptions } from './faults/faultOptions.js';
 
 const DEFAULT_PORT = 8080;
-const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--config <file>] [--ready-file <path>] [--loose] [--accept-entra-tokens] [--verbose]
+const USAGE = `Usage: webpubsub-emulator [--port <n>] [--host <address>] [--access-key <key>] [--config <file>] [--ready-file <path>] [--state <file>] [--no-ui] [--ui-allowed-hosts <names>] [--ui-remote] [--loose] [--accept-entra-tokens] [--verbose]
        [--client-faults <kinds> --client-fault-every-ms <n> [--client-fault-share <0-1>]]
 
 A local Azure Web PubSub service: the REST data plane and client WebSockets.
@@ -35,6 +35,14 @@ Prints the connection string on stdout, then runs until Ctrl+C (SIGINT) or SIGTE
   --ready-file <path>    once listening, write the connection string to <path> (whole at once: a temporary file,
                          then a rename; readable by the owner only), and remove it on shutdown. For a script that
                          starts the emulator in the background: wait until <path> exists, then read it
+  --state <file>         keep users' groups, REST permission grants and the hubs' event handlers in <file> across
+                         restarts (written crash-safely, loaded on start; a user's first connection after a restart
+                         gets their groups back). A file that is not the emulator's state stops the start
+  --no-ui                do not serve the live view. By default the emulator's root (http://<host>:<port>/) is a
+                         page showing hubs, connections, groups, grants and a live feed, to this machine only
+  --ui-allowed-hosts <names>  comma-separated host names the live view answers to besides localhost and IP
+                         addresses (a leading dot allows subdomains: .example.test); others are refused (DNS rebinding)
+  --ui-remote            let clients on other machines open the live view (default: loopback only)
   --loose                ignore what the emulator does not implement instead of refusing it
   --accept-entra-tokens  accept Microsoft Entra bearer tokens on REST calls (aud and expiry checked, not the signature)
   --verbose              log every request and connection to stderr
@@ -114,6 +122,8 @@ async function main(): Promise<void> {
   const faults = options.faults ? `; faults: ${options.faults.rate} of requests (${(options.faults.kinds ?? DEFAULT_FAULT_KINDS).join(', ')})` : '';
   const drill = clientFaults ? `; client faults (${clientFaults.kinds!.join(', ')}) every ${clientFaults.everyMs} ms` : '';
   process.stderr.write(`webpubsub-emulator: listening on ${emulator.endpoint}${faults}${drill}; Ctrl+C stops it\n`);
+  if (emulator.liveViewUrl) process.stderr.write(`webpubsub-emulator: live view on ${emulator.liveViewUrl}\n`);
+  if (options.state !== undefined) process.stderr.write(`webpubsub-emulator: state kept in ${options.state}\n`);
 }
 
 /**
@@ -145,6 +155,10 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
       'access-key': { type: 'string' },
       config: { type: 'string' },
       'ready-file': { type: 'string' },
+      state: { type: 'string' },
+      'no-ui': { type: 'boolean' },
+      'ui-allowed-hosts': { type: 'string' },
+      'ui-remote': { type: 'boolean' },
       loose: { type: 'boolean' },
       'accept-entra-tokens': { type: 'boolean' },
       verbose: { type: 'boolean' },
@@ -162,6 +176,8 @@ function readSettings(args: string[], env: NodeJS.ProcessEnv): Settings | 'help'
     loose: values.loose ?? false,
     acceptEntraTokens: values['accept-entra-tokens'] ?? false,
     logger: values.verbose ? (line) => process.stderr.write(`webpubsub-emulator: ${line}\n`) : undefined,
+    state: values.state,
+    ui: liveView(values),
     ...(values.config !== undefined && readConfig(values.config)),
   };
   const rate = env.WEBPUBSUB_EMULATOR_FAULT_RATE;
@@ -212,6 +228,22 @@ function readClientFaults(kinds: string | undefined, everyMs: string | undefined
     throw new InvalidArgumentError(argument === 'clientFaults.share' ? '--client-fault-share' : '--client-fault-every-ms', message.slice(argument.length + 1));
   }
   return options;
+}
+
+/**
+ * `--no-ui`, `--ui-allowed-hosts` and `--ui-remote` as the `ui` option.
+ * @throws InvalidArgumentError when the live view is both turned off and configured.
+ */
+function liveView(values: { 'no-ui'?: boolean; 'ui-allowed-hosts'?: string; 'ui-remote'?: boolean }): EmulatorOptions['ui'] {
+  const allowedHosts = values['ui-allowed-hosts']
+    ?.split(',')
+    .map((host) => host.trim())
+    .filter((host) => host !== '');
+  if (values['no-ui']) {
+    if (allowedHosts !== undefined || values['ui-remote']) throw new InvalidArgumentError('--no-ui', 'cannot be given with --ui-allowed-hosts or --ui-remote');
+    return false;
+  }
+  return { ...(allowedHosts && { allowedHosts }), ...(values['ui-remote'] && { allowRemote: true }) };
 }
 
 const CONFIG_SETTINGS = ['hubs', 'upstream'];

@@ -7,6 +7,7 @@ export { Emulator, startEmulator } from './emulator.js';
 export type { ConnectionInfo, EmulatorEvents, EmulatorStatus } from './emulator.js';
 export type { EmulatorLogger } from './common/logger.js';
 export type { EmulatorOptions } from './emulatorOptions.js';
+export type { LiveViewOptions } from './liveView/liveViewOptions.js';
 export { DEFAULT_FAULT_KINDS, FAULT_KINDS } from './faults/faultOptions.js';
 export { CLIENT_FAULT_KINDS } from './faults/clientFaults.js';
 export type { ClientFaultKind, ClientFaultOptions } from './faults/clientFaults.js';

@@ -247,24 +247,31 @@ export class WebPubSubServiceClient {
 
   /**
    * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
-   * iteration starts.
+   * iteration starts. `byPage()` gives the pages themselves, for callers that take a page at a time.
    */
-  listConnectionsInGroup(group: string, options: Omit<ListConnectionsOptions, 'continuationToken'> & CallOptions = {}): AsyncIterable<GroupMember> {
+  listConnectionsInGroup(
+    group: string,
+    options: Omit<ListConnectionsOptions, 'continuationToken'> & CallOptions = {},
+  ): AsyncIterable<GroupMember> & { byPage(): AsyncIterable<GroupMember[]> } {
     const { signal, ...query } = options;
     checkSignal(signal);
     const first = this.#build(operations.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
     const client = this;
+    async function* byPage(): AsyncGenerator<GroupMember[]> {
+      let request: WebPubSubRequest | undefined = first;
+      while (request) {
+        const page = (await client.#execute(operations.listConnectionsInGroup, request, signal)) as
+          | { value?: { connectionId: string; userId?: string | null }[]; nextLink?: string | null }
+          | undefined;
+        // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
+        yield (page?.value ?? []).map(({ connectionId, userId }) => (userId == null ? { connectionId } : { connectionId, userId }));
+        request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
+      }
+    }
     return {
+      byPage,
       async *[Symbol.asyncIterator]() {
-        let request: WebPubSubRequest | undefined = first;
-        while (request) {
-          const page = (await client.#execute(operations.listConnectionsInGroup, request, signal)) as
-            | { value?: { connectionId: string; userId?: string | null }[]; nextLink?: string | null }
-            | undefined;
-          // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
-          for (const { connectionId, userId } of page?.value ?? []) yield userId == null ? { connectionId } : { connectionId, userId };
-          request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
-        }
+        for await (const page of byPage()) yield* page;
       },
     };
   }

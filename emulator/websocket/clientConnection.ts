@@ -32,6 +32,8 @@ export interface ConnectionHooks {
   received(connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void>;
   /** The connection ended for good: closed, refused, or its recovery window passed. */
   ended(connection: ClientConnection, reason: string): void;
+  /** A message is delivered (set only when someone watches the activity feed). */
+  delivered?(connection: ClientConnection, message: OutboundMessage): void;
 }
 
 /** What a new connection is made of. */
@@ -141,6 +143,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Sends a message frame; a recovering reliable connection queues it for replay. */
   deliver(message: OutboundMessage): void {
+    this.#hooks.delivered?.(this, message);
     switch (this.protocol) {
       case 'plain':
         this.#write(message.plain, message.plainIsBinary ? BINARY : TEXT);
