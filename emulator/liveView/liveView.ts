@@ -3,6 +3,7 @@
  * and the feed as server-sent events (`/_emulator/live/events`). Rows are built and serialized only while a page is
  * subscribed; before that the view only remembers, per connection, when it opened and its last frame.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redact } from '../../shared/logger.js';
 import type { Activity, ActivityFeed } from '../common/activity.js';
@@ -64,6 +65,8 @@ export class LiveView {
   /** Deliveries of this tick, gathered into one row per message. */
   readonly #fanOuts = new Map<OutboundMessage, { hub: string; connectionIds: string[] }>();
   #nextId = 1;
+  /** This run of the view: a page that reconnects to a restarted emulator starts its feed afresh. */
+  readonly #run = randomUUID();
   #keepAlive: NodeJS.Timeout | undefined;
   readonly #unsubscribe: () => void;
 
@@ -186,7 +189,7 @@ export class LiveView {
 
   #subscribe(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    res.write('retry: 1000\n\n');
+    res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ run: this.#run })}\n\n`);
     for (const line of this.#history) res.write(line);
     this.#pages.add(res);
     this.#keepAlive ??= setInterval(() => {

@@ -224,10 +224,23 @@ export const PAGE_JS: string = String.raw`'use strict';
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDetail(); });
   search.addEventListener('input', function () { Array.prototype.forEach.call(feedBody.children, function (tr) { tr.hidden = !matches(tr); }); });
 
+  // A reconnecting page is sent the recent rows again: it skips those it has, and starts afresh after a restart.
+  var run = null;
+  var lastId = 0;
   var events = new EventSource('/_emulator/live/events');
+  events.addEventListener('hello', function (e) {
+    var hello = JSON.parse(e.data);
+    if (hello.run !== run) { run = hello.run; lastId = 0; feedBody.replaceChildren(); }
+  });
   events.onopen = function () { statusLine.textContent = 'live'; statusLine.className = 'status live'; refreshSoon(); };
   events.onerror = function () { statusLine.textContent = 'disconnected, retrying…'; statusLine.className = 'status down'; };
-  events.onmessage = function (e) { try { addRow(JSON.parse(e.data)); } catch (err) { /* a row the page cannot read is skipped */ } };
+  events.onmessage = function (e) {
+    var row;
+    try { row = JSON.parse(e.data); } catch (err) { return; /* a row the page cannot read is skipped */ }
+    if (row.id <= lastId) return;
+    lastId = row.id;
+    addRow(row);
+  };
   refreshSoon();
 })();
 `;

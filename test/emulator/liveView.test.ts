@@ -225,6 +225,26 @@ describe('what the live view shows', () => {
   });
 });
 
+describe('pages that open later', () => {
+  test('are sent the recent rows first, after a hello naming this run of the emulator', async () => {
+    const emulator = await emulatorWith({ ui: true });
+    const hub = uniqueName('hub');
+    const first = openFeed(emulator);
+    await first.opened;
+    const client = new WebPubSubServiceClient(emulator.connectionString, hub, { logLevel: 'off' });
+    await client.sendToAll('hello, later');
+    await first.next(':send');
+    first.close();
+    await client.close();
+    const later = openFeed(emulator);
+    await later.next(':send');
+    later.close();
+    const [hello] = /event: hello\ndata: (.*)\n/.exec(later.text())!.slice(1);
+    expect(JSON.parse(hello!)).toEqual({ run: expect.stringMatching(/^[\w-]{36}$/) });
+    expect(later.text().indexOf('event: hello')).toBeLessThan(later.text().indexOf(`/api/hubs/${hub}/:send`));
+  });
+});
+
 describe('the CLI', () => {
   const CLI = fileURLToPath(new URL('../../emulator/cli.js', import.meta.url));
 
