@@ -440,7 +440,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       feed: this.#activity!,
       grants: this.#grants,
       connections: () => this.#connections.values(),
-      configuredHubs: () => Object.keys(this.#options.hubSettings ?? {}),
+      eventHandlers: () => Object.entries(this.#options.hubSettings ?? {}).map(([hub, settings]) => [hub, settings.eventHandlers]),
     });
   }
 

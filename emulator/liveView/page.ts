@@ -115,7 +115,13 @@ export const PAGE_JS: string = String.raw`'use strict';
     if (!state.hubs.length) { container.appendChild(el('p', { className: 'empty', text: 'No hub yet: connect a client or call the REST API.' })); return; }
     state.hubs.forEach(function (hub) {
       var section = el('div', { className: 'hub', attrs: { 'data-hub': hub.name } });
-      section.appendChild(el('h2', { text: hub.name }, [hub.eventHandlers ? el('span', { className: 'badge', text: 'event handlers' }) : null]));
+      section.appendChild(el('h2', { text: hub.name }, [hub.eventHandlers.length ? el('span', { className: 'badge', text: 'event handlers' }) : null]));
+      if (hub.eventHandlers.length) {
+        section.appendChild(el('h3', { text: 'Event handlers (' + hub.eventHandlers.length + ')' }));
+        section.appendChild(table(['url', 'user events', 'system events'], hub.eventHandlers.map(function (h) {
+          return el('tr', { className: 'handler' }, cells([h.url, h.userEvents || 'none', h.systemEvents.join(', ') || 'none']));
+        })));
+      }
       section.appendChild(el('h3', { text: 'Connections (' + hub.connections.length + ')' }));
       section.appendChild(hub.connections.length ? table(['connection', 'user', 'subprotocol', 'groups', 'connected since', 'last frame'], hub.connections.map(function (c) {
         var row = el('tr', { className: 'connection', attrs: { 'data-id': c.connectionId } }, cells([

@@ -222,6 +222,11 @@ describe('what the live view shows', () => {
       new RegExp(`"kind":"upstream","hub":"${hub}","event":"connected","url":"${handler.endpoint}/api/connected","status":204,"ms":[\\d.]+`),
     );
     expect(feed.text()).not.toContain('function-key-secret');
+    const state = (await raw(emulator, '/_emulator/live/state')).body;
+    expect(JSON.parse(state).hubs.find((h: { name: string }) => h.name === hub).eventHandlers).toEqual([
+      { url: `${handler.endpoint}/api/{event}`, userEvents: '', systemEvents: ['connected'] },
+    ]);
+    expect(state).not.toContain('function-key-secret');
   });
 });
 
