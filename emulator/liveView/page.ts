@@ -20,7 +20,7 @@ export const PAGE_HTML: string = `<!doctype html>
 <main>
 <section id="hubs" aria-label="Hubs"><p class="empty">No hub yet: connect a client or call the REST API.</p></section>
 <section id="feed-panel" aria-label="Live feed">
-<div class="feed-head"><h2>Live feed</h2><input id="search" type="search" placeholder="Filter: route, group, user, payload…" autocomplete="off"></div>
+<div class="feed-head"><h2>Live feed</h2><input id="search" type="search" placeholder="Filter: route, group, user, payload…" autocomplete="off"><label><input id="chatter" type="checkbox"> acks and pings</label></div>
 <table id="feed"><thead><tr><th>time</th><th>kind</th><th>hub</th><th>what</th><th>status</th><th>ms</th></tr></thead><tbody></tbody></table>
 </section>
 <aside id="detail" hidden><button id="close-detail" type="button" aria-label="Close">×</button><div id="detail-body"></div></aside>
@@ -50,6 +50,7 @@ th { font-weight: 600; color: var(--muted); }
 #feed th:nth-child(1) { width: 5.5em; } #feed th:nth-child(2) { width: 6.5em; } #feed th:nth-child(3) { width: 7em; }
 #feed th:nth-child(5) { width: 4em; } #feed th:nth-child(6) { width: 4em; }
 #feed td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+main.with-detail #feed th:nth-child(3), main.with-detail #feed td:nth-child(3) { display: none; }
 .badge { font-size: 11px; border: 1px solid var(--line); border-radius: 8px; padding: 0 6px; margin-left: .5em; color: var(--muted); }
 .empty { color: var(--muted); }
 code, .mono { font-family: ui-monospace, monospace; font-size: 12px; }
@@ -156,14 +157,21 @@ export const PAGE_JS: string = String.raw`'use strict';
       case 'rest': return row.method + ' ' + row.path;
       case 'connected': return (row.userId || 'anonymous') + ' connected (' + (row.subprotocol || 'no subprotocol') + ') ' + row.connectionId;
       case 'disconnected': return row.connectionId + ' disconnected: ' + (row.reason || '');
-      case 'frame': return row.connectionId + ' sent ' + row.frameType + (row.group ? ' ' + row.group : '') + (row.event ? ' ' + row.event : '');
+      case 'frame': return (row.userId || row.connectionId) + ' sent ' + row.frameType + (row.group ? ' ' + row.group : '') + (row.event ? ' ' + row.event : '');
       case 'message': return (row.from === 'group' ? 'group ' + row.group : 'server') + ' → ' + row.recipients + ' connection' + (row.recipients === 1 ? '' : 's');
       case 'upstream': return row.event + ' → ' + row.url + (row.error ? ' (' + row.error + ')' : '');
     }
     return row.kind;
   }
 
-  function matches(tr) { var q = search.value.trim().toLowerCase(); return !q || tr.dataset.search.indexOf(q) !== -1; }
+  var chatter = document.getElementById('chatter');
+  /** A reliable client's sequence acks and keep-alive pings: shown only when asked for. */
+  var CHATTER = { sequenceAck: true, ping: true };
+  function matches(tr) {
+    if (tr.dataset.chatter && !chatter.checked) return false;
+    var q = search.value.trim().toLowerCase();
+    return !q || tr.dataset.search.indexOf(q) !== -1;
+  }
 
   function addRow(row) {
     var status = row.status === undefined ? '' : row.status === null ? '—' : row.status;
@@ -174,6 +182,7 @@ export const PAGE_JS: string = String.raw`'use strict';
       el('td', { text: what(row) }), statusCell, el('td', { text: row.ms === undefined ? '' : row.ms }),
     ]);
     tr.dataset.search = (what(row) + ' ' + JSON.stringify(row)).toLowerCase();
+    if (row.kind === 'frame' && CHATTER[row.frameType] === true) tr.dataset.chatter = '1';
     tr.addEventListener('click', function () { openDetail(row); });
     tr.hidden = !matches(tr);
     feedBody.insertBefore(tr, feedBody.firstChild);
@@ -228,7 +237,9 @@ export const PAGE_JS: string = String.raw`'use strict';
 
   document.getElementById('close-detail').addEventListener('click', closeDetail);
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDetail(); });
-  search.addEventListener('input', function () { Array.prototype.forEach.call(feedBody.children, function (tr) { tr.hidden = !matches(tr); }); });
+  function filter() { Array.prototype.forEach.call(feedBody.children, function (tr) { tr.hidden = !matches(tr); }); }
+  search.addEventListener('input', filter);
+  chatter.addEventListener('change', filter);
 
   // A reconnecting page is sent the recent rows again: it skips those it has, and starts afresh after a restart.
   var run = null;
