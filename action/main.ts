@@ -66,8 +66,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
         if (!message) {
           const { fetchRelease } = await import('./releaseTag.js');
           const tag = (config.message as { tag: string }).tag;
-          if (!context.github) throw new InputError('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
-          const release = await fetchRelease(tag, config.githubToken, context.github);
+          const release = await fetchRelease(tag, config.githubToken, context.github!);
           message = notificationMessage(buildNotification(context.source, notification, release), runner);
           payload = message.output;
         }

@@ -28923,7 +28923,7 @@ const INPUTS = [
         group: 'message',
         secret: false,
         rule: '1 to 128 printable ASCII characters, no spaces',
-        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run, its attempt, the job and the step (the same for every retry, new for each run attempt). Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
+        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run (on GitHub: its id and attempt, the job and the step), the same for every retry, new for each run attempt. Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
     },
     {
         name: 'notification-schema',
@@ -30248,7 +30248,7 @@ function lookup(name, { github, source, env, id }) {
     if (root === 'env' && path.length === 1) {
         const value = env[path[0]];
         if (value === undefined)
-            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
+            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env, or the command's environment)`);
         return value;
     }
     if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])))) {
@@ -30547,6 +30547,9 @@ function readConfig(runner) {
                 throw new inputError/* InputError */.dz('content-type', 'does not apply with {release-tag}: the announcement is JSON');
             if (!githubToken)
                 throw new inputError/* InputError */.dz('github-token', 'is required with {release-tag}, to read the release', true);
+            if (!context.github) {
+                throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API of a GitHub Actions run (its repository and API URL), which this run is not');
+            }
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
@@ -31805,8 +31808,6 @@ async function runWith(runner) {
                 if (!message) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
-                    if (!context.github)
-                        throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
                     const release = await fetchRelease(tag, config.githubToken, context.github);
                     message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release), runner);
                     payload = message.output;

@@ -67,6 +67,12 @@ const cases: [string, Record<string, string>, string, string][] = [
     "Inputs 'connection-string' and 'access-key' are two auth methods: give exactly one of connection-string, endpoint + access-key",
     '--connection-string and --access-key are two auth methods: give exactly one of --connection-string, --endpoint + --access-key',
   ],
+  [
+    'release-tag outside a GitHub Actions run',
+    { message: '', 'release-tag': 'v1.4.2', 'github-token': 'ghs_x', 'dry-run': 'true' },
+    "Input 'release-tag' reads the release through the GitHub API of a GitHub Actions run",
+    '--release-tag reads the release through the GitHub API of a GitHub Actions run',
+  ],
   ['a TTL out of range', { 'message-ttl-seconds': '301' }, "Input 'message-ttl-seconds' must be a whole number from 0 to 300", '--message-ttl-seconds must be'],
 ];
 
