@@ -10,6 +10,7 @@ import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast } from './emulator.js';
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.js';
 import { benchPulumiMembership } from './pulumi.js';
+import { benchReceiving } from './receiving.js';
 import { allRatios, summary, verdict } from './targets.js';
 
 interface Section {
@@ -22,6 +23,7 @@ const SECTIONS: Section[] = [
   { name: 'emulator', run: () => benchEmulatorBroadcast() },
   { name: 'pulumi', run: (options) => benchPulumiMembership(options) },
   { name: 'action', run: () => benchActionStartup() },
+  { name: 'receiving', run: (options) => benchReceiving(options.quick ? { scale: 0.5 } : {}) },
 ];
 
 const options = parseBenchArgs(process.argv.slice(2));

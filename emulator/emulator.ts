@@ -25,6 +25,7 @@ import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './em
 import { resolveFaults, type FaultOptions } from './faults/faultOptions.js';
 import { EventHandlerFailure, closes, errors } from './common/errors.js';
 import { FaultInjector } from './faults/faults.js';
+import { ClientFaultDrill, resolveClientFaults, type ClientFaultOptions } from './faults/clientFaults.js';
 import { createHandlers } from './rest/handlers/index.js';
 import { createRequestListener } from './rest/requestListener.js';
 import { Router } from './rest/routes.js';
@@ -86,6 +87,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** Every upgraded socket, so `close()` can wait for them. */
   readonly #sockets = new Set<ClientSocket>();
   readonly #handleFrame;
+  #clientFaults: ClientFaultDrill | undefined;
   #status: EmulatorStatus = 'Closed';
   #server: Server | undefined;
   #upgrade: ReturnType<typeof createUpgradeHandler> | undefined;
@@ -106,7 +108,10 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     super();
     this.#options = resolveOptions(options);
     const saved = this.#options.state === undefined ? undefined : readStateFile(this.#options.state);
-    if (this.#options.hubSettings === undefined && saved?.hubSettings) this.#options.hubs = savedHubs(this.#options.state!, saved);
+    if (this.#options.hubSettings === undefined && saved?.hubSettings) {
+      this.#options.hubs = savedHubs(this.#options.state!, saved);
+      this.#options.hubSettings = saved.hubSettings as ResolvedOptions['hubSettings'];
+    }
     if (this.#options.ui || this.#options.state !== undefined) {
       this.#activity = new ActivityFeed();
       this.#activity.subscribe((activity) => this.#follow(activity));
@@ -234,6 +239,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#connections.clear();
     this.#store.clear();
     this.#grants.clear();
+    this.#liveView?.reset();
     this.#stateFile?.changed();
   }
 
@@ -245,6 +251,50 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** How many faults were injected since the faults were last set. */
   get faultsInjected(): number {
     return this.#faults.injected;
+  }
+
+  /**
+   * Starts a drill of client-connection faults (drops, half-open sockets, closes, expired tokens) in waves,
+   * replacing the one running; `undefined` stops it.
+   * @throws InvalidArgumentError naming a bad option.
+   */
+  setClientFaults(options: ClientFaultOptions | undefined): void {
+    const resolved = options === undefined ? undefined : resolveClientFaults(options);
+    this.#clientFaults?.stop();
+    this.#clientFaults =
+      resolved &&
+      new ClientFaultDrill(resolved, {
+        connections: (hub) => this.connections(hub).filter((connection) => connection.state === 'open'),
+        strike: (kind, connectionId) => {
+          if (kind === 'drop') this.dropConnection(connectionId);
+          else if (kind === 'halfOpen') this.halfOpenConnection(connectionId);
+          else this.#connections.get(connectionId)?.close('fault drill');
+        },
+        expireClientTokens: () => this.expireClientTokens(),
+      });
+  }
+
+  /** How many connections the client-fault drill has struck since it was set. */
+  get clientFaultsStruck(): number {
+    return this.#clientFaults?.struck ?? 0;
+  }
+
+  /**
+   * Makes a connection's socket half-open: the emulator neither reads from it nor writes to it, and closes
+   * nothing, so only a client's keep-alive can notice. A reliable client can then recover the connection. False
+   * when the connection has no socket.
+   */
+  halfOpenConnection(connectionId: string): boolean {
+    return this.#connections.get(connectionId)?.halfOpen() ?? false;
+  }
+
+  /**
+   * Expires every client access token presented so far: a new connection with one is refused 401 (`The token has
+   * expired`), as a page that holds its token past `exp` is. Connections already open, and their recoveries, are
+   * unaffected.
+   */
+  expireClientTokens(): void {
+    this.#verifier.expireClientTokens();
   }
 
   /** The connections of one hub (hub names are case-insensitive), or of all hubs. */
@@ -263,6 +313,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   async #closeNow(): Promise<void> {
     this.#status = 'Closing';
+    this.#clientFaults?.stop();
     const server = this.#server!;
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.#upgrade!.close();
@@ -425,7 +476,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     return new StateFile(path, saved, {
       store: this.#store,
       grants: this.#grants,
-      hubSettings: this.#options.hubSettings ?? saved?.hubSettings,
+      hubSettings: this.#options.hubSettings,
       onError: (error) => this.#logError(error, `state file ${path}`),
     });
   }

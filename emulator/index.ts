@@ -8,7 +8,9 @@ export type { ConnectionInfo, EmulatorEvents, EmulatorStatus } from './emulator.
 export type { EmulatorLogger } from './common/logger.js';
 export type { EmulatorOptions } from './emulatorOptions.js';
 export type { LiveViewOptions } from './liveView/liveViewOptions.js';
-export { FAULT_KINDS } from './faults/faultOptions.js';
+export { DEFAULT_FAULT_KINDS, FAULT_KINDS } from './faults/faultOptions.js';
+export { CLIENT_FAULT_KINDS } from './faults/clientFaults.js';
+export type { ClientFaultKind, ClientFaultOptions } from './faults/clientFaults.js';
 export type { FaultKind, FaultOptions } from './faults/faultOptions.js';
 export { SYSTEM_EVENTS } from './upstream/eventHandlerSettings.js';
 export type { EventHandlerSettings, HubSettings, SystemEvent, UpstreamOptions } from './upstream/eventHandlerSettings.js';

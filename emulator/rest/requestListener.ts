@@ -47,6 +47,8 @@ interface RequestState {
   status?: number;
   /** Set when a fault reset the connection: nothing may be written. */
   reset?: boolean;
+  /** Set by a `lostResponse` fault: the request runs, then the connection is reset instead of answered. */
+  loseResponse?: boolean;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -138,6 +140,9 @@ async function applyFault(state: RequestState, faults: FaultInjector): Promise<b
       state.reset = true;
       state.req.socket.resetAndDestroy();
       return true;
+    case 'lostResponse':
+      state.loseResponse = true;
+      return false;
     case 'throttle':
       throw errors.throttled(fault.retryAfterSeconds);
     case 'unavailable':
@@ -155,6 +160,10 @@ function refuseUnknownQuery(query: URLSearchParams, route: RouteMatch): void {
 function write(state: RequestState, status: number, body?: string, headers: Readonly<Record<string, string>> = {}): void {
   const { res, method } = state;
   state.status = status;
+  if (state.loseResponse) {
+    state.reset = true;
+    state.req.socket.resetAndDestroy();
+  }
   if (state.reset || res.headersSent || res.destroyed) return;
   res.statusCode = status;
   res.setHeader('x-ms-request-id', state.id);
