@@ -75,7 +75,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
         const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
         return { ok: true, outputs };
       }
-      const result = await close(client, config, log, attempts, signal, (count) => (closed = count));
+      const result = await close(client, config, { log, attempts, signal, progress: (count) => (closed = count) });
       log.info(
         `Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status}, ${attempts.describe()}, in ${Math.round(elapsed())} ms`,
       );

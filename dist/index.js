@@ -29952,21 +29952,18 @@ function buildCloseRequest(config) {
 function buildWaveRequests(config) {
     return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
-/**
- * Closes the target's connections, in one request or in waves.
- * @param progress - told the running count after each wave, so a failure later on can say part went through
- */
-async function close_close(client, config, log, attempts, signal, progress = () => undefined) {
+/** Closes the target's connections, in one request or in waves. */
+async function close_close(client, config, options) {
     if (config.waves)
-        return closeInWaves(client, config, log, attempts, signal, progress);
-    const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
+        return closeInWaves(client, config, options);
+    const { status } = options.attempts.add(await execute(client, buildCloseRequest(config), options.signal));
     return { status };
 }
 /**
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(client, config, log, attempts, signal, progress) {
+async function closeInWaves(client, config, { log, attempts, signal, progress }) {
     const { batchSize, intervalSeconds } = config.waves;
     const excluded = new Set(config.excluded);
     const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
@@ -29982,7 +29979,7 @@ async function closeInWaves(client, config, log, attempts, signal, progress) {
         for (const result of results)
             status = attempts.add(result).status;
         closed += batch.length;
-        progress(closed);
+        progress?.(closed);
         log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
     }
     return { status, closed };
@@ -31817,7 +31814,7 @@ async function runWith(runner) {
                 const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
                 return { ok: true, outputs };
             }
-            const result = await close_close(client, config, log, attempts, signal, (count) => (closed = count));
+            const result = await close_close(client, config, { log, attempts, signal, progress: (count) => (closed = count) });
             log.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status}, ${attempts.describe()}, in ${Math.round(elapsed())} ms`);
             const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' });
             return { ok: true, outputs };

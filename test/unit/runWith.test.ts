@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { HubFixture } from '../helpers/hubFixture.js';
 import { ACTION_WORDING, CLI_WORDING } from '../../action/inputError.js';
 import type { FrontEnd } from '../../action/inputs.js';
 import { runWith } from '../../action/main.js';
@@ -131,6 +132,31 @@ describe("the kind of failure, for a front-end's exit code", () => {
     const result = await runWith(runner);
     expect(record.failed).toEqual([]);
     expect(result).toMatchObject({ ok: false, failure: { kind: 'unreachable', failsStep: false } });
+  });
+
+  test('partial: a close in waves that fails after a wave went through', async () => {
+    const fixture = new HubFixture(emulator);
+    try {
+      for (let i = 0; i < 3; i++) await fixture.connect({ groups: ['ops'] });
+      const inputs = {
+        'connection-string': emulator.connectionString,
+        hub: fixture.hub,
+        operation: 'close',
+        target: 'group',
+        group: 'ops',
+        'batch-size': '1',
+        retries: '0',
+      };
+      const { runner, record } = fakeRunner('cli', inputs);
+      // Once the first wave is logged, the service starts failing: the second wave's close gets a 503.
+      runner.log.info = (line) => void (line.startsWith('Wave 1/3') && emulator.setFaults({ rate: 1, kinds: ['unavailable'] }));
+      const result = await runWith(runner);
+      expect(result.failure).toEqual({ kind: 'partial', message: record.failed[0], failsStep: true });
+      expect(result.outputs).toMatchObject({ ok: 'false', closed: '1' });
+    } finally {
+      emulator.setFaults(undefined);
+      await fixture.dispose();
+    }
   });
 
   test('success: ok, the outputs, no failure', async () => {
