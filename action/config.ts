@@ -10,13 +10,12 @@ import { parseEndpoint } from '../shared/endpoint.js';
 import { NOTIFICATION_ID_PATTERN, NOTIFICATION_SCHEMA_V1 } from '../shared/notification.js';
 import { DEFAULT_API_VERSION } from '../shared/operations.js';
 import { checkApiVersion, checkGroup, checkPathParam, describe, HUB_PATTERN, MAX_MESSAGE_BYTES } from '../shared/validate.js';
-import type { GitHubContext } from './context.js';
-import type { ActionCore } from './core.js';
 import type { EntraSettings } from './entra.js';
 import { checkInput, InputError } from './inputError.js';
 import { prepareMessage, type Message } from './message.js';
 import type { TemplateScope } from './template.js';
-import { defaultNotificationId, type NotificationSchemaVersion } from './notification.js';
+import type { NotificationSchemaVersion } from './notification.js';
+import type { Runner } from './runner.js';
 
 export const OPERATIONS = ['send', 'close'] as const;
 export const TARGETS = ['hub', 'group', 'user', 'connection'] as const;
@@ -70,18 +69,19 @@ export interface Config {
 const SECRET_INPUTS = ['connection-string', 'access-key', 'github-token'] as const;
 
 /**
- * Reads and checks every input.
- * @param env - the runner's environment (OIDC variables, workspace, template values)
+ * Reads and checks every input the runner gives.
  * @throws InputError for the first input that breaks a rule
  */
-export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: GitHubContext): Config {
-  // Each input is read from the environment once; the secret ones first, so they are masked before anything else.
+export function readConfig(runner: Runner): Config {
+  const { context } = runner;
+  // Each input is read once, trimmed (as `core.getInput` trims); the secret ones first, so they are masked before
+  // anything else.
   const read = new Map<string, string>();
   const input = (name: string): string => {
-    if (!read.has(name)) read.set(name, core.getInput(name));
+    if (!read.has(name)) read.set(name, runner.input(name).trim());
     return read.get(name)!;
   };
-  maskSecrets(core, input);
+  maskSecrets(runner, input);
   const given = (name: string) => input(name) !== '';
 
   const hub = input('hub');
@@ -91,7 +91,7 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
   }
   const operation = oneOf('operation', input('operation') || 'send', OPERATIONS);
   const target = readTarget(input, oneOf('target', input('target') || 'hub', TARGETS));
-  const auth = readAuth(input, env);
+  const auth = readAuth(input);
 
   const apiVersion = input('api-version') || DEFAULT_API_VERSION;
   checkInput('api-version', () => checkApiVersion('api-version', apiVersion));
@@ -129,14 +129,14 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
   }
 
   const githubToken = input('github-token');
-  const id = input('id') || defaultNotificationId(env);
+  const id = input('id') || context.defaultId;
   if (!NOTIFICATION_ID_PATTERN.test(id)) {
     throw new InputError('id', `must be 1 to 128 printable ASCII characters without spaces (got ${describe(id)})`);
   }
   const notificationSchema = oneOf('notification-schema', input('notification-schema') || '2', ['1', '2']) === '1' ? 1 : 2;
   if (notificationSchema === 1 && operation === 'close') throw onlyFor('notification-schema', 'applies to operation send only');
   if (notificationSchema === 1) {
-    core.warning(`notification-schema 1 is deprecated: it sends ${NOTIFICATION_SCHEMA_V1}, without an id; update the receivers, then drop the input`);
+    runner.log.warning(`notification-schema 1 is deprecated: it sends ${NOTIFICATION_SCHEMA_V1}, without an id; update the receivers, then drop the input`);
   }
   let message: Config['message'];
   if (operation === 'send') {
@@ -149,7 +149,7 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
       if (!githubToken) throw new InputError('github-token', 'is required with release-tag, to read the release', true);
       message = { kind: 'release-tag', tag: releaseTag };
     } else {
-      message = readMessage(input, contentType, { github: context, env, id });
+      message = readMessage(input, contentType, { github: context.github, source: context.source, env: context.env, id });
     }
     // The runner passes action.yml's default ("2") whether or not the step sets it: only a 1 says something.
     if (notificationSchema === 1 && message?.kind === 'message') {
@@ -181,13 +181,13 @@ export function readConfig(core: ActionCore, env: NodeJS.ProcessEnv, context: Gi
 }
 
 /** Masks the secret inputs, and the key inside a connection string on its own (it may be logged apart). */
-function maskSecrets(core: ActionCore, input: (name: string) => string): void {
+function maskSecrets(runner: Runner, input: (name: string) => string): void {
   for (const name of SECRET_INPUTS) {
     const value = input(name);
-    if (value) core.setSecret(value);
+    if (value) runner.mask(value);
   }
   const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(input('connection-string'))?.[1]?.trim();
-  if (key) core.setSecret(key);
+  if (key) runner.mask(key);
 }
 
 function readTarget(input: (name: string) => string, kind: TargetKind): Target {
@@ -209,7 +209,7 @@ function readTarget(input: (name: string) => string, kind: TargetKind): Target {
 
 const AUTH_METHODS = 'give exactly one of connection-string, endpoint + access-key, or endpoint + client-id + tenant-id (Microsoft Entra)';
 
-function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth {
+function readAuth(input: (name: string) => string): Auth {
   const connectionString = input('connection-string');
   const endpoint = input('endpoint');
   const accessKey = input('access-key');
@@ -241,13 +241,6 @@ function readAuth(input: (name: string) => string, env: NodeJS.ProcessEnv): Auth
   const authorityHost = checkInput('authority-host', () =>
     parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com'),
   ).href;
-  if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-    throw new InputError(
-      'client-id',
-      "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
-        'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)',
-    );
-  }
   return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
 }
 

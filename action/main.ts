@@ -9,16 +9,17 @@ import type { WebPubSubRequest } from '../shared/requests.js';
 import type { WebPubSubServiceClient } from '../shared/hubClient.js';
 import { buildCloseRequest, buildWaveRequests, close } from './close.js';
 import { readConfig, type Config } from './config.js';
-import { readGitHubContext, type GitHubContext } from './context.js';
 import type { ActionCore } from './core.js';
 import { printDryRun } from './dryRun.js';
 import { Attempts } from './execute.js';
 import { createClient } from './client.js';
-import { asInputError, isInputError } from './inputError.js';
+import { createGitHubRunner } from './githubRunner.js';
+import { asInputError, InputError, isInputError } from './inputError.js';
 import type { Message } from './message.js';
 import { buildNotification, releaseFromEvent } from './notification.js';
 import { buildRecipientsRequest } from './recipients.js';
 import { report, type Outcome } from './report.js';
+import type { FailureKind, Runner, RunResult } from './runner.js';
 import { buildSendRequest, send } from './send.js';
 
 /**
@@ -26,27 +27,36 @@ import { buildSendRequest, send } from './send.js';
  * @param env - the runner's environment (a parameter for tests)
  */
 export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  await runWith(createGitHubRunner(core, env));
+}
+
+/**
+ * Runs one operation on any front-end. Never throws: every failure ends in `runner.fail` or, with
+ * fail-on-error: false, a warning; either way the result says what happened.
+ */
+export async function runWith(runner: Runner): Promise<RunResult> {
+  const { context, log } = runner;
   const started = performance.now();
   const attempts = new Attempts();
   const elapsed = () => performance.now() - started;
   let config: Config | undefined;
   let client: WebPubSubServiceClient | undefined;
   let payload: string | undefined;
+  let closed: number | undefined;
   try {
-    const context = readGitHubContext(env);
-    config = readConfig(core, env, context);
-    let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context, config)) : undefined;
+    config = readConfig(runner);
+    let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(runner, config)) : undefined;
     // Building every request checks every argument by the core's rules before anything is sent; the client's
     // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
     const notification = { id: config.id, schema: config.notificationSchema };
-    const requests = plan(config, message ?? notificationMessage(buildNotification(context, notification)));
-    client = createClient(config, core);
+    const requests = plan(config, message ?? notificationMessage(buildNotification(context.source, notification)));
+    client = createClient(config, runner);
     payload = message?.output;
 
     if (config.dryRun) {
-      printDryRun(core, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
-      await report(core, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' }, env);
-      return;
+      printDryRun(log, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
+      const outputs = await report(runner, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' });
+      return { ok: true, outputs };
     }
     const signal = AbortSignal.timeout(config.timeoutSeconds * 1000);
     try {
@@ -54,19 +64,22 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
         if (!message) {
           const { fetchRelease } = await import('./releaseTag.js');
           const tag = (config.message as { tag: string }).tag;
-          message = notificationMessage(buildNotification(context, notification, await fetchRelease(tag, config.githubToken, context)));
+          if (!context.github) throw new InputError('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
+          const release = await fetchRelease(tag, config.githubToken, context.github);
+          message = notificationMessage(buildNotification(context.source, notification, release));
           payload = message.output;
         }
         const result = await send(client, config, message, attempts, signal);
-        describeSend(core, config, result.status, attempts.total, elapsed(), result.recipients);
-        await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' }, env);
-      } else {
-        const result = await close(client, config, core, attempts, signal);
-        core.info(
-          `Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`,
-        );
-        await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' }, env);
+        describeSend(runner, config, result.status, attempts.total, elapsed(), result.recipients);
+        const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
+        return { ok: true, outputs };
       }
+      const result = await close(client, config, log, attempts, signal, (count) => (closed = count));
+      log.info(
+        `Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`,
+      );
+      const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' });
+      return { ok: true, outputs };
     } catch (error) {
       // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
       // fires first, the user hears about the input they set.
@@ -82,15 +95,25 @@ export async function run(core: ActionCore, env: NodeJS.ProcessEnv = process.env
       attempts: attempts.total + (typeof error?.attempts === 'number' ? error.attempts : 0),
       durationMs: elapsed(),
       payload,
+      closed,
       result: isInputError(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : (error?.name ?? 'Error')})`,
     };
-    await report(core, isInputError(error) ? undefined : config, outcome, env).catch(() => undefined);
+    const outputs = await report(runner, isInputError(error) ? undefined : config, outcome).catch(() => ({}));
     // A bad input is a mistake in the workflow: it fails the step whatever fail-on-error says.
-    if (isInputError(error) || !config || config.failOnError) core.setFailed(message);
-    else core.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+    const failsStep = isInputError(error) || !config || config.failOnError;
+    if (failsStep) runner.fail(message);
+    else log.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+    return { ok: false, outputs, failure: { kind: failureKind(error, closed), message, failsStep } };
   } finally {
     await client?.close();
   }
+}
+
+/** What kind of failure an error is, for a front-end's exit code. */
+function failureKind(error: unknown, closed: number | undefined): FailureKind {
+  if (isInputError(error)) return 'input';
+  if (closed) return 'partial';
+  return typeof (error as { status?: unknown })?.status === 'number' ? 'refused' : 'unreachable';
 }
 
 /** The step ran past timeout-seconds. */
@@ -104,8 +127,9 @@ class StepTimeoutError extends Error {
 }
 
 /** The default payload of a send without message: the event's release announcement, else a deploy notification. */
-function defaultMessage(context: GitHubContext, config: Config): Message {
-  return notificationMessage(buildNotification(context, { id: config.id, schema: config.notificationSchema }, releaseFromEvent(context)));
+function defaultMessage({ context }: Runner, config: Config): Message {
+  const release = context.github && releaseFromEvent(context.github);
+  return notificationMessage(buildNotification(context.source, { id: config.id, schema: config.notificationSchema }, release));
 }
 
 function notificationMessage(notification: object): Message {
@@ -153,9 +177,9 @@ function targetText(config: Config): string {
   return text.replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function describeSend(core: ActionCore, config: Config, status: number, attempts: number, ms: number, recipients: number | '1 or more' | undefined): void {
-  core.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
+function describeSend({ log }: Runner, config: Config, status: number, attempts: number, ms: number, recipients: number | '1 or more' | undefined): void {
+  log.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
   if (recipients === undefined) return;
-  core.info(`Recipients: ${recipients} live connection(s) at send time`);
-  if (recipients === 0) core.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
+  log.info(`Recipients: ${recipients} live connection(s) at send time`);
+  if (recipients === 0) log.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
 }

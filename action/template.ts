@@ -4,6 +4,7 @@
  * value, so quotes and newlines in a commit message or a branch name can never break the JSON (the classic failure
  * of splicing `${{ }}` into a JSON literal).
  */
+import type { NotificationSource } from '../shared/notification.js';
 import { TEMPLATE_FIELDS, type GitHubContext } from './context.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
@@ -18,7 +19,9 @@ export class TemplateError extends Error {
 
 /** Where template values come from. */
 export interface TemplateScope {
-  github: GitHubContext;
+  /** GitHub's context, when running on GitHub; elsewhere `{{ github.<field> }}` reads the run's source fields. */
+  github?: GitHubContext;
+  source: NotificationSource;
   env: NodeJS.ProcessEnv;
   /** The send's id (`{{ id }}`), so a message of the user's own can carry the identity receivers drop copies by. */
   id: string;
@@ -78,7 +81,20 @@ function substituteJson(text: string, replace: (name: string, inString: boolean,
   return out + text.slice(scanned);
 }
 
-function lookup(name: string, { github, env, id }: TemplateScope): unknown {
+/** The `{{ github.<name> }}` fields a run outside GitHub still has, from its notification source. */
+const SOURCE_FIELDS: Readonly<Record<string, keyof NotificationSource>> = {
+  sha: 'sha',
+  ref: 'ref',
+  ref_name: 'refName',
+  repository: 'repository',
+  actor: 'actor',
+  workflow: 'workflow',
+  run_id: 'runId',
+  run_url: 'runUrl',
+  event_name: 'event',
+};
+
+function lookup(name: string, { github, source, env, id }: TemplateScope): unknown {
   if (name === 'id') return id;
   const [root, ...path] = name.split('.');
   if (root === 'env' && path.length === 1) {
@@ -86,7 +102,13 @@ function lookup(name: string, { github, env, id }: TemplateScope): unknown {
     if (value === undefined) throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
     return value;
   }
-  if (root === 'github' && path[0] === 'event' && path.length > 1) {
+  if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)))) {
+    if (path.length === 1 && Object.hasOwn(SOURCE_FIELDS, path[0]!)) return source[SOURCE_FIELDS[path[0]!]!] ?? '';
+    throw new TemplateError(
+      `uses {{ ${name} }}, which only a GitHub Actions run has (outside one: github.<${Object.keys(SOURCE_FIELDS).join('|')}>, id, env.<NAME>)`,
+    );
+  }
+  if (github && root === 'github' && path[0] === 'event' && path.length > 1) {
     let value: unknown = github.event;
     for (const key of path.slice(1)) {
       value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
@@ -94,7 +116,7 @@ function lookup(name: string, { github, env, id }: TemplateScope): unknown {
     if (value === undefined) throw new TemplateError(`uses {{ ${name} }}, but the ${github.eventName || 'event'} event has no such field`);
     return value;
   }
-  if (root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)) return github[TEMPLATE_FIELDS[path[0]!]!];
+  if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)) return github[TEMPLATE_FIELDS[path[0]!]!];
   throw new TemplateError(
     `uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`,
   );

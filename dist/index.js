@@ -28582,7 +28582,7 @@ module.exports = __WEBPACK_EXTERNAL_require("util");
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9823);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1726);
 /** The Action's entry, as the runner starts it (`node dist/index.js`): the real `@actions/core`, then run(). */
 
 
@@ -28668,7 +28668,7 @@ function ruleOf(argument, message) {
 
 /***/ }),
 
-/***/ 9823:
+/***/ 1726:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28676,6 +28676,8 @@ function ruleOf(argument, message) {
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
+
+// UNUSED EXPORTS: runWith
 
 ;// CONCATENATED MODULE: ./build/shared/logger.js
 /**
@@ -29622,10 +29624,13 @@ function buildCloseRequest(config) {
 function buildWaveRequests(config) {
     return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
-/** Closes the target's connections, in one request or in waves. */
-async function close_close(client, config, core, attempts, signal) {
+/**
+ * Closes the target's connections, in one request or in waves.
+ * @param progress - told the running count after each wave, so a failure later on can say part went through
+ */
+async function close_close(client, config, log, attempts, signal, progress = () => undefined) {
     if (config.waves)
-        return closeInWaves(client, config, core, attempts, signal);
+        return closeInWaves(client, config, log, attempts, signal, progress);
     const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
     return { status };
 }
@@ -29633,12 +29638,12 @@ async function close_close(client, config, core, attempts, signal) {
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(client, config, core, attempts, signal) {
+async function closeInWaves(client, config, log, attempts, signal, progress) {
     const { batchSize, intervalSeconds } = config.waves;
     const excluded = new Set(config.excluded);
     const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
     const waves = Math.ceil(members.length / batchSize);
-    core.info(`Closing ${members.length} connection(s) in ${waves} wave(s) of up to ${batchSize}, ${intervalSeconds} s apart`);
+    log.info(`Closing ${members.length} connection(s) in ${waves} wave(s) of up to ${batchSize}, ${intervalSeconds} s apart`);
     let closed = 0;
     let status = 204;
     for (let wave = 0; wave < waves; wave++) {
@@ -29649,7 +29654,8 @@ async function closeInWaves(client, config, core, attempts, signal) {
         for (const result of results)
             status = attempts.add(result).status;
         closed += batch.length;
-        core.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
+        progress(closed);
+        log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
     }
     return { status, closed };
 }
@@ -29825,12 +29831,6 @@ const TEMPLATE_FIELDS = {
     base_ref: 'baseRef',
 };
 ;// CONCATENATED MODULE: ./build/action/template.js
-/**
- * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`, `{{ id }}`. In a JSON
- * message a value that lands inside a string literal is JSON-escaped, and one that lands outside becomes a JSON
- * value, so quotes and newlines in a commit message or a branch name can never break the JSON (the classic failure
- * of splicing `${{ }}` into a JSON literal).
- */
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 /** A placeholder that names no known field: the message's author made a typo. */
@@ -29893,7 +29893,19 @@ function substituteJson(text, replace) {
     }
     return out + text.slice(scanned);
 }
-function lookup(name, { github, env, id }) {
+/** The `{{ github.<name> }}` fields a run outside GitHub still has, from its notification source. */
+const SOURCE_FIELDS = {
+    sha: 'sha',
+    ref: 'ref',
+    ref_name: 'refName',
+    repository: 'repository',
+    actor: 'actor',
+    workflow: 'workflow',
+    run_id: 'runId',
+    run_url: 'runUrl',
+    event_name: 'event',
+};
+function lookup(name, { github, source, env, id }) {
     if (name === 'id')
         return id;
     const [root, ...path] = name.split('.');
@@ -29903,7 +29915,12 @@ function lookup(name, { github, env, id }) {
             throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
         return value;
     }
-    if (root === 'github' && path[0] === 'event' && path.length > 1) {
+    if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])))) {
+        if (path.length === 1 && Object.hasOwn(SOURCE_FIELDS, path[0]))
+            return source[SOURCE_FIELDS[path[0]]] ?? '';
+        throw new TemplateError(`uses {{ ${name} }}, which only a GitHub Actions run has (outside one: github.<${Object.keys(SOURCE_FIELDS).join('|')}>, id, env.<NAME>)`);
+    }
+    if (github && root === 'github' && path[0] === 'event' && path.length > 1) {
         let value = github.event;
         for (const key of path.slice(1)) {
             value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? value[key] : undefined;
@@ -29912,7 +29929,7 @@ function lookup(name, { github, env, id }) {
             throw new TemplateError(`uses {{ ${name} }}, but the ${github.eventName || 'event'} event has no such field`);
         return value;
     }
-    if (root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]))
+    if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]))
         return github[TEMPLATE_FIELDS[path[0]]];
     throw new TemplateError(`uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`);
 }
@@ -29966,8 +29983,6 @@ function sized(input, message) {
     (0,inputError/* checkInput */.DR)(input, () => checkSize(message.body));
     return message;
 }
-// EXTERNAL MODULE: ./build/action/notification.js
-var action_notification = __nccwpck_require__(7420);
 ;// CONCATENATED MODULE: ./build/action/config.js
 /**
  * Reads every input once, into one typed config object. Secrets are masked before anything else happens; then
@@ -29983,26 +29998,26 @@ var action_notification = __nccwpck_require__(7420);
 
 
 
-
 const OPERATIONS = ['send', 'close'];
 const TARGETS = ['hub', 'group', 'user', 'connection'];
 const config_CONTENT_TYPES = ['auto', 'json', 'text', 'binary'];
 /** Inputs that hold secrets: masked before anything is read or logged. */
 const SECRET_INPUTS = ['connection-string', 'access-key', 'github-token'];
 /**
- * Reads and checks every input.
- * @param env - the runner's environment (OIDC variables, workspace, template values)
+ * Reads and checks every input the runner gives.
  * @throws InputError for the first input that breaks a rule
  */
-function readConfig(core, env, context) {
-    // Each input is read from the environment once; the secret ones first, so they are masked before anything else.
+function readConfig(runner) {
+    const { context } = runner;
+    // Each input is read once, trimmed (as `core.getInput` trims); the secret ones first, so they are masked before
+    // anything else.
     const read = new Map();
     const input = (name) => {
         if (!read.has(name))
-            read.set(name, core.getInput(name));
+            read.set(name, runner.input(name).trim());
         return read.get(name);
     };
-    maskSecrets(core, input);
+    maskSecrets(runner, input);
     const given = (name) => input(name) !== '';
     const hub = input('hub');
     if (!hub)
@@ -30012,7 +30027,7 @@ function readConfig(core, env, context) {
     }
     const operation = oneOf('operation', input('operation') || 'send', OPERATIONS);
     const target = readTarget(input, oneOf('target', input('target') || 'hub', TARGETS));
-    const auth = readAuth(input, env);
+    const auth = readAuth(input);
     const apiVersion = input('api-version') || DEFAULT_API_VERSION;
     (0,inputError/* checkInput */.DR)('api-version', () => checkApiVersion('api-version', apiVersion));
     const retries = integer('retries', input('retries') || '3', 0, 20);
@@ -30056,7 +30071,7 @@ function readConfig(core, env, context) {
             throw onlyFor('batch-size', `closes a group in waves: it needs target group (got ${target.kind})`);
     }
     const githubToken = input('github-token');
-    const id = input('id') || (0,action_notification/* defaultNotificationId */.g3)(env);
+    const id = input('id') || context.defaultId;
     if (!notification/* NOTIFICATION_ID_PATTERN */.nI.test(id)) {
         throw new inputError/* InputError */.dz('id', `must be 1 to 128 printable ASCII characters without spaces (got ${describe(id)})`);
     }
@@ -30064,7 +30079,7 @@ function readConfig(core, env, context) {
     if (notificationSchema === 1 && operation === 'close')
         throw onlyFor('notification-schema', 'applies to operation send only');
     if (notificationSchema === 1) {
-        core.warning(`notification-schema 1 is deprecated: it sends ${notification/* NOTIFICATION_SCHEMA_V1 */.Y3}, without an id; update the receivers, then drop the input`);
+        runner.log.warning(`notification-schema 1 is deprecated: it sends ${notification/* NOTIFICATION_SCHEMA_V1 */.Y3}, without an id; update the receivers, then drop the input`);
     }
     let message;
     if (operation === 'send') {
@@ -30081,7 +30096,7 @@ function readConfig(core, env, context) {
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
-            message = config_readMessage(input, contentType, { github: context, env, id });
+            message = config_readMessage(input, contentType, { github: context.github, source: context.source, env: context.env, id });
         }
         // The runner passes action.yml's default ("2") whether or not the step sets it: only a 1 says something.
         if (notificationSchema === 1 && message?.kind === 'message') {
@@ -30111,15 +30126,15 @@ function readConfig(core, env, context) {
     };
 }
 /** Masks the secret inputs, and the key inside a connection string on its own (it may be logged apart). */
-function maskSecrets(core, input) {
+function maskSecrets(runner, input) {
     for (const name of SECRET_INPUTS) {
         const value = input(name);
         if (value)
-            core.setSecret(value);
+            runner.mask(value);
     }
     const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(input('connection-string'))?.[1]?.trim();
     if (key)
-        core.setSecret(key);
+        runner.mask(key);
 }
 function readTarget(input, kind) {
     const fields = { group: 'group', user: 'user-id', connection: 'connection-id' };
@@ -30141,7 +30156,7 @@ function readTarget(input, kind) {
     return kind === 'user' ? { kind, userId: value } : { kind, connectionId: value };
 }
 const AUTH_METHODS = 'give exactly one of connection-string, endpoint + access-key, or endpoint + client-id + tenant-id (Microsoft Entra)';
-function readAuth(input, env) {
+function readAuth(input) {
     const connectionString = input('connection-string');
     const endpoint = input('endpoint');
     const accessKey = input('access-key');
@@ -30177,10 +30192,6 @@ function readAuth(input, env) {
         throw new inputError/* InputError */.dz('tenant-id', `must be a tenant id (a GUID) or domain (got ${describe(tenantId)})`);
     const audience = input('audience') || 'api://AzureADTokenExchange';
     const authorityHost = (0,inputError/* checkInput */.DR)('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
-            'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
-    }
     return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
 }
 function config_readMessage(input, contentType, scope) {
@@ -30256,18 +30267,18 @@ const SHOWN_BODY_CHARS = 4000;
  * Prints each request: method, URL, headers (Authorization masked) and body.
  * @param notes - lines printed before the requests (what a multi-step operation would do)
  */
-function printDryRun(core, endpoint, auth, requests, notes = []) {
-    core.info('Dry run: nothing is sent. The request(s) that would go out:');
+function printDryRun(log, endpoint, auth, requests, notes = []) {
+    log.info('Dry run: nothing is sent. The request(s) that would go out:');
     for (const note of notes)
-        core.info(note);
+        log.info(note);
     for (const request of requests) {
-        core.info(`${request.method} ${endpoint}${request.url}`);
-        core.info(`authorization: ${AUTHORIZATION[auth]}`);
+        log.info(`${request.method} ${endpoint}${request.url}`);
+        log.info(`authorization: ${AUTHORIZATION[auth]}`);
         for (const [name, value] of Object.entries(request.headers))
-            core.info(`${name}: ${value}`);
+            log.info(`${name}: ${value}`);
         if (request.body !== undefined) {
             const body = typeof request.body === 'string' ? request.body : `<${request.body.byteLength} bytes, base64> ${Buffer.from(request.body).toString('base64')}`;
-            core.info(body.length > SHOWN_BODY_CHARS ? `${body.slice(0, SHOWN_BODY_CHARS)}… (${body.length} characters in all)` : body);
+            log.info(body.length > SHOWN_BODY_CHARS ? `${body.slice(0, SHOWN_BODY_CHARS)}… (${body.length} characters in all)` : body);
         }
     }
 }
@@ -31014,6 +31025,44 @@ function checkClientOptions(options) {
         throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${describe(options.logLevel)})`);
     }
 }
+;// CONCATENATED MODULE: ./build/action/client.js
+/** The core client for the config's auth, bounded by timeout-seconds, logging through the runner. */
+
+
+
+/** One attempt never waits longer than this, so retries get their turn within the step's bound. */
+const MAX_ATTEMPT_MS = 30_000;
+/**
+ * @throws InvalidArgumentError for an endpoint the client refuses (e.g. http to a host that is not loopback);
+ * InputError when this front-end cannot obtain Entra tokens.
+ */
+function createClient(config, runner) {
+    const { log } = runner;
+    const stepMs = config.timeoutSeconds * 1000;
+    const options = {
+        apiVersion: config.apiVersion,
+        // maxElapsedMs bounds each call, every attempt and wait included; the step's own signal bounds the whole step.
+        retry: { maxRetries: config.retries, maxElapsedMs: stepMs },
+        timeoutMs: Math.min(MAX_ATTEMPT_MS, stepMs),
+        // Each attempt's request line, status and duration reach the log as debug lines when RUNNER_DEBUG=1; the client
+        // redacts every line before it gets here.
+        logger: { debug: (line) => log.debug(line), info: (line) => log.info(line), warning: (line) => log.warning(line) },
+        logLevel: log.isDebug?.() ? 'debug' : 'info',
+    };
+    const { auth, hub } = config;
+    switch (auth.kind) {
+        case 'connection-string':
+            return new WebPubSubServiceClient(auth.connectionString, hub, options);
+        case 'access-key':
+            return new WebPubSubServiceClient(auth.endpoint, new AzureKeyCredential(auth.accessKey), hub, options);
+        case 'entra': {
+            if (!runner.entraCredential)
+                throw new inputError/* InputError */.dz('client-id', 'signs in with Microsoft Entra, which this front-end cannot do');
+            const { endpoint, kind: _kind, ...settings } = auth;
+            return new WebPubSubServiceClient(endpoint, runner.entraCredential(settings, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
+        }
+    }
+}
 ;// CONCATENATED MODULE: ./build/action/entra.js
 /**
  * Microsoft Entra through GitHub OIDC, in-process: the job's OIDC token (from the runner's token endpoint) is
@@ -31094,54 +31143,86 @@ function claimsOf(jwt) {
         return {};
     }
 }
-;// CONCATENATED MODULE: ./build/action/client.js
-/** The core client for the config's auth, bounded by timeout-seconds, logging through `core`. */
+// EXTERNAL MODULE: ./build/action/notification.js
+var action_notification = __nccwpck_require__(7420);
+;// CONCATENATED MODULE: ./build/action/githubRunner.js
+/** The GitHub Action's front-end: the Runner made of `@actions/core` and the runner's environment. */
 
 
 
-/** One attempt never waits longer than this, so retries get their turn within the step's bound. */
-const MAX_ATTEMPT_MS = 30_000;
+
+/** Errors name inputs as a workflow's `with:` does. */
+const ACTION_WORDING = {
+    subject: (inputs) => (inputs.length === 1 ? `Input '${inputs[0]}'` : `Inputs ${inputs.map((name) => `'${name}'`).join(' and ')}`),
+    mention: (input) => input,
+    setting: (input, value) => `${input}: ${value}`,
+};
 /**
- * @throws InvalidArgumentError for an endpoint the client refuses (e.g. http to a host that is not loopback).
+ * The input names the runner set, from the INPUT_* variables: every input action.yml declares (defaults filled
+ * in) and every name of the step's `with:`, upper-cased with spaces turned into `_` (as `core.getInput` looks
+ * them up), so they come back lower-cased.
  */
-function createClient(config, core) {
-    const stepMs = config.timeoutSeconds * 1000;
-    const options = {
-        apiVersion: config.apiVersion,
-        // maxElapsedMs bounds each call, every attempt and wait included; the step's own signal bounds the whole step.
-        retry: { maxRetries: config.retries, maxElapsedMs: stepMs },
-        timeoutMs: Math.min(MAX_ATTEMPT_MS, stepMs),
-        // Each attempt's request line, status and duration reach the log as debug lines when RUNNER_DEBUG=1; the client
-        // redacts every line before it gets here.
-        logger: { debug: (line) => core.debug(line), info: (line) => core.info(line), warning: (line) => core.warning(line) },
-        logLevel: core.isDebug() ? 'debug' : 'info',
+function inputNamesOf(env) {
+    return Object.keys(env)
+        .filter((key) => key.startsWith('INPUT_') && key.length > 'INPUT_'.length)
+        .map((key) => key.slice('INPUT_'.length).toLowerCase());
+}
+/** @param env - the runner's environment (a parameter for tests) */
+function createGitHubRunner(core, env) {
+    const github = readGitHubContext(env);
+    return {
+        input: (name) => core.getInput(name),
+        inputNames: () => inputNamesOf(env),
+        wording: ACTION_WORDING,
+        context: {
+            source: (0,action_notification/* sourceOf */.vz)(github),
+            github,
+            env,
+            defaultId: (0,action_notification/* defaultNotificationId */.g3)(env),
+            sourceHint: 'the runner sets GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF in a workflow; when running the Action by hand, set them yourself (docs/action.md, "Running the Action locally")',
+        },
+        log: { info: (line) => core.info(line), warning: (line) => core.warning(line), debug: (line) => core.debug(line), isDebug: () => core.isDebug() },
+        mask: (secret) => core.setSecret(secret),
+        setOutput: (name, value) => core.setOutput(name, value),
+        fail: (message) => core.setFailed(message),
+        ...(env.GITHUB_STEP_SUMMARY && {
+            writeSummary: async (markdown) => {
+                await core.summary.addRaw(markdown, true).write();
+            },
+        }),
+        entraCredential(settings, timeoutMs) {
+            if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+                throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
+                    'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
+            }
+            return createGitHubOidcCredential(core, settings, timeoutMs);
+        },
     };
-    const { auth, hub } = config;
-    switch (auth.kind) {
-        case 'connection-string':
-            return new WebPubSubServiceClient(auth.connectionString, hub, options);
-        case 'access-key':
-            return new WebPubSubServiceClient(auth.endpoint, new AzureKeyCredential(auth.accessKey), hub, options);
-        case 'entra':
-            return new WebPubSubServiceClient(auth.endpoint, createGitHubOidcCredential(core, auth, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
-    }
 }
 ;// CONCATENATED MODULE: ./build/action/report.js
-/** Sets every output, then, when the runner gives a summary file, appends a compact table (never the payload). */
-async function report(core, config, outcome, env) {
-    core.setOutput('ok', String(outcome.ok));
-    core.setOutput('status', outcome.status === undefined ? '' : String(outcome.status));
-    core.setOutput('attempts', String(outcome.attempts));
-    core.setOutput('duration-ms', String(Math.round(outcome.durationMs)));
-    core.setOutput('payload', outcome.payload ?? '');
-    if (config?.operation === 'send')
-        core.setOutput('id', config.id);
-    if (outcome.recipients !== undefined)
-        core.setOutput('recipients', String(outcome.recipients));
-    if (outcome.closed !== undefined)
-        core.setOutput('closed', String(outcome.closed));
-    if (!config || !env.GITHUB_STEP_SUMMARY)
-        return;
+/**
+ * Sets every output, then, when the runner keeps a summary, appends a compact table (never the payload).
+ * @returns the outputs that were set
+ */
+async function report(runner, config, outcome) {
+    const outputs = {
+        ok: String(outcome.ok),
+        status: outcome.status === undefined ? '' : String(outcome.status),
+        attempts: String(outcome.attempts),
+        'duration-ms': String(Math.round(outcome.durationMs)),
+        payload: outcome.payload ?? '',
+        ...(config?.operation === 'send' && { id: config.id }),
+        ...(outcome.recipients !== undefined && { recipients: String(outcome.recipients) }),
+        ...(outcome.closed !== undefined && { closed: String(outcome.closed) }),
+    };
+    for (const [name, value] of Object.entries(outputs))
+        runner.setOutput(name, value);
+    if (config && runner.writeSummary)
+        await runner.writeSummary(summaryOf(config, outcome));
+    return outputs;
+}
+/** A heading and an HTML table (Markdown allows it; the cells are escaped). */
+function summaryOf(config, outcome) {
     const header = ['Operation', 'Hub', 'Target', 'Result', 'Status', 'Attempts', 'Duration'];
     const row = [
         config.operation,
@@ -31160,10 +31241,8 @@ async function report(core, config, outcome, env) {
         header.push('Closed');
         row.push(String(outcome.closed));
     }
-    await core.summary
-        .addHeading('Azure Web PubSub', 3)
-        .addTable([header.map((data) => ({ data, header: true })), row.map(escapeHtml)])
-        .write();
+    const cells = (tag, texts) => `<tr>${texts.map((text) => `<${tag}>${escapeHtml(text)}</${tag}>`).join('')}</tr>`;
+    return `### Azure Web PubSub\n\n<table>${cells('th', header)}${cells('td', row)}</table>\n`;
 }
 function describeTarget({ target }) {
     switch (target.kind) {
@@ -31235,26 +31314,34 @@ async function send_send(client, config, message, attempts, signal) {
  * @param env - the runner's environment (a parameter for tests)
  */
 async function run(core, env = process.env) {
+    await runWith(createGitHubRunner(core, env));
+}
+/**
+ * Runs one operation on any front-end. Never throws: every failure ends in `runner.fail` or, with
+ * fail-on-error: false, a warning; either way the result says what happened.
+ */
+async function runWith(runner) {
+    const { context, log } = runner;
     const started = performance.now();
     const attempts = new Attempts();
     const elapsed = () => performance.now() - started;
     let config;
     let client;
     let payload;
+    let closed;
     try {
-        const context = readGitHubContext(env);
-        config = readConfig(core, env, context);
-        let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context, config)) : undefined;
+        config = readConfig(runner);
+        let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(runner, config)) : undefined;
         // Building every request checks every argument by the core's rules before anything is sent; the client's
         // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
         const notification = { id: config.id, schema: config.notificationSchema };
-        const requests = plan(config, message ?? notificationMessage((0,action_notification/* buildNotification */.Ur)(context, notification)));
-        client = createClient(config, core);
+        const requests = plan(config, message ?? notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification)));
+        client = createClient(config, runner);
         payload = message?.output;
         if (config.dryRun) {
-            printDryRun(core, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
-            await report(core, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' }, env);
-            return;
+            printDryRun(log, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
+            const outputs = await report(runner, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' });
+            return { ok: true, outputs };
         }
         const signal = AbortSignal.timeout(config.timeoutSeconds * 1000);
         try {
@@ -31262,18 +31349,21 @@ async function run(core, env = process.env) {
                 if (!message) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
-                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context, notification, await fetchRelease(tag, config.githubToken, context)));
+                    if (!context.github)
+                        throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
+                    const release = await fetchRelease(tag, config.githubToken, context.github);
+                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release));
                     payload = message.output;
                 }
                 const result = await send_send(client, config, message, attempts, signal);
-                describeSend(core, config, result.status, attempts.total, elapsed(), result.recipients);
-                await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' }, env);
+                describeSend(runner, config, result.status, attempts.total, elapsed(), result.recipients);
+                const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
+                return { ok: true, outputs };
             }
-            else {
-                const result = await close_close(client, config, core, attempts, signal);
-                core.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`);
-                await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' }, env);
-            }
+            const result = await close_close(client, config, log, attempts, signal, (count) => (closed = count));
+            log.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`);
+            const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' });
+            return { ok: true, outputs };
         }
         catch (error) {
             // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
@@ -31291,18 +31381,29 @@ async function run(core, env = process.env) {
             attempts: attempts.total + (typeof error?.attempts === 'number' ? error.attempts : 0),
             durationMs: elapsed(),
             payload,
+            closed,
             result: (0,inputError/* isInputError */.BT)(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : (error?.name ?? 'Error')})`,
         };
-        await report(core, (0,inputError/* isInputError */.BT)(error) ? undefined : config, outcome, env).catch(() => undefined);
+        const outputs = await report(runner, (0,inputError/* isInputError */.BT)(error) ? undefined : config, outcome).catch(() => ({}));
         // A bad input is a mistake in the workflow: it fails the step whatever fail-on-error says.
-        if ((0,inputError/* isInputError */.BT)(error) || !config || config.failOnError)
-            core.setFailed(message);
+        const failsStep = (0,inputError/* isInputError */.BT)(error) || !config || config.failOnError;
+        if (failsStep)
+            runner.fail(message);
         else
-            core.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+            log.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+        return { ok: false, outputs, failure: { kind: failureKind(error, closed), message, failsStep } };
     }
     finally {
         await client?.close();
     }
+}
+/** What kind of failure an error is, for a front-end's exit code. */
+function failureKind(error, closed) {
+    if ((0,inputError/* isInputError */.BT)(error))
+        return 'input';
+    if (closed)
+        return 'partial';
+    return typeof error?.status === 'number' ? 'refused' : 'unreachable';
 }
 /** The step ran past timeout-seconds. */
 class StepTimeoutError extends Error {
@@ -31313,8 +31414,9 @@ class StepTimeoutError extends Error {
     }
 }
 /** The default payload of a send without message: the event's release announcement, else a deploy notification. */
-function defaultMessage(context, config) {
-    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context, { id: config.id, schema: config.notificationSchema }, (0,action_notification/* releaseFromEvent */._n)(context)));
+function defaultMessage({ context }, config) {
+    const release = context.github && (0,action_notification/* releaseFromEvent */._n)(context.github);
+    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, { id: config.id, schema: config.notificationSchema }, release));
 }
 function notificationMessage(notification) {
     const body = JSON.stringify(notification);
@@ -31359,13 +31461,13 @@ function targetText(config) {
     // escapes annotations.
     return text.replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
-function describeSend(core, config, status, attempts, ms, recipients) {
-    core.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
+function describeSend({ log }, config, status, attempts, ms, recipients) {
+    log.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
     if (recipients === undefined)
         return;
-    core.info(`Recipients: ${recipients} live connection(s) at send time`);
+    log.info(`Recipients: ${recipients} live connection(s) at send time`);
     if (recipients === 0)
-        core.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
+        log.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
 }
 
 /***/ }),
@@ -31377,9 +31479,9 @@ function describeSend(core, config, status, attempts, ms, recipients) {
 /* harmony export */   Ur: () => (/* binding */ buildNotification),
 /* harmony export */   _n: () => (/* binding */ releaseFromEvent),
 /* harmony export */   dq: () => (/* binding */ toReleaseInfo),
-/* harmony export */   g3: () => (/* binding */ defaultNotificationId)
+/* harmony export */   g3: () => (/* binding */ defaultNotificationId),
+/* harmony export */   vz: () => (/* binding */ sourceOf)
 /* harmony export */ });
-/* unused harmony export sourceOf */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1317);
 /**
@@ -31391,10 +31493,10 @@ function describeSend(core, config, status, attempts, ms, recipients) {
 
 /**
  * A deploy notification, or with `release` a release announcement.
+ * @param source - the run's fields (the front-end's `context.source`)
  * @param now - the timestamp (a parameter so that tests can fix it)
  */
-function buildNotification(context, { id, schema }, release, now = new Date()) {
-    const source = sourceOf(context);
+function buildNotification(source, { id, schema }, release, now = new Date()) {
     const timestamp = now.toISOString();
     const kind = release ? 'release' : 'deployment';
     if (schema === 1) {
@@ -31403,7 +31505,7 @@ function buildNotification(context, { id, schema }, release, now = new Date()) {
     }
     return { schema: _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__/* .NOTIFICATION_SCHEMA */ .Qp, id, kind, ...source, timestamp, ...(release && { release }) };
 }
-/** The run's fields in the shape every CI shares. */
+/** A GitHub run's fields in the shape every CI shares. */
 function sourceOf(context) {
     return {
         ci: 'github-actions',
