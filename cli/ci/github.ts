@@ -10,5 +10,8 @@ export const github: CiReader = {
   provider: 'github-actions',
   title: 'GitHub Actions',
   detect: (env) => env.GITHUB_ACTIONS === 'true',
-  read: (env) => ({ source: sourceOf(readGitHubContext(env)), defaultId: defaultNotificationId(env) }),
+  read(env) {
+    const github = readGitHubContext(env);
+    return { source: sourceOf(github), defaultId: defaultNotificationId(env), github };
+  },
 };

@@ -3,6 +3,7 @@
  * (shared/notification.ts), and the default notification id. One small module per CI reads its own variables.
  */
 import { createHash } from 'node:crypto';
+import type { GitHubContext } from '../../action/context.js';
 import type { CiProvider, NotificationSource } from '../../shared/notification.js';
 
 /** The run as one CI describes it. */
@@ -14,6 +15,8 @@ export interface CiRun {
    * in the same job attempt), new for each run and attempt.
    */
   defaultId: string;
+  /** On GitHub Actions, its whole context (for `{{ github.event.* }}` and release-tag), as the Action reads it. */
+  github?: GitHubContext;
 }
 
 /** One CI: how to tell it is running, and how to read its run. */

@@ -10,7 +10,7 @@ import { describe, expect, test } from '@jest/globals';
 import { detectCi } from '../../cli/ci/detect.js';
 import { readGit, repositoryOfRemote } from '../../cli/ci/git.js';
 import { CI_PROVIDERS } from '../../shared/notification.js';
-import { CI_CASES, SHA } from './ciEnvironments.js';
+import { CI_CASES } from './ciEnvironments.js';
 
 describe('each CI', () => {
   test.each(CI_CASES.map((c) => [c.name, c] as const))('%s: detected, its run fields and its default id', (_, { env, source, id }) => {
