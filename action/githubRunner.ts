@@ -2,16 +2,9 @@
 import { readGitHubContext } from './context.js';
 import type { ActionCore } from './core.js';
 import { createGitHubOidcCredential } from './entra.js';
-import { InputError } from './inputError.js';
+import { ACTION_WORDING, InputError } from './inputError.js';
 import { defaultNotificationId, sourceOf } from './notification.js';
-import type { InputWording, Runner } from './runner.js';
-
-/** Errors name inputs as a workflow's `with:` does. */
-export const ACTION_WORDING: InputWording = {
-  subject: (inputs) => (inputs.length === 1 ? `Input '${inputs[0]}'` : `Inputs ${inputs.map((name) => `'${name}'`).join(' and ')}`),
-  mention: (input) => input,
-  setting: (input, value) => `${input}: ${value}`,
-};
+import type { Runner } from './runner.js';
 
 /**
  * The input names the runner set, from the INPUT_* variables: every input action.yml declares (defaults filled
@@ -28,6 +21,7 @@ export function inputNamesOf(env: NodeJS.ProcessEnv): string[] {
 export function createGitHubRunner(core: ActionCore, env: NodeJS.ProcessEnv): Runner {
   const github = readGitHubContext(env);
   return {
+    frontEnd: 'action',
     input: (name) => core.getInput(name),
     inputNames: () => inputNamesOf(env),
     wording: ACTION_WORDING,

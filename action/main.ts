@@ -88,7 +88,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
     }
   } catch (thrown) {
     const error = asInputError(thrown) as Error & { status?: unknown; attempts?: unknown; code?: unknown };
-    const message = redact(error?.message ?? String(error));
+    const message = redact(isInputError(error) ? error.wordedFor(runner.wording) : (error?.message ?? String(error)));
     const outcome: Outcome = {
       ok: false,
       status: typeof error?.status === 'number' ? error.status : undefined,

@@ -1,5 +1,6 @@
 /** The one place that writes the step's outputs and its job summary. */
 import type { Config } from './config.js';
+import type { OutputName } from './outputs.js';
 import type { Runner } from './runner.js';
 
 /** What the step did, for the outputs and the summary. */
@@ -22,7 +23,7 @@ export interface Outcome {
  * @returns the outputs that were set
  */
 export async function report(runner: Runner, config: Config | undefined, outcome: Outcome): Promise<Record<string, string>> {
-  const outputs: Record<string, string> = {
+  const outputs: Partial<Record<OutputName, string>> = {
     ok: String(outcome.ok),
     status: outcome.status === undefined ? '' : String(outcome.status),
     attempts: String(outcome.attempts),

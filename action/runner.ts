@@ -8,16 +8,10 @@ import type { TokenCredential } from '../shared/credentials.js';
 import type { NotificationSource } from '../shared/notification.js';
 import type { GitHubContext } from './context.js';
 import type { EntraSettings } from './entra.js';
+import type { InputWording } from './inputError.js';
+import type { FrontEnd } from './inputs.js';
 
-/** How an error message names inputs, so one rule reads right on each front-end. */
-export interface InputWording {
-  /** The subject of an error sentence: Action `Input 'hub'` / `Inputs 'a' and 'b'`; CLI `--hub` / `--a and --b`. */
-  subject(inputs: readonly string[]): string;
-  /** An input named inside a sentence: Action `hub`, CLI `--hub`. */
-  mention(input: string): string;
-  /** Setting an input to a value, as the user writes it: Action `target: group`, CLI `--target group`. */
-  setting(input: string, value: string): string;
-}
+export type { InputWording } from './inputError.js';
 
 /** The run the step belongs to. */
 export interface RunContext {
@@ -44,6 +38,8 @@ export interface RunnerLog {
 
 /** Everything a front-end supplies. */
 export interface Runner {
+  /** Which front-end this is: it decides which inputs of the table exist (inputs.ts `only`). */
+  frontEnd: FrontEnd;
   /** An input's value, '' when unset (no defaults applied: the inputs table holds them). */
   input(name: string): string;
   /** The names the user actually set (the Action: from INPUT_* variables), for the misspelt-input check. */

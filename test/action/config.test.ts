@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readConfig } from '../../action/config.js';
 import type { GitHubContext } from '../../action/context.js';
-import { ACTION_WORDING } from '../../action/githubRunner.js';
+import { ACTION_WORDING } from '../../action/inputError.js';
 import { defaultNotificationId, sourceOf } from '../../action/notification.js';
 import type { Runner } from '../../action/runner.js';
 import { neutralizeJson, renderJson, renderText } from '../../action/template.js';
@@ -38,6 +38,7 @@ const context: GitHubContext = {
 function fakeRunner(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
   const calls: string[] = [];
   const runner = {
+    frontEnd: 'action',
     input: (name: string) => {
       calls.push(`getInput ${name}`);
       return inputs[name] ?? '';
@@ -158,9 +159,9 @@ describe('the send id', () => {
   test('the id input overrides it, by the id rule', () => {
     expect(idOf({ id: 'release-v1.4.2' })).toBe('release-v1.4.2');
     for (const bad of ['two words', 'x'.repeat(129), 'déploiement']) {
-      expect(() => idOf({ id: bad })).toThrow(/^Invalid input! id must be 1 to 128 printable ASCII characters without spaces/);
+      expect(() => idOf({ id: bad })).toThrow(/^Input 'id' must be 1 to 128 printable ASCII characters without spaces/);
     }
-    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow('id applies to operation send only');
+    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow("Input 'id' applies to operation send only");
   });
 
   test('notification-schema 1 is deprecated, warned about, and only for the default notification', () => {
@@ -169,9 +170,9 @@ describe('the send id', () => {
     fake.log.warning = (text) => warnings.push(text);
     expect(readConfig(fake).notificationSchema).toBe(1);
     expect(warnings).toEqual([expect.stringContaining('notification-schema 1 is deprecated')]);
-    expect(() => idOf({ 'notification-schema': '3' })).toThrow('notification-schema must be one of 1, 2');
-    expect(() => idOf({ 'notification-schema': '1', message: 'hi' })).toThrow('notification-schema applies to the default notification only');
-    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow('notification-schema applies to operation send only');
+    expect(() => idOf({ 'notification-schema': '3' })).toThrow("Input 'notification-schema' must be one of 1, 2");
+    expect(() => idOf({ 'notification-schema': '1', message: 'hi' })).toThrow("Input 'notification-schema' applies to the default notification only");
+    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow("Input 'notification-schema' applies to operation send only");
     // The runner passes action.yml's default to every step: it must not count as set.
     expect(idOf({ 'notification-schema': '2', message: 'hi' })).toMatch(/^gh-/);
   });
