@@ -20,8 +20,9 @@ export const ACTION_WORDING: InputWording = {
 /** The CLI's: inputs as its flags. */
 export const CLI_WORDING: InputWording = {
   subject: (inputs) => inputs.map((name) => `--${name}`).join(' and '),
-  mention: (input) => `--${input}`,
-  setting: (input, value) => `--${input} ${value}`,
+  // The operation is the CLI's command (`webpubsub-action close`), not a flag.
+  mention: (input) => (input === 'operation' ? 'the command' : `--${input}`),
+  setting: (input, value) => (input === 'operation' ? `the ${value} command` : `--${input} ${value}`),
 };
 
 /**

@@ -25,7 +25,7 @@ const INTRO: Record<Operation, string> = {
 
 export function commandUsage(operation: Operation): string {
   const rows: [string, string][] = [];
-  for (const input of INPUT_FLAGS.filter((row) => row.operations.includes(operation))) {
+  for (const input of INPUT_FLAGS.filter((row) => row.definition.operations.includes(operation) && row.name !== 'operation')) {
     const value = input.boolean ? '' : ' <value>';
     const fallback = input.default ? ` (default: ${input.default})` : '';
     if (input.secret) {
@@ -40,7 +40,6 @@ export function commandUsage(operation: Operation): string {
   );
   const entraRows: [string, string][] = [
     ['AZURE_CLIENT_ID, AZURE_TENANT_ID', 'stand for --client-id / --tenant-id when no other credential is given'],
-    [ENTRA_ENV.secret, 'Microsoft Entra: the app’s client secret'],
     [ENTRA_ENV.tokenFile, 'Microsoft Entra: a file holding a federated token (workload identity)'],
     [ENTRA_ENV.token, "Microsoft Entra: a federated token itself (GitLab's id_tokens:, Azure Pipelines' OIDC token)"],
   ];

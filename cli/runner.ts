@@ -4,7 +4,8 @@
  * environment or a file; errors name flags (`--hub must …`); log lines go to stderr.
  */
 import { appendFile } from 'node:fs/promises';
-import type { InputWording, Runner } from '../action/runner.js';
+import { CLI_WORDING } from '../action/inputError.js';
+import type { Runner } from '../action/runner.js';
 import type { NotificationSource } from '../shared/notification.js';
 import { detectCi } from './ci/detect.js';
 import type { CiReader } from './ci/types.js';
@@ -16,13 +17,6 @@ import type { Output } from './output.js';
 import { readSecrets } from './secrets.js';
 
 export type Operation = 'send' | 'close';
-
-/** Errors name flags as the user types them. */
-export const CLI_WORDING: InputWording = {
-  subject: (inputs) => inputs.map((name) => `--${name}`).join(' and '),
-  mention: (input) => `--${input}`,
-  setting: (input, value) => `--${input} ${value}`,
-};
 
 /** A runner, and what else the command line said. */
 export interface CliRun {
@@ -41,7 +35,7 @@ export function createCliRunner(operation: Operation, argv: readonly string[], e
   const args = parseArgs(argv, INPUT_FLAGS);
   if (args.inputs.has('operation')) throw new CliInputError('--operation', `is the command: run \`webpubsub-action ${args.inputs.get('operation')} …\``);
   const secrets = readSecrets(INPUT_FLAGS, args.secretFiles, env);
-  for (const value of [...secrets.values(), env[ENTRA_ENV.secret], env[ENTRA_ENV.token]]) if (value) output.mask(value);
+  for (const value of [...secrets.values(), env[ENTRA_ENV.token]]) if (value) output.mask(value);
   const ci = detectCi(env);
   const run = ci.read(env, cwd);
   const source = withFlags(run.source, args.source);
@@ -59,6 +53,7 @@ export function createCliRunner(operation: Operation, argv: readonly string[], e
     return '';
   };
   const runner: Runner = {
+    frontEnd: 'cli',
     input,
     inputNames: () => ['operation', ...args.inputs.keys(), ...[...secrets].filter(([, value]) => value).map(([name]) => name)],
     wording: CLI_WORDING,

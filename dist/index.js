@@ -28614,8 +28614,9 @@ const ACTION_WORDING = {
 /** The CLI's: inputs as its flags. */
 const CLI_WORDING = {
     subject: (inputs) => inputs.map((name) => `--${name}`).join(' and '),
-    mention: (input) => `--${input}`,
-    setting: (input, value) => `--${input} ${value}`,
+    // The operation is the CLI's command (`webpubsub-action close`), not a flag.
+    mention: (input) => (input === 'operation' ? 'the command' : `--${input}`),
+    setting: (input, value) => (input === 'operation' ? `the ${value} command` : `--${input} ${value}`),
 };
 /**
  * A mistake in the workflow or the command line: a missing, malformed or contradictory input. It always fails the
