@@ -37,7 +37,7 @@ export function createCliRunner(operation: Operation, argv: readonly string[], e
   const secrets = readSecrets(INPUT_FLAGS, args.secretFiles, env);
   for (const value of [...secrets.values(), env[ENTRA_ENV.token]]) if (value) output.mask(value);
   const ci = detectCi(env);
-  const run = ci.read(env, cwd);
+  const run = ci.read(env, cwd, { repository: Boolean(args.source.repository), sha: Boolean(args.source.sha) });
   const source = withFlags(run.source, args.source);
   const summaryFile = args.cli.summary ?? (env.GITHUB_STEP_SUMMARY || undefined);
   const given = (name: string) => args.inputs.has(name) || Boolean(secrets.get(name));

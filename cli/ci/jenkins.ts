@@ -11,9 +11,9 @@ export const jenkins: CiReader = {
   provider: 'jenkins',
   title: 'Jenkins',
   detect: (env) => Boolean(env.JENKINS_URL && env.BUILD_NUMBER),
-  read(env, cwd) {
+  read(env, cwd, given = {}) {
     const get = (name: string) => env[name] ?? '';
-    const needsGit = !get('GIT_COMMIT') || !(get('GIT_URL') || get('GIT_URL_1'));
+    const needsGit = (!get('GIT_COMMIT') && !given.sha) || (!(get('GIT_URL') || get('GIT_URL_1')) && !given.repository);
     const git = needsGit ? readGit(cwd) : undefined;
     // GIT_BRANCH is the remote-tracking name (origin/main); a multibranch job gives BRANCH_NAME itself.
     const branch = get('BRANCH_NAME') || get('GIT_BRANCH').replace(/^origin\//, '');

@@ -19,6 +19,12 @@ export interface CiRun {
   github?: GitHubContext;
 }
 
+/** Which run fields the command line gives (--repository, --sha). */
+export interface GivenFields {
+  repository?: boolean;
+  sha?: boolean;
+}
+
 /** One CI: how to tell it is running, and how to read its run. */
 export interface CiReader {
   provider: CiProvider;
@@ -26,7 +32,8 @@ export interface CiReader {
   title: string;
   /** True when `env` is this CI's (its marker variable is set). */
   detect(env: NodeJS.ProcessEnv): boolean;
-  read(env: NodeJS.ProcessEnv, cwd: string): CiRun;
+  /** @param given - the fields the command line sets: git is not asked for what it would only overwrite */
+  read(env: NodeJS.ProcessEnv, cwd: string, given?: GivenFields): CiRun;
 }
 
 /** An id's characters kept to the notification id's rule (printable ASCII, no spaces), and its length to 128. */

@@ -37,7 +37,7 @@ function expectNoSecret({ stdout, stderr }: { stdout: string; stderr: string }):
 describe('the installed bin', () => {
   test('is executable in the tarball, and prints its version and help', async () => {
     const { stdout: listing } = await run('tar', ['-tvzf', cli.root.tarball]);
-    expect(listing).toMatch(/^-rwxr-xr-x .* package\/build\/cli\/main\.js$/m);
+    expect(listing).toMatch(/^-rwxr-xr-x .* package\/build\/bin\/webpubsub-action\.js$/m);
     expect(((await stat(cli.bin)).mode & 0o111) !== 0).toBe(true);
     expect(await cli.run(['--version'])).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: '' });
     const top = await cli.run(['--help']);
