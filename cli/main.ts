@@ -4,7 +4,12 @@
  * emulator (`emulator`). This entry only picks the command: each one's code is imported when it runs, so
  * `--version` loads nothing, `send` never loads the emulator, and the emulator never loads the client.
  */
+import module from 'node:module';
 import { VERSION } from '../shared/version.js';
+
+// Node 22.1 and later keep V8's compiled code of the chunks below between runs (in the OS's temp folder): a CI
+// job's second call starts faster. Absent on Node 20, where this does nothing.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
 const args = process.argv.slice(2);
 const [command, ...rest] = args;
@@ -21,7 +26,11 @@ if (command === undefined || command === 'help' || command === '--help' || comma
   await import('../emulator/cli.js');
 } else if (command === 'send' || command === 'close') {
   const { runCommand } = await import('./command.js');
-  process.exitCode = await runCommand(command, rest, process.env);
+  const code = await runCommand(command, rest, process.env);
+  // Done: exit now rather than when the event loop drains, which a closed keep-alive socket's teardown delays by
+  // a few hundred milliseconds; stdout and stderr are flushed first (on macOS a pipe is written asynchronously).
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise((flushed) => stream.write('', flushed))));
+  process.exit(code);
 } else {
   const { unknownCommand } = await import('./usage.js');
   process.stderr.write(unknownCommand(command));
