@@ -12,14 +12,21 @@ const AUTHORIZATION: Readonly<Record<Auth['kind'], string>> = {
 const SHOWN_BODY_CHARS = 4000;
 
 /**
- * Prints each request: method, URL, headers (Authorization masked) and body.
+ * Prints each request: method, URL (where the client really sends it), headers (Authorization masked) and body.
+ * @param urlOf - the URL the client sends a request to
  * @param notes - lines printed before the requests (what a multi-step operation would do)
  */
-export function printDryRun(log: RunnerLog, endpoint: string, auth: Auth['kind'], requests: readonly WebPubSubRequest[], notes: readonly string[] = []): void {
+export function printDryRun(
+  log: RunnerLog,
+  urlOf: (request: WebPubSubRequest) => string,
+  auth: Auth['kind'],
+  requests: readonly WebPubSubRequest[],
+  notes: readonly string[] = [],
+): void {
   log.info('Dry run: nothing is sent. The request(s) that would go out:');
   for (const note of notes) log.info(note);
   for (const request of requests) {
-    log.info(`${request.method} ${endpoint}${request.url}`);
+    log.info(`${request.method} ${urlOf(request)}`);
     log.info(`authorization: ${AUTHORIZATION[auth]}`);
     for (const [name, value] of Object.entries(request.headers)) log.info(`${name}: ${value}`);
     if (request.body !== undefined) {

@@ -1,8 +1,9 @@
 /**
  * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`, `{{ id }}`. In a JSON
- * message a value that lands inside a string literal is JSON-escaped, and one that lands outside becomes a JSON
- * value, so quotes and newlines in a commit message or a branch name can never break the JSON (the classic failure
- * of splicing `${{ }}` into a JSON literal).
+ * message a value that lands inside a string literal is JSON-escaped, and one that stands alone becomes a typed
+ * JSON value (the event's numbers, booleans and objects as they are; github.run_number and run_attempt as numbers;
+ * other github fields, env values and the id as strings), so quotes and newlines in a commit message or a branch
+ * name can never break the JSON (the classic failure of splicing `${{ }}` into a JSON literal).
  */
 import type { NotificationSource } from '../shared/notification.js';
 import { TEMPLATE_FIELDS, type GitHubContext } from './context.js';
@@ -81,6 +82,13 @@ function substituteJson(text: string, replace: (name: string, inString: boolean,
   return out + text.slice(scanned);
 }
 
+/**
+ * The github fields that are counts, so a placeholder standing alone in JSON gives a number (`"run": 7`). The
+ * run id stays a string, as the notification keeps it: it outgrows 2^53 one day, and receivers parse JSON numbers
+ * as doubles.
+ */
+const NUMBER_FIELDS = new Set(['run_number', 'run_attempt']);
+
 /** The `{{ github.<name> }}` fields a run outside GitHub still has, from its notification source. */
 const SOURCE_FIELDS: Readonly<Record<string, keyof NotificationSource>> = {
   sha: 'sha',
@@ -99,7 +107,8 @@ function lookup(name: string, { github, source, env, id }: TemplateScope): unkno
   const [root, ...path] = name.split('.');
   if (root === 'env' && path.length === 1) {
     const value = env[path[0]!];
-    if (value === undefined) throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
+    if (value === undefined)
+      throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env, or the command's environment)`);
     return value;
   }
   if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)))) {
@@ -116,7 +125,10 @@ function lookup(name: string, { github, source, env, id }: TemplateScope): unkno
     if (value === undefined) throw new TemplateError(`uses {{ ${name} }}, but the ${github.eventName || 'event'} event has no such field`);
     return value;
   }
-  if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)) return github[TEMPLATE_FIELDS[path[0]!]!];
+  if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)) {
+    const value = github[TEMPLATE_FIELDS[path[0]!]!] as string;
+    return NUMBER_FIELDS.has(path[0]!) && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  }
   throw new TemplateError(
     `uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`,
   );

@@ -28582,7 +28582,7 @@ module.exports = __WEBPACK_EXTERNAL_require("util");
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7113);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1897);
 /** The Action's entry, as the runner starts it (`node dist/index.js`): the real `@actions/core`, then run(). */
 
 
@@ -28882,7 +28882,7 @@ const INPUTS = [
         operations: SEND,
         group: 'message',
         secret: false,
-        description: 'A file (relative to the workspace) holding the message, instead of {message}. Templated like {message}, except binary.',
+        description: 'A file holding the message, instead of {message} (a relative path starts at the workspace; for the CLI, at the working directory). Templated like {message}, except binary.',
     },
     {
         name: 'content-type',
@@ -28923,7 +28923,7 @@ const INPUTS = [
         group: 'message',
         secret: false,
         rule: '1 to 128 printable ASCII characters, no spaces',
-        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run, its attempt, the job and the step (the same for every retry, new for each run attempt). Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
+        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run (on GitHub: its id and attempt, the job and the step), the same for every retry, new for each run attempt. Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
     },
     {
         name: 'notification-schema',
@@ -29085,7 +29085,7 @@ function wordMentions(text, mentions) {
 
 /***/ }),
 
-/***/ 7113:
+/***/ 1897:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29096,6 +29096,152 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: runWith
 
+;// CONCATENATED MODULE: ./build/browser/browserGlobals.js
+/**
+ * The few platform objects the browser module uses, typed here instead of through the DOM library or @types/node:
+ * browser/tsconfig.json compiles this folder with neither, so any other global (a Node API, say) fails the build,
+ * and the shipped declarations need nothing from the user's type libraries.
+ */
+/** `globalThis`, as far as this module uses it. */
+const browserGlobals = globalThis;
+;// CONCATENATED MODULE: ./build/browser/checkNotification.js
+
+/**
+ * The `schema` values this module accepts: the current shape and the deprecated first one. The same constants as
+ * the package root's, repeated here because this module imports nothing at run time (a test keeps them equal).
+ */
+const NOTIFICATION_SCHEMA = 'webpubsub-action/notification@2';
+const NOTIFICATION_SCHEMA_V1 = 'webpubsub-action/notification@1';
+function describe(value) {
+    if (value === null || value === undefined)
+        return String(value);
+    if (Array.isArray(value))
+        return 'an array';
+    return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+}
+const string = (value) => (typeof value === 'string' ? undefined : `must be a string (got ${describe(value)})`);
+/** The schema's `pattern`, which JSON Schema reads as an ECMAScript regular expression in unicode mode. */
+function matching(pattern, what) {
+    return (value) => string(value) ?? (pattern.test(value) ? undefined : `must be ${what}`);
+}
+/** `format: uri`: an absolute URI, as the platform's URL parser reads it. */
+const uri = (value) => {
+    const problem = string(value);
+    if (problem)
+        return problem;
+    try {
+        new browserGlobals.URL(value);
+        return undefined;
+    }
+    catch {
+        return 'must be an absolute URL';
+    }
+};
+/** RFC 3339 `date-time`, what JSON Schema's `format: date-time` means. */
+const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const dateTime = (value) => string(value) ?? (RFC3339.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : 'must be an RFC 3339 date-time');
+const constant = (expected) => (value) => value === expected ? undefined : `must be "${expected}" (got ${describe(value)})`;
+const oneOf = (allowed) => (value) => typeof value === 'string' && allowed.includes(value) ? undefined : `must be one of ${allowed.map((v) => `"${v}"`).join(', ')} (got ${describe(value)})`;
+const stringOrNull = (value) => (value === null ? undefined : string(value) && `must be a string or null (got ${describe(value)})`);
+const checkNotification_boolean = (value) => (typeof value === 'boolean' ? undefined : `must be a boolean (got ${describe(value)})`);
+const nonEmptyString = (value) => string(value) ?? (value.length > 0 ? undefined : 'must not be empty');
+const SHA = matching(/^[0-9a-f]{40}([0-9a-f]{24})?$/u, 'a 40- or 64-digit lower-case hex commit SHA');
+/** `@2`: every field but `release`, all required, in the schema's order; `schema` first, so a message of another kind says so at once. */
+const NOTIFICATION_RULES = {
+    schema: constant(NOTIFICATION_SCHEMA),
+    id: matching(/^[\x21-\x7e]{1,128}$/u, '1 to 128 printable ASCII characters without spaces'),
+    kind: oneOf(['deployment', 'release']),
+    ci: oneOf(['github-actions', 'gitlab-ci', 'azure-pipelines', 'jenkins', 'local']),
+    repository: nonEmptyString,
+    ref: string,
+    refName: string,
+    sha: SHA,
+    workflow: string,
+    runId: nonEmptyString,
+    runUrl: (value) => (value === null ? undefined : uri(value) && `must be an absolute URL or null (got ${describe(value)})`),
+    actor: string,
+    environment: stringOrNull,
+    event: string,
+    timestamp: dateTime,
+};
+/** `@1`, deprecated and frozen: GitHub-shaped run fields, no `id`, no `ci`. */
+const NOTIFICATION_V1_RULES = {
+    schema: constant(NOTIFICATION_SCHEMA_V1),
+    kind: oneOf(['deployment', 'release']),
+    repository: matching(/^[^/]+\/[^/]+$/u, 'owner/name'),
+    ref: string,
+    refName: string,
+    sha: SHA,
+    workflow: string,
+    runId: matching(/^[0-9]+$/u, 'digits only'),
+    runUrl: uri,
+    actor: string,
+    environment: stringOrNull,
+    event: string,
+    timestamp: dateTime,
+};
+const RELEASE_RULES = {
+    tag: nonEmptyString,
+    name: string,
+    url: uri,
+    prerelease: checkNotification_boolean,
+    notes: string,
+};
+/** Checks an object against required `rules`, refusing fields outside `allowed` (`additionalProperties: false`). */
+function checkObject(value, rules, allowed, path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return `${path || 'the message'} must be an object (got ${describe(value)})`;
+    const record = value;
+    for (const [name, rule] of Object.entries(rules)) {
+        if (!Object.hasOwn(record, name))
+            return `${path}${name} is missing`;
+        const problem = rule(record[name]);
+        if (problem)
+            return `${path}${name} ${problem}`;
+    }
+    const unknown = Object.keys(record).find((name) => !allowed.includes(name));
+    return unknown === undefined ? undefined : `${path}${unknown} is not a field of ${path ? 'a release' : 'a notification'}`;
+}
+const SHAPES = {
+    [NOTIFICATION_SCHEMA]: { rules: NOTIFICATION_RULES, fields: [...Object.keys(NOTIFICATION_RULES), 'release'] },
+    [NOTIFICATION_SCHEMA_V1]: { rules: NOTIFICATION_V1_RULES, fields: [...Object.keys(NOTIFICATION_V1_RULES), 'release'] },
+};
+const RELEASE_FIELDS = Object.keys(RELEASE_RULES);
+/**
+ * Checks that `value` (a parsed JSON message) is a notification of either shape, `webpubsub-action/notification@2`
+ * or the deprecated `@1`: every field of its shape present with its type, no other field, and `release` present
+ * exactly when `kind` is `release`.
+ *
+ * @param value - the message's data, as `JSON.parse` gives it
+ * @returns `{ valid: true, notification }`, typed by its kind, or `{ valid: false, reason }` naming the first field
+ *   that breaks a rule (`sha must be a 40- or 64-digit lower-case hex commit SHA`)
+ */
+function checkNotification(value) {
+    const problem = checkShape(value) ?? checkRelease(value);
+    return problem === undefined ? { valid: true, notification: value } : { valid: false, reason: problem };
+}
+/** The rules of the shape that the message's `schema` names. */
+function checkShape(value) {
+    const schema = typeof value === 'object' && value !== null ? value.schema : undefined;
+    if (typeof schema === 'string' && Object.hasOwn(SHAPES, schema)) {
+        const shape = SHAPES[schema];
+        return checkObject(value, shape.rules, shape.fields, '');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return checkObject(value, {}, [], '');
+    return Object.hasOwn(value, 'schema')
+        ? `schema must be "${NOTIFICATION_SCHEMA}" or "${NOTIFICATION_SCHEMA_V1}" (got ${describe(schema)})`
+        : 'schema is missing';
+}
+/** The schema's if/then/else: a release announcement carries its release, a deploy notification has none. */
+function checkRelease(notification) {
+    const present = Object.hasOwn(notification, 'release');
+    if (notification.kind === 'deployment')
+        return present ? 'release must be absent when kind is "deployment"' : undefined;
+    if (!present)
+        return 'release is missing (kind "release" carries its release)';
+    return checkObject(notification.release, RELEASE_RULES, RELEASE_FIELDS, 'release.');
+}
 ;// CONCATENATED MODULE: ./build/shared/logger.js
 /**
  * Pluggable, level-gated logging. Every line passes through `redact`, so no sink ever sees a token or a key.
@@ -29271,7 +29417,7 @@ function checkApiVersion(argument, value) {
 /** Throws unless `value` is a non-empty string. */
 function requireString(argument, value) {
     if (typeof value !== 'string' || value.length === 0) {
-        throw new InvalidArgumentError(argument, `must be a non-empty string (got ${describe(value)})`);
+        throw new InvalidArgumentError(argument, `must be a non-empty string (got ${validate_describe(value)})`);
     }
 }
 /** Throws unless `value` is a valid value for the path parameter `param`. */
@@ -29288,7 +29434,7 @@ function checkPathParam(param, value) {
             return;
         case 'permission':
             if (!PERMISSIONS.includes(value)) {
-                throw new InvalidArgumentError('permission', `must be one of ${PERMISSIONS.join(', ')} (got ${describe(value)})`);
+                throw new InvalidArgumentError('permission', `must be one of ${PERMISSIONS.join(', ')} (got ${validate_describe(value)})`);
             }
             return;
         default:
@@ -29311,13 +29457,13 @@ function checkQueryValue(param, value) {
     switch (param.type) {
         case 'string':
             if (typeof value !== 'string')
-                throw new InvalidArgumentError(name, `must be a string (got ${describe(value)})`);
+                throw new InvalidArgumentError(name, `must be a string (got ${validate_describe(value)})`);
             if (param.groupNames)
                 checkGroup(name, value);
             return;
         case 'strings':
             if (!Array.isArray(value))
-                throw new InvalidArgumentError(name, `must be an array of strings (got ${describe(value)})`);
+                throw new InvalidArgumentError(name, `must be an array of strings (got ${validate_describe(value)})`);
             value.forEach((item, i) => (param.groupNames ? checkGroup : requireString)(`${name}[${i}]`, item));
             return;
         case 'int':
@@ -29325,7 +29471,7 @@ function checkQueryValue(param, value) {
             return;
         case 'clientType':
             if (!CLIENT_PROTOCOLS.includes(value)) {
-                throw new InvalidArgumentError(name, `must be one of ${CLIENT_PROTOCOLS.join(', ')} (got ${describe(value)})`);
+                throw new InvalidArgumentError(name, `must be one of ${CLIENT_PROTOCOLS.join(', ')} (got ${validate_describe(value)})`);
             }
     }
 }
@@ -29345,7 +29491,7 @@ function checkClientProtocol(value, apiVersion, argument = 'clientProtocol') {
 function checkInteger(argument, value, min, max) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
         const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-        throw new InvalidArgumentError(argument, `must be an integer ${range} (got ${describe(value)})`);
+        throw new InvalidArgumentError(argument, `must be an integer ${range} (got ${validate_describe(value)})`);
     }
 }
 /**
@@ -29375,11 +29521,11 @@ function checkSignal(signal) {
         return;
     const candidate = signal;
     if (typeof candidate?.aborted !== 'boolean' || typeof candidate.addEventListener !== 'function') {
-        throw new InvalidArgumentError('signal', `must be an AbortSignal (got ${describe(signal)})`);
+        throw new InvalidArgumentError('signal', `must be an AbortSignal (got ${validate_describe(signal)})`);
     }
 }
 /** A short, secret-free description of a bad value for error messages. */
-function describe(value) {
+function validate_describe(value) {
     if (typeof value === 'string')
         return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
     if (Array.isArray(value))
@@ -29406,12 +29552,12 @@ const CONTENT_TYPES = ['application/json', 'text/plain', 'application/octet-stre
  */
 function toPayload(message, contentType) {
     if (contentType !== undefined && !CONTENT_TYPES.includes(contentType)) {
-        throw new InvalidArgumentError('contentType', `must be one of ${CONTENT_TYPES.join(', ')} (got ${describe(contentType)})`);
+        throw new InvalidArgumentError('contentType', `must be one of ${CONTENT_TYPES.join(', ')} (got ${validate_describe(contentType)})`);
     }
     let payload;
     if (contentType === 'text/plain') {
         if (typeof message !== 'string') {
-            throw new InvalidArgumentError('message', `must be a string when contentType is text/plain (got ${describe(message)})`);
+            throw new InvalidArgumentError('message', `must be a string when contentType is text/plain (got ${validate_describe(message)})`);
         }
         payload = { contentType, body: message };
     }
@@ -29447,7 +29593,7 @@ function toJson(argument, value) {
         throw new InvalidArgumentError(argument, `must be JSON-serialisable: ${String(error.message).split('\n')[0]}`);
     }
     if (json === undefined)
-        throw new InvalidArgumentError(argument, `must be JSON-serialisable (got ${describe(value)})`);
+        throw new InvalidArgumentError(argument, `must be JSON-serialisable (got ${validate_describe(value)})`);
     // Only a body that holds `{}` can hide a Map or Set, so the usual message pays for one substring search.
     if (json.includes('{}'))
         refuseCollections(argument, value);
@@ -29707,16 +29853,26 @@ const buildRemoveUserFromGroupRequest = (hub, group, userId, options) => build(o
 async function execute(client, request, signal) {
     const operation = operations/* operations */.zU[request.operation];
     const response = await client.sendRequest(request, { signal });
-    const url = /^https?:/.test(request.url) ? request.url : client.endpoint + request.url;
+    const url = client.requestUrl(request);
     const value = interpret(operation, response, { operation: operation.name, method: request.method, url });
     return { status: response.status, attempts: response.attempts, value };
 }
-/** Counts attempts over several requests, for the `attempts` output. */
+/**
+ * Counts requests, and the attempts they took, over a step (the `attempts` output). Kept apart so a log line can
+ * tell a retry ("2 attempts" for one request) from a step that sends two requests (count, then send).
+ */
 class Attempts {
     total = 0;
+    requests = 0;
     add(executed) {
         this.total += executed.attempts;
+        this.requests += 1;
         return executed;
+    }
+    /** `after 1 attempt`, `after 3 attempts`, or for several requests `2 requests, 3 attempts in all`. */
+    describe() {
+        const attempts = `${this.total} attempt${this.total === 1 ? '' : 's'}`;
+        return this.requests <= 1 ? `after ${attempts}` : `${this.requests} requests, ${attempts} in all`;
     }
 }
 ;// CONCATENATED MODULE: ./build/action/recipients.js
@@ -29796,21 +29952,18 @@ function buildCloseRequest(config) {
 function buildWaveRequests(config) {
     return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
-/**
- * Closes the target's connections, in one request or in waves.
- * @param progress - told the running count after each wave, so a failure later on can say part went through
- */
-async function close_close(client, config, log, attempts, signal, progress = () => undefined) {
+/** Closes the target's connections, in one request or in waves. */
+async function close_close(client, config, options) {
     if (config.waves)
-        return closeInWaves(client, config, log, attempts, signal, progress);
-    const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
+        return closeInWaves(client, config, options);
+    const { status } = options.attempts.add(await execute(client, buildCloseRequest(config), options.signal));
     return { status };
 }
 /**
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(client, config, log, attempts, signal, progress) {
+async function closeInWaves(client, config, { log, attempts, signal, progress }) {
     const { batchSize, intervalSeconds } = config.waves;
     const excluded = new Set(config.excluded);
     const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
@@ -29826,7 +29979,7 @@ async function closeInWaves(client, config, log, attempts, signal, progress) {
         for (const result of results)
             status = attempts.add(result).status;
         closed += batch.length;
-        progress(closed);
+        progress?.(closed);
         log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
     }
     return { status, closed };
@@ -30067,6 +30220,12 @@ function substituteJson(text, replace) {
     }
     return out + text.slice(scanned);
 }
+/**
+ * The github fields that are counts, so a placeholder standing alone in JSON gives a number (`"run": 7`). The
+ * run id stays a string, as the notification keeps it: it outgrows 2^53 one day, and receivers parse JSON numbers
+ * as doubles.
+ */
+const NUMBER_FIELDS = new Set(['run_number', 'run_attempt']);
 /** The `{{ github.<name> }}` fields a run outside GitHub still has, from its notification source. */
 const SOURCE_FIELDS = {
     sha: 'sha',
@@ -30086,7 +30245,7 @@ function lookup(name, { github, source, env, id }) {
     if (root === 'env' && path.length === 1) {
         const value = env[path[0]];
         if (value === undefined)
-            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
+            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env, or the command's environment)`);
         return value;
     }
     if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])))) {
@@ -30103,8 +30262,10 @@ function lookup(name, { github, source, env, id }) {
             throw new TemplateError(`uses {{ ${name} }}, but the ${github.eventName || 'event'} event has no such field`);
         return value;
     }
-    if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]))
-        return github[TEMPLATE_FIELDS[path[0]]];
+    if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])) {
+        const value = github[TEMPLATE_FIELDS[path[0]]];
+        return NUMBER_FIELDS.has(path[0]) && /^\d{1,15}$/.test(value) ? Number(value) : value;
+    }
     throw new TemplateError(`uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`);
 }
 ;// CONCATENATED MODULE: ./build/action/message.js
@@ -30251,7 +30412,7 @@ function checkType(input, text) {
                     ? /^\d+(\.\d+)?$/.test(text) && Number(text) >= type.min && Number(text) <= type.max
                     : true;
     if (!ok)
-        throw new inputError/* InputError */.dz(input.name, `must be ${(0,inputs/* ruleOf */.Y)(input)} (got ${input.secret ? 'a value' : describe(text)})`);
+        throw new inputError/* InputError */.dz(input.name, `must be ${(0,inputs/* ruleOf */.Y)(input)} (got ${input.secret ? 'a value' : validate_describe(text)})`);
 }
 /**
  * A name the runner set that the table lacks is a typo in the workflow (the Action's runner sets INPUT_* for every
@@ -30323,14 +30484,14 @@ function readConfig(runner) {
     const given = (name) => values.given(name);
     const hub = input('hub');
     if (!HUB_PATTERN.test(hub)) {
-        throw new inputError/* InputError */.dz('hub', `must start with a letter and hold only letters, digits and _ \` , . [ ], 128 characters at most (got ${describe(hub)})`);
+        throw new inputError/* InputError */.dz('hub', `must start with a letter and hold only letters, digits and _ \` , . [ ], 128 characters at most (got ${validate_describe(hub)})`);
     }
     const operation = values.choice('operation');
     // Any input set for an operation that does not use it. Inputs whose default a front-end fills in itself
     // (github-token) cannot tell set from unset, so they are left out.
     for (const definition of inputs/* INPUTS */.mc) {
         if (!definition.operations.includes(operation) && !definition.frontEndDefault && given(definition.name)) {
-            throw new inputError/* InputError */.dz(definition.name, `applies to {operation} ${definition.operations.join(' or ')} only`);
+            throw new inputError/* InputError */.dz(definition.name, `applies to {operation=${definition.operations.join(' or ')}} only`);
         }
     }
     const target = readTarget(input, values.choice('target'));
@@ -30365,7 +30526,7 @@ function readConfig(runner) {
     const githubToken = input('github-token');
     const id = input('id') || context.defaultId;
     if (!notification/* NOTIFICATION_ID_PATTERN */.nI.test(id)) {
-        throw new inputError/* InputError */.dz('id', `must be 1 to 128 printable ASCII characters without spaces (got ${describe(id)})`);
+        throw new inputError/* InputError */.dz('id', `must be 1 to 128 printable ASCII characters without spaces (got ${validate_describe(id)})`);
     }
     const notificationSchema = values.choice('notification-schema') === '1' ? 1 : 2;
     if (notificationSchema === 1) {
@@ -30383,6 +30544,9 @@ function readConfig(runner) {
                 throw new inputError/* InputError */.dz('content-type', 'does not apply with {release-tag}: the announcement is JSON');
             if (!githubToken)
                 throw new inputError/* InputError */.dz('github-token', 'is required with {release-tag}, to read the release', true);
+            if (!context.github) {
+                throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API of a GitHub Actions run (its repository and API URL), which this run is not');
+            }
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
@@ -30467,9 +30631,9 @@ function readAuth(input, values) {
     if (!tenantId)
         throw new inputError/* InputError */.dz('tenant-id', 'is required with {client-id}', true);
     if (!/^[A-Za-z0-9._-]+$/.test(clientId))
-        throw new inputError/* InputError */.dz('client-id', `must be an application (client) id such as a GUID (got ${describe(clientId)})`);
+        throw new inputError/* InputError */.dz('client-id', `must be an application (client) id such as a GUID (got ${validate_describe(clientId)})`);
     if (!/^[A-Za-z0-9.-]+$/.test(tenantId))
-        throw new inputError/* InputError */.dz('tenant-id', `must be a tenant id (a GUID) or domain (got ${describe(tenantId)})`);
+        throw new inputError/* InputError */.dz('tenant-id', `must be a tenant id (a GUID) or domain (got ${validate_describe(tenantId)})`);
     const authorityHost = (0,inputError/* checkInput */.DR)('authority-host', () => parseEndpoint('authority-host', values.value('authority-host'))).href;
     const clientSecret = input('client-secret') || undefined;
     return { kind: 'entra', endpoint, clientId, tenantId, audience: values.value('audience'), authorityHost, ...(clientSecret && { clientSecret }) };
@@ -30535,15 +30699,16 @@ const AUTHORIZATION = {
 /** Bodies longer than this are cut in the log; the `payload` output still has all of it. */
 const SHOWN_BODY_CHARS = 4000;
 /**
- * Prints each request: method, URL, headers (Authorization masked) and body.
+ * Prints each request: method, URL (where the client really sends it), headers (Authorization masked) and body.
+ * @param urlOf - the URL the client sends a request to
  * @param notes - lines printed before the requests (what a multi-step operation would do)
  */
-function printDryRun(log, endpoint, auth, requests, notes = []) {
+function printDryRun(log, urlOf, auth, requests, notes = []) {
     log.info('Dry run: nothing is sent. The request(s) that would go out:');
     for (const note of notes)
         log.info(note);
     for (const request of requests) {
-        log.info(`${request.method} ${endpoint}${request.url}`);
+        log.info(`${request.method} ${urlOf(request)}`);
         log.info(`authorization: ${AUTHORIZATION[auth]}`);
         for (const [name, value] of Object.entries(request.headers))
             log.info(`${name}: ${value}`);
@@ -30813,7 +30978,19 @@ class Response {
 const createTransport = (dispatcher, { origin, pathPrefix, timeoutMs }) => (request) => new Promise((resolve, reject) => {
     const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
     try {
-        dispatcher.dispatch({ origin, method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, exchange);
+        const options = {
+            origin,
+            method: request.method,
+            path: pathPrefix + request.path,
+            headers: request.headers,
+            body: request.body,
+        };
+        // undici closes the socket after every HEAD (for servers that send a body anyway) unless told not to; the
+        // service does not, and without this each exists or permission check would open a connection (a TLS
+        // handshake against the service).
+        if (request.method === 'HEAD')
+            options.reset = false;
+        dispatcher.dispatch(options, exchange);
     }
     catch (error) {
         exchange.onError(error);
@@ -31024,7 +31201,7 @@ class WebPubSubServiceClient {
         checkClientOptions(options);
         checkPathParam('hub', hub);
         if (!isKeyCredential(credential) && !isTokenCredential(credential)) {
-            throw new InvalidArgumentError('credential', `must be an AzureKeyCredential ({ key }) or a TokenCredential ({ getToken }) (got ${describe(credential)})`);
+            throw new InvalidArgumentError('credential', `must be an AzureKeyCredential ({ key }) or a TokenCredential ({ getToken }) (got ${validate_describe(credential)})`);
         }
         const insecure = options.allowInsecureConnection === true;
         this.#service = parseEndpoint('endpoint', endpoint, insecure);
@@ -31114,23 +31291,27 @@ class WebPubSubServiceClient {
     }
     /**
      * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
-     * iteration starts.
+     * iteration starts. `byPage()` gives the pages themselves, for callers that take a page at a time.
      */
     listConnectionsInGroup(group, options = {}) {
         const { signal, ...query } = options;
         checkSignal(signal);
         const first = this.#build(operations/* operations */.zU.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
         const client = this;
+        async function* byPage() {
+            let request = first;
+            while (request) {
+                const page = (await client.#execute(operations/* operations */.zU.listConnectionsInGroup, request, signal));
+                // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
+                yield (page?.value ?? []).map(({ connectionId, userId }) => (userId == null ? { connectionId } : { connectionId, userId }));
+                request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
+            }
+        }
         return {
+            byPage,
             async *[Symbol.asyncIterator]() {
-                let request = first;
-                while (request) {
-                    const page = (await client.#execute(operations/* operations */.zU.listConnectionsInGroup, request, signal));
-                    // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
-                    for (const { connectionId, userId } of page?.value ?? [])
-                        yield userId == null ? { connectionId } : { connectionId, userId };
-                    request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
-                }
+                for await (const page of byPage())
+                    yield* page;
             },
         };
     }
@@ -31243,6 +31424,13 @@ class WebPubSubServiceClient {
         const response = await this.#dispatch(request, signal);
         return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
     }
+    /**
+     * The URL a request goes to, as `sendRequest` sends it (a path the endpoint already holds, such as `/api/hubs`, is
+     * not repeated): for logs and dry runs.
+     */
+    requestUrl(request) {
+        return this.#target.href + this.#relativeToEndpoint(request.url);
+    }
     /** A request URL as a path relative to the endpoint; absolute URLs must point at the service itself. */
     #relativeToEndpoint(url) {
         let path = url;
@@ -31293,7 +31481,7 @@ function checkClientOptions(options) {
     if (options.apiVersion !== undefined)
         checkApiVersion('options.apiVersion', options.apiVersion);
     if (options.logLevel !== undefined && (typeof options.logLevel !== 'string' || parseLevel(options.logLevel) === undefined)) {
-        throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${describe(options.logLevel)})`);
+        throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${validate_describe(options.logLevel)})`);
     }
 }
 ;// CONCATENATED MODULE: ./build/action/client.js
@@ -31594,6 +31782,7 @@ async function send(client, config, message, attempts, signal) {
 
 
 
+
 /**
  * Runs the Action. Never throws: every failure ends in `setFailed` or, when allowed, a warning.
  * @param env - the runner's environment (a parameter for tests)
@@ -31620,11 +31809,12 @@ async function runWith(runner) {
         // Building every request checks every argument by the core's rules before anything is sent; the client's
         // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
         const notification = { id: config.id, schema: config.notificationSchema };
-        const requests = plan(config, message ?? notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification)));
+        const standIn = () => notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification), runner);
+        const requests = plan(config, config.operation === 'send' ? (message ?? standIn()) : undefined);
         client = createClient(config, runner);
         payload = message?.output;
         if (config.dryRun) {
-            printDryRun(log, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
+            printDryRun(log, (request) => client.requestUrl(request), config.auth.kind, requests, dryRunNotes(config));
             const outputs = await report(runner, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' });
             return { ok: true, outputs };
         }
@@ -31634,19 +31824,17 @@ async function runWith(runner) {
                 if (!message) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
-                    if (!context.github)
-                        throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
                     const release = await fetchRelease(tag, config.githubToken, context.github);
-                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release));
+                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release), runner);
                     payload = message.output;
                 }
                 const result = await send(client, config, message, attempts, signal);
-                describeSend(runner, config, result.status, attempts.total, elapsed(), result.recipients);
+                describeSend(runner, config, result.status, attempts, elapsed(), result.recipients);
                 const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
                 return { ok: true, outputs };
             }
-            const result = await close_close(client, config, log, attempts, signal, (count) => (closed = count));
-            log.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`);
+            const result = await close_close(client, config, { log, attempts, signal, progress: (count) => (closed = count) });
+            log.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status}, ${attempts.describe()}, in ${Math.round(elapsed())} ms`);
             const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' });
             return { ok: true, outputs };
         }
@@ -31654,12 +31842,14 @@ async function runWith(runner) {
             // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
             // fires first, the user hears about the input they set.
             const overall = error.overall === true;
-            throw (signal.aborted || overall) && !(0,inputError/* isInputError */.BT)(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
+            throw (signal.aborted || overall) && !(0,inputError/* isInputError */.BT)(error)
+                ? new StepTimeoutError(runner.wording.mention('timeout-seconds'), config.timeoutSeconds, error)
+                : error;
         }
     }
     catch (thrown) {
         const error = (0,inputError/* asInputError */.XW)(thrown);
-        const message = redact((0,inputError/* isInputError */.BT)(error) ? error.wordedFor(runner.wording) : (error?.message ?? String(error)));
+        const message = redact((0,inputError/* isInputError */.BT)(error) ? error.wordedFor(runner.wording) : `${error?.message ?? String(error)}${hintFor(error, config, runner)}`);
         const outcome = {
             ok: false,
             status: typeof error?.status === 'number' ? error.status : undefined,
@@ -31682,28 +31872,59 @@ async function runWith(runner) {
         await client?.close();
     }
 }
-/** What kind of failure an error is, for a front-end's exit code. */
+/** What kind of failure an error is, for a front-end's exit code. An error may say itself (releaseTag.ts does). */
 function failureKind(error, closed) {
     if ((0,inputError/* isInputError */.BT)(error))
         return 'input';
     if (closed)
         return 'partial';
-    return typeof error?.status === 'number' ? 'refused' : 'unreachable';
+    const { failureKind: kind, status } = (error ?? {});
+    return kind ?? (typeof status === 'number' ? 'refused' : 'unreachable');
+}
+/**
+ * The input to look at when the service turns the credential down: its message ("token signature does not
+ * match") says what, not which input gave it.
+ */
+function hintFor(error, config, { wording }) {
+    const status = error?.status;
+    if (!config || (status !== 401 && status !== 403))
+        return '';
+    const { auth } = config;
+    if (auth.kind === 'entra') {
+        return status === 403
+            ? `. The Entra identity of ${wording.mention('client-id')} signed in, but lacks a role on the resource (such as Web PubSub Service Owner)`
+            : `. The service did not accept the Entra token of ${wording.mention('client-id')} in ${wording.mention('tenant-id')}: is ${wording.mention('endpoint')} the resource it has access to?`;
+    }
+    if (status === 403)
+        return '';
+    const input = wording.mention(auth.kind);
+    return `. The service did not accept the token signed with the key of ${input}: is it a current access key of this resource (keys change when regenerated)?`;
 }
 /** The step ran past timeout-seconds. */
 class StepTimeoutError extends Error {
     code = 'StepTimeout';
-    constructor(seconds, cause) {
-        super(`The step ran past timeout-seconds (${seconds} s), retries and waits included; it was stopped`, { cause });
+    constructor(input, seconds, cause) {
+        super(`The step ran past ${input} (${seconds} s), retries and waits included; it was stopped`, { cause });
         this.name = 'StepTimeoutError';
     }
 }
 /** The default payload of a send without message: the event's release announcement, else a deploy notification. */
-function defaultMessage({ context }, config) {
+function defaultMessage(runner, config) {
+    const { context } = runner;
     const release = context.github && (0,action_notification/* releaseFromEvent */._n)(context.github);
-    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, { id: config.id, schema: config.notificationSchema }, release));
+    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, { id: config.id, schema: config.notificationSchema }, release), runner);
 }
-function notificationMessage(notification) {
+/**
+ * The default notification as the message, checked by the rules receivers check it by (the browser module's
+ * checkNotification): a run outside a CI, or with its variables unset, would give empty fields, which receivers
+ * drop. Refused before sending, naming the field and what sets it.
+ * @throws InputError for `message`, whose absence is what sends the default notification
+ */
+function notificationMessage(notification, { context }) {
+    const check = checkNotification(notification);
+    if (!check.valid) {
+        throw new inputError/* InputError */.dz('message', `is not set, so the default notification would go out, but this run's context leaves it invalid (${check.reason}): ${context.sourceHint}; or give a {message} of your own`);
+    }
     const body = JSON.stringify(notification);
     return { kind: 'message', contentType: 'application/json', body, output: body };
 }
@@ -31747,7 +31968,7 @@ function targetText(config) {
     return text.replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 function describeSend({ log }, config, status, attempts, ms, recipients) {
-    log.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
+    log.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status}, ${attempts.describe()}, in ${Math.round(ms)} ms`);
     if (recipients === undefined)
         return;
     log.info(`Recipients: ${recipients} live connection(s) at send time`);

@@ -50,6 +50,8 @@ export class OutboundMessage {
   readonly data: MessageData;
   /** Epoch ms after which an undelivered copy is dropped; 0 = never (`messageTtlSeconds` 0 or absent). */
   readonly expiresAt: number;
+  /** The REST send's `X-WebPubSub-Metadata-<key>` headers: the frame's `metadata` (the official client passes it on). */
+  readonly metadata: Readonly<Record<string, string>> | undefined;
   #plain: Buffer | undefined;
   #tail: string | undefined;
   #jsonFrame: Buffer | undefined;
@@ -57,10 +59,12 @@ export class OutboundMessage {
 
   /**
    * @param ttlSeconds - the REST `messageTtlSeconds`; 0 or undefined means no expiry
+   * @param metadata - the message's metadata, sent to JSON clients (plain clients get the payload only)
    */
-  constructor(source: MessageSource, data: MessageData, ttlSeconds = 0) {
+  constructor(source: MessageSource, data: MessageData, ttlSeconds = 0, metadata?: Readonly<Record<string, string>>) {
     this.source = source;
     this.data = data;
+    this.metadata = metadata;
     this.expiresAt = ttlSeconds > 0 ? Date.now() + ttlSeconds * 1000 : 0;
   }
 
@@ -95,7 +99,7 @@ export class OutboundMessage {
     return this.#tailBytes + 24;
   }
 
-  /** Everything after `{` of a message frame, with `data` last. */
+  /** Everything after `{` of a message frame: `data` after `dataType`, then `metadata` when there is some. */
   #frameTail(): string {
     if (this.#tail === undefined) {
       const { source, data } = this;
@@ -105,7 +109,8 @@ export class OutboundMessage {
         if (source.fromUserId) header += `,"fromUserId":${JSON.stringify(source.fromUserId)}`;
       }
       const json = data.dataType === 'json' ? data.json : data.dataType === 'text' ? JSON.stringify(data.text) : `"${data.bytes.toString('base64')}"`;
-      this.#tail = `${header},"dataType":"${data.dataType}","data":${json}}`;
+      const metadata = this.metadata ? `,"metadata":${JSON.stringify(this.metadata)}` : '';
+      this.#tail = `${header},"dataType":"${data.dataType}","data":${json}${metadata}}`;
       this.#tailBytes = Buffer.byteLength(this.#tail);
     }
     return this.#tail;

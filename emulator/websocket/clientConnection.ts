@@ -32,6 +32,8 @@ export interface ConnectionHooks {
   received(connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void>;
   /** The connection ended for good: closed, refused, or its recovery window passed. */
   ended(connection: ClientConnection, reason: string): void;
+  /** A message is delivered (set only when someone watches the activity feed). */
+  delivered?(connection: ClientConnection, message: OutboundMessage): void;
 }
 
 /** What a new connection is made of. */
@@ -81,6 +83,8 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   /** The frames waiting for a user event before them to be answered upstream. */
   #inbox: Promise<void> | undefined;
   #socket: ClientSocket | undefined;
+  /** A fault made the socket silent: nothing is read from or written to it until the client replaces it. */
+  #silent = false;
   #state: ConnectionState = 'open';
   #recoveryTimer: NodeJS.Timeout | undefined;
   readonly #recoveryWindowMs: number;
@@ -119,6 +123,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.#socket = socket;
     // The old socket's close event is ignored from here on (it is no longer #socket).
     previous?.terminate();
+    this.#silent = false;
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
     socket.on('message', (data, isBinary) => this.#receive(socket, data, isBinary));
@@ -138,6 +143,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Sends a message frame; a recovering reliable connection queues it for replay. */
   deliver(message: OutboundMessage): void {
+    this.#hooks.delivered?.(this, message);
     switch (this.protocol) {
       case 'plain':
         this.#write(message.plain, message.plainIsBinary ? BINARY : TEXT);
@@ -155,14 +161,14 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
           this.refuse(closes.queueFull());
           return;
         }
-        this.#socket?.send(entry.frame);
+        if (!this.#silent) this.#socket?.send(entry.frame);
       }
     }
   }
 
   /** Sends a control frame (ack, pong, ...): not numbered, not kept for replay. */
   send(frame: string): void {
-    this.#socket?.send(frame);
+    if (!this.#silent) this.#socket?.send(frame);
   }
 
   /** A reliable client's `sequenceAck`: forgets every frame up to `sequenceId`. */
@@ -215,6 +221,18 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     return true;
   }
 
+  /**
+   * A fault: the socket goes half-open, as behind a dead NAT entry. The emulator stops reading from it and writing
+   * to it but keeps it open, so neither end hears of a close; a reliable connection keeps numbering what it is sent,
+   * for the client to recover once it notices. False when there is no socket.
+   */
+  halfOpen(): boolean {
+    if (!this.#socket) return false;
+    this.#silent = true;
+    this.#socket.pause();
+    return true;
+  }
+
   /** Ends the connection because the emulator stops or resets; reports nothing. */
   shutdown(close: CloseFrame): void {
     this.#state = 'closed';
@@ -245,7 +263,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   #write(data: Buffer, options: typeof TEXT): void {
     const socket = this.#socket;
-    if (!socket) return;
+    if (!socket || this.#silent) return;
     if (socket.bufferedAmount > MAX_UNACKED_BYTES) this.refuse(closes.slowConsumer());
     else socket.send(data, options);
   }

@@ -136,8 +136,8 @@ const cases: [string, Case, string, string][] = [
     'batch-size',
     'must be a whole number from 1 to 1000',
   ],
-  ['a reason on a send', { inputs: { reason: 'bye' } }, 'reason', 'applies to operation close only'],
-  ['a message on a close', { inputs: { operation: 'close', message: 'bye' } }, 'message', 'applies to operation send only'],
+  ['a reason on a send', { inputs: { reason: 'bye' } }, 'reason', 'applies to operation: close only'],
+  ['a message on a close', { inputs: { operation: 'close', message: 'bye' } }, 'message', 'applies to operation: send only'],
   [
     'excluded when sending to a connection',
     { inputs: { target: 'connection', 'connection-id': 'c1', excluded: 'c2' } },

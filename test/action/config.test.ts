@@ -161,7 +161,7 @@ describe('the send id', () => {
     for (const bad of ['two words', 'x'.repeat(129), 'déploiement']) {
       expect(() => idOf({ id: bad })).toThrow(/^Input 'id' must be 1 to 128 printable ASCII characters without spaces/);
     }
-    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow("Input 'id' applies to operation send only");
+    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow("Input 'id' applies to operation: send only");
   });
 
   test('notification-schema 1 is deprecated, warned about, and only for the default notification', () => {
@@ -172,7 +172,7 @@ describe('the send id', () => {
     expect(warnings).toEqual([expect.stringContaining('notification-schema 1 is deprecated')]);
     expect(() => idOf({ 'notification-schema': '3' })).toThrow("Input 'notification-schema' must be one of 1, 2");
     expect(() => idOf({ 'notification-schema': '1', message: 'hi' })).toThrow("Input 'notification-schema' applies to the default notification only");
-    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow("Input 'notification-schema' applies to operation send only");
+    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow("Input 'notification-schema' applies to operation: send only");
     // The runner passes action.yml's default to every step: it must not count as set.
     expect(idOf({ 'notification-schema': '2', message: 'hi' })).toMatch(/^gh-/);
   });
