@@ -62,10 +62,7 @@ export function createCliRunner(operation: Operation, argv: readonly string[], e
       ...(run.github && { github: run.github }),
       env,
       defaultId: run.defaultId,
-      sourceHint: `${ci.title} did not give it: set ${Object.keys(SOURCE_FLAGS)
-        .slice(0, 3)
-        .map((flag) => `--${flag}`)
-        .join(', ')} (see --help)`,
+      sourceHint: `in ${ci.title} the run's fields come from ${ci.sources}; set --repository and --sha to give them`,
     },
     log: { info: (line) => output.info(line), warning: (line) => output.warning(line), debug: (line) => output.debug(line), isDebug: () => output.verbose },
     mask: (secret) => output.mask(secret),

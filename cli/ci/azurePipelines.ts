@@ -7,6 +7,7 @@ import { idOf, shortRef, type CiReader } from './types.js';
 export const azurePipelines: CiReader = {
   provider: 'azure-pipelines',
   title: 'Azure Pipelines',
+  sources: 'BUILD_REPOSITORY_NAME and BUILD_SOURCEVERSION',
   detect: (env) => env.TF_BUILD?.toLowerCase() === 'true',
   read(env) {
     const get = (name: string) => env[name] ?? '';

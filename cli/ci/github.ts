@@ -9,6 +9,7 @@ import type { CiReader } from './types.js';
 export const github: CiReader = {
   provider: 'github-actions',
   title: 'GitHub Actions',
+  sources: 'GITHUB_REPOSITORY and GITHUB_SHA',
   detect: (env) => env.GITHUB_ACTIONS === 'true',
   read(env) {
     const github = readGitHubContext(env);

@@ -7,6 +7,7 @@ import { fullRef, idOf, type CiReader } from './types.js';
 export const gitlab: CiReader = {
   provider: 'gitlab-ci',
   title: 'GitLab CI',
+  sources: 'CI_PROJECT_PATH and CI_COMMIT_SHA',
   detect: (env) => env.GITLAB_CI === 'true',
   read(env) {
     const get = (name: string) => env[name] ?? '';

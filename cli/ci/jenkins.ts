@@ -10,6 +10,7 @@ import { fullRef, idOf, type CiReader } from './types.js';
 export const jenkins: CiReader = {
   provider: 'jenkins',
   title: 'Jenkins',
+  sources: "the Git plugin's GIT_URL and GIT_COMMIT (or the workspace's git repository)",
   detect: (env) => Boolean(env.JENKINS_URL && env.BUILD_NUMBER),
   read(env, cwd, given = {}) {
     const get = (name: string) => env[name] ?? '';

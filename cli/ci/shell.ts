@@ -9,6 +9,7 @@ import type { CiReader } from './types.js';
 export const shell: CiReader = {
   provider: 'local',
   title: 'a shell (no CI detected)',
+  sources: 'git (run it in a clone with a commit and an origin remote)',
   detect: () => true,
   read(env, cwd, given = {}) {
     // A git process costs start-up time: not spent when the flags give what it would say.

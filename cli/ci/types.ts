@@ -30,6 +30,8 @@ export interface CiReader {
   provider: CiProvider;
   /** The CI's name, as its users know it. */
   title: string;
+  /** Where the repository and commit come from, for an error when they are missing: `CI_PROJECT_PATH and CI_COMMIT_SHA`. */
+  sources: string;
   /** True when `env` is this CI's (its marker variable is set). */
   detect(env: NodeJS.ProcessEnv): boolean;
   /** @param given - the fields the command line sets: git is not asked for what it would only overwrite */

@@ -165,8 +165,8 @@ const cases: [string, () => Case, RegExp][] = [
   ],
   ['a missing message file', () => ({ args: ['--hub', 'chat', '--message-file', join(dir, 'missing.json')] }), /--message-file must name a readable file/],
   ['binary inline', () => ({ args: ['--hub', 'chat', '--message', 'x', '--content-type', 'binary'] }), /--content-type binary needs (--)?message-file/],
-  ['a close flag on send', () => ({ args: ['--hub', 'chat', '--reason', 'bye'] }), /--reason applies to the command close only/],
-  ['a send flag on close', () => ({ command: 'close', args: ['--hub', 'chat', '--message', 'hi'] }), /--message applies to the command send only/],
+  ['a close flag on send', () => ({ args: ['--hub', 'chat', '--reason', 'bye'] }), /--reason applies to the close command only/],
+  ['a send flag on close', () => ({ command: 'close', args: ['--hub', 'chat', '--message', 'hi'] }), /--message applies to the send command only/],
   ['waves of a hub', () => ({ command: 'close', args: ['--hub', 'chat', '--batch-size', '5'] }), /--batch-size .*needs --target group/],
   [
     'waves of none',
@@ -193,6 +193,11 @@ const cases: [string, () => Case, RegExp][] = [
     /--filter does not apply to --target connection/,
   ],
   ['release-tag without a token', () => ({ args: ['--hub', 'chat', '--release-tag', 'v1.0.0'] }), /--github-token is required with --release-tag/],
+  [
+    'the default notification with no run to fill it (a shell outside git)',
+    () => ({ args: ['--hub', 'chat'], env: { GITLAB_CI: undefined } }),
+    /--message is not set, so the default notification would go out.*repository must not be empty.*set --repository and --sha/,
+  ],
   ['an unknown command', () => ({ command: 'sned', args: ['--hub', 'chat'] }), /"sned" is not a command: did you mean send\?/],
 ];
 
