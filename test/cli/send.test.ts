@@ -7,9 +7,11 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { generateKeyPair, SignJWT } from 'jose';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { HAVE_NODE24, NODE24 } from '../../scripts/harness/actionRunner.js';
 import { VERSION } from '../../shared/version.js';
+import { startCaptureServer } from '../helpers/captureServer.js';
 import { useSubscribedHubs, validateNotification } from '../action/subscribers.js';
 import { CI_CASES } from './ciEnvironments.js';
 import { run, useInstalledCli } from './packedCli.js';
@@ -228,6 +230,92 @@ describe('exit codes', () => {
     } finally {
       await subscribers.stop().catch(() => undefined);
       await own.close();
+    }
+  });
+});
+
+describe('Microsoft Entra', () => {
+  const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+  const CLIENT = '00000000-aaaa-bbbb-cccc-123456789012';
+  const CLIENT_SECRET = 'entra-client-secret-0123456789~abc';
+
+  /** An emulator that accepts Entra tokens, a loopback Entra token endpoint, a subscriber; the CLI's flags for them. */
+  async function entraSetup() {
+    const { privateKey } = await generateKeyPair('RS256');
+    const sign = (claims: object, issuer: string, audience: string) =>
+      new SignJWT({ ...claims })
+        .setProtectedHeader({ alg: 'RS256' })
+        .setIssuer(issuer)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('1h')
+        .sign(privateKey);
+    const accessToken = await sign({ tid: TENANT, roles: [] }, `https://sts.windows.net/${TENANT}/`, 'https://webpubsub.azure.com');
+    const federated = await sign(
+      { sub: 'project_path:shop-group/web/storefront:ref_type:branch:ref:main' },
+      'https://gitlab.com',
+      'api://AzureADTokenExchange',
+    );
+    const service = await startEmulator({ port: 0, acceptEntraTokens: true });
+    const entra = await startCaptureServer(() => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token_type: 'Bearer', expires_in: 3599, access_token: accessToken }),
+    }));
+    const { Subscribers } = await import('../action/subscribers.js');
+    const subscribers = new Subscribers(service, 'entra');
+    const subscriber = await subscribers.connect();
+    const flags = ['send', '--hub', 'entra', '--message', '{"via": "entra"}', '--endpoint', service.endpoint, '--authority-host', entra.endpoint];
+    const close = async () => {
+      await subscribers.stop();
+      await Promise.all([service.close(), entra.close()]);
+    };
+    return { accessToken, federated, entra, subscriber, flags, close };
+  }
+
+  test('a client secret from AZURE_CLIENT_SECRET: the client-credentials grant, the message delivered, nothing secret printed', async () => {
+    const setup = await entraSetup();
+    try {
+      const run = await cli.run([...setup.flags, '--client-id', CLIENT, '--tenant-id', TENANT, '--json'], {
+        env: { AZURE_CLIENT_SECRET: CLIENT_SECRET },
+        cwd: temp,
+      });
+      expect(run.code).toBe(0);
+      expect((await setup.subscriber.serverMessages.next()).data).toEqual({ via: 'entra' });
+      expect(setup.entra.requests).toHaveLength(1);
+      expect(setup.entra.requests[0]).toMatchObject({ method: 'POST', url: `/${TENANT}/oauth2/v2.0/token` });
+      expect(new URLSearchParams(setup.entra.requests[0]!.body.toString())).toEqual(
+        new URLSearchParams({
+          client_id: CLIENT,
+          scope: 'https://webpubsub.azure.com/.default',
+          grant_type: 'client_credentials',
+          client_secret: CLIENT_SECRET,
+        }),
+      );
+      for (const secret of [CLIENT_SECRET, setup.accessToken]) expect(run.stdout + run.stderr).not.toContain(secret);
+    } finally {
+      await setup.close();
+    }
+  });
+
+  test("workload identity federation: GitLab's id_token in AZURE_FEDERATED_TOKEN_FILE, the app named by AZURE_CLIENT_ID / AZURE_TENANT_ID", async () => {
+    const setup = await entraSetup();
+    try {
+      const file = join(temp, 'federated-token');
+      await writeFile(file, `${setup.federated}\n`);
+      const run = await cli.run(setup.flags, {
+        env: { ...CI_CASES[0]!.env, AZURE_CLIENT_ID: CLIENT, AZURE_TENANT_ID: TENANT, AZURE_FEDERATED_TOKEN_FILE: file },
+        cwd: temp,
+      });
+      expect(run.code).toBe(0);
+      expect((await setup.subscriber.serverMessages.next()).data).toEqual({ via: 'entra' });
+      const form = new URLSearchParams(setup.entra.requests[0]!.body.toString());
+      expect(form.get('client_assertion')).toBe(setup.federated);
+      expect(form.get('client_assertion_type')).toBe('urn:ietf:params:oauth:client-assertion-type:jwt-bearer');
+      expect(form.get('client_id')).toBe(CLIENT);
+      expect(run.stdout + run.stderr).not.toMatch(/eyJ[\w-]*\.[\w-]+\.[\w-]+/);
+    } finally {
+      await setup.close();
     }
   });
 });
