@@ -1,11 +1,13 @@
 /**
  * `send` and `close`: the Action's code (`runWith`) behind the CLI's runner, then the exit code, and with `--json`
- * the outputs on stdout.
+ * the outputs on stdout. Imported statically: main.ts loads this module only for these commands, and one chunk
+ * loads faster than several.
  */
+import { runWith } from '../action/main.js';
 import type { RunResult } from '../action/runner.js';
 import { EXIT_CODES } from './exitCodes.js';
 import { Output, PROGRAM } from './output.js';
-import type { Operation } from './runner.js';
+import { createCliRunner, type Operation } from './runner.js';
 
 /** Runs one command; resolves to its exit code (never throws). */
 export async function runCommand(operation: Operation, argv: readonly string[], env: NodeJS.ProcessEnv, output = new Output(false)): Promise<number> {
@@ -15,7 +17,6 @@ export async function runCommand(operation: Operation, argv: readonly string[], 
       output.print(commandUsage(operation));
       return EXIT_CODES.ok;
     }
-    const [{ createCliRunner }, { runWith }] = await Promise.all([import('./runner.js'), import('../action/main.js')]);
     let cli: ReturnType<typeof createCliRunner>;
     try {
       cli = createCliRunner(operation, argv, env, output);
