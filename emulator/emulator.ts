@@ -20,7 +20,7 @@ import { FaultInjector } from './faults/faults.js';
 import { createHandlers } from './rest/handlers/index.js';
 import { createRequestListener } from './rest/requestListener.js';
 import { Router } from './rest/routes.js';
-import { MemoryStore, type ConnectionState, type WireProtocol } from './state/store.js';
+import { isReliable, MemoryStore, type ConnectionState, type WireProtocol } from './state/store.js';
 import { createUpgradeHandler, type Handshake, type RecoveryHandshake } from './websocket/upgrade.js';
 import { Upstream } from './upstream/upstream.js';
 
@@ -33,7 +33,10 @@ export interface ConnectionInfo {
   connectionId: string;
   userId: string | null;
   groups: string[];
-  /** `plain` (no subprotocol), `json` (json.webpubsub.azure.v1) or `reliable` (json.reliable.webpubsub.azure.v1). */
+  /**
+   * `plain` (no subprotocol), `json` (json.webpubsub.azure.v1), `reliable` (json.reliable.webpubsub.azure.v1),
+   * `protobuf` (protobuf.webpubsub.azure.v1) or `protobufReliable` (protobuf.reliable.webpubsub.azure.v1).
+   */
   protocol: WireProtocol;
   state: ConnectionState;
 }
@@ -276,8 +279,10 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const connection = this.#connections.get(recovery.connectionId);
     if (
       connection?.state !== 'closed' &&
-      connection?.protocol === 'reliable' &&
-      protocol === 'reliable' &&
+      // A connection comes back on the subprotocol it was made with.
+      connection !== undefined &&
+      isReliable(connection.protocol) &&
+      protocol === connection.protocol &&
       connection.hub.toLowerCase() === hub.toLowerCase() &&
       sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
     ) {
@@ -300,7 +305,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       userId: identity.userId,
       permissions: identity.permissions,
       protocol: handshake.protocol,
-      reconnectionToken: handshake.protocol === 'reliable' ? randomBytes(32).toString('base64url') : undefined,
+      reconnectionToken: isReliable(handshake.protocol) ? randomBytes(32).toString('base64url') : undefined,
       publishGroup: handshake.publishGroup,
       subprotocol: handshake.subprotocol,
       connectionState: handshake.connectionState,

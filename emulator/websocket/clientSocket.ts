@@ -1,5 +1,6 @@
 /**
- * The emulator's end of a client WebSocket: `ws`'s WebSocket, except for how a frame over `maxPayload` ends.
+ * The emulator's end of a client WebSocket: `ws`'s WebSocket, with a way to write a frame built once for many
+ * sockets (`sendFrame`), and a different end for a frame over `maxPayload`.
  *
  * `ws` refuses such a frame from its header, before anyone sees it: its receiver fails and `ws` calls
  * `close(1009)` with no reason (`receiverOnError` in ws/lib/websocket.js). The emulator refuses frames between
@@ -7,12 +8,25 @@
  * way at any size, this class hands that reasonless 1009 to the connection's own refusal. `ws` lets a server make
  * its sockets with a subclass (the `WebSocket` option of `WebSocketServer`).
  */
+import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import { closes } from '../common/errors.js';
 
 /** A client socket whose oversize frames are refused like the emulator's own refusals. */
 export class ClientSocket extends WebSocket {
   #onMessageTooLarge: (() => void) | undefined;
+
+  /**
+   * Writes a whole frame from messageFrames.ts, the same bytes that go to other sockets, straight to the TCP
+   * socket. In order with `send`: without permessage-deflate (never negotiated here) and without Blob data (never
+   * sent here), `ws`'s sender writes each frame to that socket at once, queueing nothing. Nothing is written
+   * once the socket is closing.
+   */
+  sendFrame(frame: Buffer): void {
+    if (this.readyState !== WebSocket.OPEN) return;
+    // `_socket` is ws's TCP socket (set once the upgrade is done; ws's own docs read it for the remote address).
+    (this as unknown as { _socket: Writable })._socket.write(frame);
+  }
 
   /**
    * Sets what happens when a frame exceeds `maxPayload`: the connection sends what it sends before it closes

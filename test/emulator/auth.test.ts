@@ -158,12 +158,6 @@ describe('client tokens at the WebSocket handshake', () => {
     expect([refused.status, refused.errorCode]).toEqual([400, code]);
   });
 
-  test('a protobuf subprotocol is refused with 400 naming it', async () => {
-    const refused = await refusedHandshake(`${hubUrl}?access_token=${await sign({}, audience)}`, 'protobuf.webpubsub.azure.v1');
-    expect(refused).toMatchObject({ status: 400, errorCode: 'NotImplemented' });
-    expect(refused.body).toContain('protobuf.webpubsub.azure.v1');
-  });
-
   test('exp is checked at connect only: an open connection outlives its token', async () => {
     const token = await signJwt(KEY, {}, { audience, lifetimeSeconds: 1 });
     const socket = await openSocket(`${hubUrl}?access_token=${token}`, JSON_PROTOCOL);
