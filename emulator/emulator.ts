@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redact } from '../shared/logger.js';
 import { AccessTokenVerifier } from './common/accessTokens.js';
-import { ClientConnection } from './websocket/clientConnection.js';
+import { ClientConnection, type ConnectionHooks } from './websocket/clientConnection.js';
 import { connectEventBody, type ConnectAnswer } from './upstream/cloudEvents.js';
 import type { ClientEvent } from './websocket/clientEvent.js';
 import { createClientRequestHandler } from './websocket/clientRequests.js';
@@ -80,7 +80,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   readonly #connections = new Map<string, ClientConnection>();
   /** Every upgraded socket, so `close()` can wait for them. */
   readonly #sockets = new Set<ClientSocket>();
-  readonly #handleFrame;
+  /** What every connection reports to (one object for all: an idle connection should cost little). */
+  readonly #connectionHooks: ConnectionHooks;
   #status: EmulatorStatus = 'Closed';
   #server: Server | undefined;
   #upgrade: ReturnType<typeof createUpgradeHandler> | undefined;
@@ -105,13 +106,16 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       log: (line) => this.#log(line),
       warn: (line) => this.#warn(`event handler: ${line}`),
     });
-    this.#handleFrame = createClientRequestHandler({
-      store: this.#store,
-      loose: this.#options.loose,
-      upstream: this.#upstream,
-      onEvent: (event) => this.emit('event', event),
-      onError: (error) => this.#logError(error, 'client frame'),
-    });
+    this.#connectionHooks = {
+      received: createClientRequestHandler({
+        store: this.#store,
+        loose: this.#options.loose,
+        upstream: this.#upstream,
+        onEvent: (event) => this.emit('event', event),
+        onError: (error) => this.#logError(error, 'client frame'),
+      }),
+      ended: (ended, reason) => this.#ended(ended, reason),
+    };
   }
 
   get status(): EmulatorStatus {
@@ -266,8 +270,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   /** Tracks an upgraded socket so that `close()` can wait for it. */
   #track(socket: ClientSocket): void {
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.trackIn(this.#sockets);
   }
 
   /**
@@ -310,10 +313,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       subprotocol: handshake.subprotocol,
       connectionState: handshake.connectionState,
       recoveryWindowMs: this.#options.recoveryWindowMs,
-      hooks: {
-        received: this.#handleFrame,
-        ended: (ended, reason) => this.#ended(ended, reason),
-      },
+      hooks: this.#connectionHooks,
     });
     this.#connections.set(connection.connectionId, connection);
     hub.add(connection);

@@ -11,7 +11,7 @@
  * closed with 1008 instead of being written to, so one client that stops reading holds at most that much (and,
  * for a broadcast, those bytes are shared with every other socket's).
  */
-import type { RawData } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import type { ClientSocket } from './clientSocket.js';
 import { applicationServerClosed, closes, type CloseFrame } from '../common/errors.js';
 import type { OutboundMessage } from '../state/outboundMessage.js';
@@ -30,6 +30,8 @@ export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** ackIds remembered for `Duplicate` answers; the oldest are forgotten beyond this. */
 const MAX_REMEMBERED_ACK_IDS = 10_000;
+
+const ignoreError = (): void => {};
 
 /** What a connection reports to the emulator. */
 export interface ConnectionHooks {
@@ -97,7 +99,18 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   #unacked: Unacked[] = [];
   #unackedHead = 0;
   #unackedBytes = 0;
-  readonly #ackIds = new Set<number>();
+  /** Made on the first ackId: most connections never send one. */
+  #ackIds: Set<number> | undefined;
+
+  // Socket listeners shared by every connection (`this` is the socket): no closures per connection.
+  static readonly #onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
+    const socket = this as ClientSocket;
+    (socket.owner as ClientConnection).#receive(socket, data, isBinary);
+  };
+  static readonly #onClose = function (this: WebSocket, code: number): void {
+    const socket = this as ClientSocket;
+    (socket.owner as ClientConnection).#socketClosed(socket, code);
+  };
 
   constructor(init: ClientConnectionInit) {
     this.connectionId = init.connectionId;
@@ -129,12 +142,11 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     previous?.terminate();
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
-    socket.on('message', (data, isBinary) => this.#receive(socket, data, isBinary));
-    socket.onMessageTooLarge(() => this.refuse(closes.messageTooLarge()));
-    socket.on('close', (code) => this.#socketClosed(socket, code));
-    socket.on('error', () => {
-      // A socket error is followed by 'close', which decides what happens to the connection.
-    });
+    socket.owner = this;
+    socket.on('message', ClientConnection.#onMessage);
+    socket.on('close', ClientConnection.#onClose);
+    // A socket error is followed by 'close', which decides what happens to the connection.
+    socket.on('error', ignoreError);
     if (this.protocol === 'plain') return;
     socket.send(this.frames.connected(this.connectionId, this.userId, this.reconnectionToken));
     const now = Date.now();
@@ -142,6 +154,11 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
       const entry = this.#unacked[i]!;
       if (entry.expiresAt === 0 || entry.expiresAt > now) this.#write(entry.frame);
     }
+  }
+
+  /** A frame over `maxPayload` arrived (ClientSocket's refusal). */
+  messageTooLarge(): void {
+    this.refuse(closes.messageTooLarge());
   }
 
   /** Sends a message frame; a recovering reliable connection queues it for replay. */
@@ -197,6 +214,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Records `ackId`; true when it was seen before (the request must not run again). */
   isDuplicate(ackId: number): boolean {
+    this.#ackIds ??= new Set();
     if (this.#ackIds.has(ackId)) return true;
     this.#ackIds.add(ackId);
     if (this.#ackIds.size > MAX_REMEMBERED_ACK_IDS) this.#ackIds.delete(this.#ackIds.values().next().value as number);
@@ -205,7 +223,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Forgets `ackId`, so that a request that failed upstream may be sent again with it. */
   forgetAckId(ackId: number): void {
-    this.#ackIds.delete(ackId);
+    this.#ackIds?.delete(ackId);
   }
 
   /** Closes from the server side (a REST close): `disconnected` with the service's message, then close 1000. */

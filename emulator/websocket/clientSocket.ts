@@ -12,9 +12,32 @@ import type { Writable } from 'node:stream';
 import { WebSocket } from 'ws';
 import { closes } from '../common/errors.js';
 
+/** The connection a socket serves, as the socket sees it. */
+export interface SocketOwner {
+  /** A frame exceeded `maxPayload`; see `ClientSocket.close`. */
+  messageTooLarge(): void;
+}
+
 /** A client socket whose oversize frames are refused like the emulator's own refusals. */
 export class ClientSocket extends WebSocket {
-  #onMessageTooLarge: (() => void) | undefined;
+  /**
+   * The connection this socket serves. Its listeners are shared functions that find the connection here, so that
+   * an idle connection costs no closures of its own.
+   */
+  owner: SocketOwner | undefined;
+  #tracker: Set<ClientSocket> | undefined;
+
+  static readonly #untrack = function (this: WebSocket): void {
+    const socket = this as ClientSocket;
+    socket.#tracker?.delete(socket);
+  };
+
+  /** Keeps this socket in `tracker` until it closes. */
+  trackIn(tracker: Set<ClientSocket>): void {
+    this.#tracker = tracker;
+    tracker.add(this);
+    this.on('close', ClientSocket.#untrack);
+  }
 
   /**
    * Writes a whole frame from messageFrames.ts, the same bytes that go to other sockets, straight to the TCP
@@ -29,19 +52,14 @@ export class ClientSocket extends WebSocket {
   }
 
   /**
-   * Sets what happens when a frame exceeds `maxPayload`: the connection sends what it sends before it closes
-   * (the `disconnected` frame) and closes with `closes.messageTooLarge()`. If it leaves the socket open, the
-   * socket closes itself with that code and reason.
+   * As `ws`'s `close`, except the reasonless 1009 `ws` sends for an oversize frame (see the module comment): the
+   * owner sends what it sends before it closes (the `disconnected` frame) and closes with
+   * `closes.messageTooLarge()`; if it leaves the socket open, the socket closes itself with that code and reason.
    */
-  onMessageTooLarge(handler: (() => void) | undefined): void {
-    this.#onMessageTooLarge = handler;
-  }
-
-  /** As `ws`'s `close`, except the reasonless 1009 `ws` sends for an oversize frame (see the module comment). */
   override close(code?: number, data?: string | Buffer): void {
     // Every close of the emulator gives a reason; a bare 1009 on an open socket is ws's receiver.
     if (code === 1009 && data === undefined && this.readyState === WebSocket.OPEN) {
-      this.#onMessageTooLarge?.();
+      this.owner?.messageTooLarge();
       if (this.readyState !== WebSocket.OPEN) return;
       const refusal = closes.messageTooLarge();
       [code, data] = [refusal.code, refusal.reason];

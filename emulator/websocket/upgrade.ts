@@ -77,6 +77,12 @@ export interface UpgradeContext {
   onError(error: unknown): void;
 }
 
+/**
+ * The listener that keeps socket errors from being unhandled. One function at module level: a closure made inside
+ * `handleUpgrade` would keep its scope, the request with its headers and token, alive as long as the socket.
+ */
+const ignoreError = (): void => {};
+
 /** Builds the `upgrade` listener and the `ws` server it hands sockets to (noServer mode). */
 export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
   const pending = new WeakMap<IncomingMessage, { request: HandshakeRequest; token: string | undefined; handshake?: Handshake }>();
@@ -121,9 +127,8 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
 
   return {
     handleUpgrade(req, socket, head) {
-      socket.on('error', () => {
-        // A client that vanishes mid-handshake must not crash the emulator.
-      });
+      // A client that vanishes mid-handshake must not crash the emulator.
+      socket.on('error', ignoreError);
       try {
         if (!context.isRunning()) throw errors.shuttingDown();
         pending.set(req, readHandshake(req));
@@ -134,8 +139,9 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         // A socket error must never be unhandled, whatever becomes of the socket.
-        ws.on('error', () => {});
+        ws.on('error', ignoreError);
         const { request, handshake } = pending.get(req)!;
+        pending.delete(req);
         try {
           const { recovery, publishGroup: _unused, ...rest } = request;
           if (recovery) context.recover(ws, { ...rest, recovery });
