@@ -2,7 +2,7 @@
  * Authentication as the service does it: REST tokens whose `aud` is the request URL as received, and client
  * tokens checked at the WebSocket handshake (401 before any upgrade).
  */
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { SignJWT } from 'jose';
 import { request } from 'undici';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
@@ -94,6 +94,19 @@ describe('REST tokens', () => {
     expect(JSON.parse(response.body).message).toContain(reason);
     const token = header?.split(' ')[1];
     if (token) expect(response.body).not.toContain(token);
+  });
+
+  test('a token accepted before is refused once it has expired: the emulator remembers its signature, not its exp', async () => {
+    const header = `Bearer ${await sign({}, emulator.endpoint + sendPath())}`;
+    expect((await call(sendPath(), header)).status).toBe(202);
+    const now = Date.now();
+    const later = jest.spyOn(Date, 'now').mockReturnValue(now + 2 * 3600 * 1000);
+    try {
+      const response = await call(sendPath(), header);
+      expect([response.status, JSON.parse(response.body).message]).toEqual([401, expect.stringContaining('expired')]);
+    } finally {
+      later.mockRestore();
+    }
   });
 
   test('the health probe is anonymous', async () => {
