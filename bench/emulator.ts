@@ -1,16 +1,18 @@
 /**
  * Broadcast fan-out and idle-connection memory of the emulator against a bare `ws` server, same run, same machine.
  *
- * Each server side runs in a process of its own (this file, run with `--serve emulator|bare`), so that its memory is
- * its own and 10,000 connections fit the file-descriptor limit of either process; the clients live here. A round is
- * one broadcast: the parent asks the server process over IPC, and the round ends when every client has the message.
+ * Every part runs in a process of its own (this file, run with `--serve` or `--clients`): per side one server
+ * process and one process holding its clients, so that a server's memory is its own and 10,000 connections per
+ * process fit the file-descriptor limit. This process only coordinates. A round is one broadcast: the server is
+ * asked over IPC, and the round ends when every client has the message.
  * - emulator: a REST `sendToAll` through our core client to the emulator in the same process (auth, routing and
  *   validation included), reaching clients that are a third plain, a third json.webpubsub.azure.v1 and a third
  *   protobuf.webpubsub.azure.v1;
  * - bare: a `ws` server looping `send()` of the same payload over its sockets, all plain.
- * Sides take turns in blocks (ABBA), reconnecting each time, so drift on a noisy machine hits both alike. Memory is
- * read in the server process after a GC, before and after the clients connect (and the subprotocol clients got
- * their `connected` frame): heap and RSS deltas per connection.
+ * Both sides stay connected and rounds alternate between them one by one, so that bursts of load on a shared
+ * machine hit both alike; the rate is taken from the median round. Memory is read in each server process after a
+ * GC, before and after its clients connect (the subprotocol clients have their `connected` frame by then): heap
+ * and RSS deltas per connection.
  *
  * `--fanout-clients 1000,10000` (the default) sets the sizes; a small machine can pass smaller ones.
  */
@@ -21,7 +23,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { startEmulator } from '../emulator/index.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
 import { fmt, median } from './measure.js';
-import { checkTarget, progress } from './targets.js';
+import { checkTarget, noteRatio, progress } from './targets.js';
 
 const DEFAULT_SIZES = [1000, 10_000];
 const CONNECT_BATCH = 250;
@@ -35,120 +37,92 @@ const PAYLOAD = {
 const SUBPROTOCOLS = [undefined, 'json.webpubsub.azure.v1', 'protobuf.webpubsub.azure.v1'] as const;
 
 type Side = 'emulator' | 'bare';
+type Memory = { heap: number; rss: number };
 
-/** What a server process reports. */
-type ServerMessage = { ready: { url: string } } | { memory: { heap: number; rss: number } } | { broadcasted: true };
-/** What a server process is asked. */
-type ServerCommand = 'memory' | 'broadcast';
+/** What the child processes report, in answer to one command each. */
+type Reply = { ready: string } | { memory: Memory } | { cpu: number } | { done: true };
+/**
+ * What a server process is asked: its memory, or to broadcast once. A client process is told how many messages its
+ * clients will have in all after this broadcast (a total, so that messages that overtake the command still count).
+ */
+type Command = 'memory' | 'cpu' | 'broadcast' | { arm: number };
 
-/** One server process, spoken to over IPC. */
-class ServerProcess {
+/** A child process spoken to over IPC, one reply per command, in order. */
+class Child {
   readonly #child: ChildProcess;
-  readonly #replies: { resolve: (message: ServerMessage) => void; reject: (error: Error) => void }[] = [];
+  readonly #replies: { resolve: (reply: Reply) => void; reject: (error: Error) => void }[] = [];
 
-  private constructor(child: ChildProcess) {
-    this.#child = child;
-    child.on('message', (message: ServerMessage) => this.#replies.shift()?.resolve(message));
-    child.on('exit', (code) => {
-      for (const reply of this.#replies.splice(0)) reply.reject(new Error(`the bench server exited (${code})`));
+  constructor(args: string[]) {
+    this.#child = fork(fileURLToPath(import.meta.url), args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.#child.on('message', (reply: Reply) => this.#replies.shift()?.resolve(reply));
+    this.#child.on('exit', (code) => {
+      for (const reply of this.#replies.splice(0)) reply.reject(new Error(`a bench process (${args.join(' ')}) exited (${code})`));
     });
   }
 
-  static async start(side: Side): Promise<{ server: ServerProcess; url: string }> {
-    const child = fork(fileURLToPath(import.meta.url), ['--serve', side], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const server = new ServerProcess(child);
-    const ready = (await server.#next()) as { ready: { url: string } };
-    return { server, url: ready.ready.url };
+  /** The next reply, without a command (the first one: `ready`). */
+  next(): Promise<Reply> {
+    return new Promise((resolve, reject) => this.#replies.push({ resolve, reject }));
   }
 
-  async ask(command: ServerCommand): Promise<ServerMessage> {
-    const reply = this.#next();
+  ask(command: Command): Promise<Reply> {
+    const reply = this.next();
     this.#child.send(command);
     return reply;
   }
 
   async stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
     const exited = once(this.#child, 'exit');
-    this.#child.kill();
+    // Children exit when the channel closes (a profiler, if any, then writes its profile); kill one that does not.
+    this.#child.disconnect();
+    const stuck = setTimeout(() => this.#child.kill(), 5000);
     await exited;
-  }
-
-  #next(): Promise<ServerMessage> {
-    return new Promise((resolve, reject) => this.#replies.push({ resolve, reject }));
+    clearTimeout(stuck);
   }
 }
 
-/** Counts messages across many sockets and wakes the waiter when a round is complete. */
-class Receipts {
-  #count = 0;
-  #target = 0;
-  #done: (() => void) | undefined;
-
-  attach(socket: WebSocket): void {
-    socket.on('message', () => {
-      if (++this.#count === this.#target) this.#done?.();
-    });
-  }
-
-  /** Resolves when `expected` more messages have arrived. */
-  expect(expected: number): Promise<void> {
-    this.#target = this.#count + expected;
-    return new Promise((resolve) => (this.#done = resolve));
-  }
-}
-
-/** Opens `count` client sockets in batches; the subprotocol clients' `connected` frames have arrived on return. */
-async function openClients(side: Side, count: number, url: string, receipts: Receipts): Promise<WebSocket[]> {
-  const sockets: WebSocket[] = [];
-  for (let start = 0; start < count; start += CONNECT_BATCH) {
-    const batch = Array.from({ length: Math.min(CONNECT_BATCH, count - start) }, (_, j) => {
-      const protocol = side === 'emulator' ? SUBPROTOCOLS[(start + j) % SUBPROTOCOLS.length] : undefined;
-      const socket = new WebSocket(url, protocol ? [protocol] : [], { perMessageDeflate: false });
-      const connected = protocol ? once(socket, 'message') : once(socket, 'open');
-      return connected.then(() => {
-        receipts.attach(socket);
-        return socket;
-      });
-    });
-    sockets.push(...(await Promise.all(batch)));
-  }
-  return sockets;
-}
-
-interface BlockResult {
-  /** Milliseconds per round. */
+/** One side: its server process and the process of its clients. */
+interface Contender {
+  side: Side;
+  server: Child;
+  clients: Child;
+  /** Server heap and RSS per connection. */
+  memory: Memory;
   times: number[];
-  /** Bytes per connection. */
-  heap: number;
-  rss: number;
+  /** Server CPU microseconds (user and system) over the measured rounds. */
+  cpu: number;
+  /** Broadcasts so far. */
+  rounds: number;
+  count: number;
 }
 
-/** One block: a fresh server process, `clients` connections, warm-up rounds, then measured rounds. */
-async function block(side: Side, clients: number, rounds: number): Promise<BlockResult> {
-  const { server, url } = await ServerProcess.start(side);
-  let sockets: WebSocket[] = [];
-  try {
-    const before = (await server.ask('memory')) as { memory: { heap: number; rss: number } };
-    const receipts = new Receipts();
-    sockets = await openClients(side, clients, url, receipts);
-    const after = (await server.ask('memory')) as { memory: { heap: number; rss: number } };
-    const times: number[] = [];
-    for (let i = 0; i < rounds + Math.ceil(rounds / 3); i++) {
-      const started = performance.now();
-      const received = receipts.expect(clients);
-      await Promise.all([server.ask('broadcast'), received]);
-      // A quarter of the rounds come first and only warm up the JIT and the sockets.
-      if (i >= Math.ceil(rounds / 3)) times.push(performance.now() - started);
-    }
-    return {
-      times,
-      heap: (after.memory.heap - before.memory.heap) / clients,
-      rss: (after.memory.rss - before.memory.rss) / clients,
-    };
-  } finally {
-    for (const socket of sockets) socket.terminate();
-    await server.stop();
-  }
+async function startSide(side: Side, count: number): Promise<Contender> {
+  const server = new Child(['--serve', side]);
+  const { ready: url } = (await server.next()) as { ready: string };
+  const before = ((await server.ask('memory')) as { memory: Memory }).memory;
+  const clients = new Child(['--clients', side, url, String(count)]);
+  await clients.next();
+  const after = ((await server.ask('memory')) as { memory: Memory }).memory;
+  return {
+    side,
+    server,
+    clients,
+    times: [],
+    cpu: 0,
+    rounds: 0,
+    count,
+    memory: { heap: (after.heap - before.heap) / count, rss: (after.rss - before.rss) / count },
+  };
+}
+
+/** One broadcast; milliseconds until every client has it. */
+async function round(contender: Contender): Promise<number> {
+  const { server, clients } = contender;
+  const received = clients.ask({ arm: ++contender.rounds * contender.count });
+  const started = performance.now();
+  await Promise.all([server.ask('broadcast'), received]);
+  return performance.now() - started;
 }
 
 /** What the bench returns for one size. */
@@ -183,47 +157,62 @@ export async function benchEmulatorBroadcast({ sizes = fanOutSizes() }: { sizes?
   const results: FanOutResult[] = [];
   for (const clients of sizes) {
     // Fewer rounds with more clients: a round costs ten times as much.
-    const rounds = clients >= 5000 ? 24 : 90;
-    const blocks: Record<Side, BlockResult[]> = { emulator: [], bare: [] };
-    const order: Side[] = ['emulator', 'bare', 'bare', 'emulator'];
-    for (const [i, side] of order.entries()) {
-      progress(`emulator fan-out to ${clients} clients: block ${i + 1} of ${order.length} (${side})`);
-      blocks[side].push(await block(side, clients, rounds));
-    }
-    const perSecond = (side: Side) => {
-      const times = blocks[side].flatMap((b) => b.times);
-      return (clients * times.length) / (times.reduce((a, b) => a + b, 0) / 1000);
-    };
-    const memory = (side: Side, kind: 'heap' | 'rss') => median(blocks[side].map((b) => b[kind]));
-    const result: FanOutResult = {
-      clients,
-      emulatorDeliveriesPerSec: perSecond('emulator'),
-      bareDeliveriesPerSec: perSecond('bare'),
-      ratio: perSecond('emulator') / perSecond('bare'),
-      heapPerConnection: { emulator: memory('emulator', 'heap'), bare: memory('bare', 'heap') },
-      rssPerConnection: { emulator: memory('emulator', 'rss'), bare: memory('bare', 'rss') },
-    };
-    results.push(result);
+    const rounds = clients >= 5000 ? 40 : 200;
+    progress(`emulator fan-out: connecting ${clients} clients to each side`);
+    const sides: Contender[] = [];
+    try {
+      for (const side of ['emulator', 'bare'] as const) sides.push(await startSide(side, clients));
+      const [emulator, bare] = sides as [Contender, Contender];
+      for (let i = 0; i < rounds / 4; i++) for (const side of sides) await round(side);
+      progress(`emulator fan-out to ${clients} clients: ${rounds} rounds each side, alternating`);
+      const cpuNow = async (side: Contender) => ((await side.server.ask('cpu')) as { cpu: number }).cpu;
+      for (const side of sides) side.cpu = -(await cpuNow(side));
+      for (let i = 0; i < rounds; i++) for (const side of i % 2 ? [bare, emulator] : [emulator, bare]) side.times.push(await round(side));
+      for (const side of sides) side.cpu += await cpuNow(side);
 
-    const bytes = Buffer.byteLength(JSON.stringify(PAYLOAD));
-    const third = Math.round(clients / 3);
-    console.log(`\nBroadcast of a ${bytes}-byte JSON message to ${clients} WebSocket clients (${blocks.emulator[0]!.times.length * 2} rounds each side)`);
-    console.log('| contender | median fan-out (ms) | deliveries/s | heap per idle connection | RSS per idle connection |');
-    console.log('|---|---:|---:|---:|---:|');
-    const row = (name: string, side: Side) =>
+      const perSecond = (side: Contender) => clients / (median(side.times) / 1000);
+      const result: FanOutResult = {
+        clients,
+        emulatorDeliveriesPerSec: perSecond(emulator),
+        bareDeliveriesPerSec: perSecond(bare),
+        ratio: perSecond(emulator) / perSecond(bare),
+        heapPerConnection: { emulator: emulator.memory.heap, bare: bare.memory.heap },
+        rssPerConnection: { emulator: emulator.memory.rss, bare: bare.memory.rss },
+      };
+      results.push(result);
+
+      const bytes = Buffer.byteLength(JSON.stringify(PAYLOAD));
+      const third = Math.round(clients / 3);
+      console.log(`\nBroadcast of a ${bytes}-byte JSON message to ${clients} WebSocket clients (${rounds} rounds each side, alternating)`);
       console.log(
-        `| ${name} | ${median(blocks[side].flatMap((b) => b.times)).toFixed(2)} | ${fmt(perSecond(side))} | ${kib(memory(side, 'heap'))} | ${kib(memory(side, 'rss'))} |`,
+        '| contender | median fan-out (ms) | deliveries/s | server CPU per delivery | server heap per idle connection | server RSS per idle connection |',
       );
-    row(`emulator REST sendToAll (~${third} plain + ~${third} json + ~${third} protobuf clients)`, 'emulator');
-    row(`bare ws server loop (${clients} plain clients)`, 'bare');
-    console.log(`emulator / bare, deliveries/s: ${checkTarget(`emulator fan-out vs bare ws, ${clients} clients`, result.ratio, { atLeast: 1.0 })}`);
-    if (clients >= 5000 || clients === Math.max(...sizes)) {
-      const heapRatio = result.heapPerConnection.emulator / result.heapPerConnection.bare;
-      const rssRatio = result.rssPerConnection.emulator / result.rssPerConnection.bare;
-      console.log(
-        `emulator / bare, heap per idle connection: ${checkTarget(`emulator heap per connection vs bare ws, ${clients}`, heapRatio, { atMost: 1.3 })}`,
-      );
-      console.log(`emulator / bare, RSS per idle connection: ${checkTarget(`emulator RSS per connection vs bare ws, ${clients}`, rssRatio, { atMost: 1.3 })}`);
+      console.log('|---|---:|---:|---:|---:|---:|');
+      const cpuPerDelivery = (side: Contender) => side.cpu / (rounds * clients);
+      const row = (name: string, side: Contender) =>
+        console.log(
+          `| ${name} | ${median(side.times).toFixed(2)} | ${fmt(perSecond(side))} | ${cpuPerDelivery(side).toFixed(2)} µs | ${kib(side.memory.heap)} | ${kib(side.memory.rss)} |`,
+        );
+      row(`emulator REST sendToAll (~${third} plain + ~${third} json + ~${third} protobuf clients)`, emulator);
+      row(`bare ws server loop (${clients} plain clients)`, bare);
+      console.log(`emulator / bare, deliveries/s: ${checkTarget(`emulator fan-out vs bare ws, ${clients} clients`, result.ratio, { atLeast: 1.0 })}`);
+      // CPU is immune to the scheduling delays of a loaded machine that the rounds' wall time includes.
+      const cpuRatio = cpuPerDelivery(bare) / cpuPerDelivery(emulator);
+      noteRatio(`emulator fan-out vs bare ws, server CPU, ${clients} clients`, cpuRatio);
+      console.log(`emulator / bare, deliveries per server CPU second: ${cpuRatio.toFixed(2)}x`);
+      // Memory per connection is a target at the largest size, where the fixed costs of a process weigh least.
+      if (clients === Math.max(...sizes)) {
+        const heapRatio = result.heapPerConnection.emulator / result.heapPerConnection.bare;
+        const rssRatio = result.rssPerConnection.emulator / result.rssPerConnection.bare;
+        console.log(
+          `emulator / bare, heap per idle connection: ${checkTarget(`emulator heap per connection vs bare ws, ${clients}`, heapRatio, { atMost: 1.3 })}`,
+        );
+        console.log(
+          `emulator / bare, RSS per idle connection: ${checkTarget(`emulator RSS per connection vs bare ws, ${clients}`, rssRatio, { atMost: 1.3 })}`,
+        );
+      }
+    } finally {
+      await Promise.all(sides.flatMap((side) => [side.clients.stop(), side.server.stop()]));
     }
   }
   return results;
@@ -236,16 +225,16 @@ function memoryNow(): { heap: number; rss: number } {
   return { heap: heapUsed, rss };
 }
 
-/** The server process: one side, answering the parent's commands until it is killed. */
+/** A server process: one side, answering the coordinator's commands until it goes away. */
 async function serve(side: Side): Promise<void> {
-  const send = (message: ServerMessage) => process.send!(message);
+  const reply = (message: Reply) => process.send!(message);
   let broadcast: () => Promise<unknown> | undefined;
   if (side === 'emulator') {
     const emulator = await startEmulator({ port: 0, logger: () => {} });
     const client = new WebPubSubServiceClient(emulator.connectionString, 'bench', { retry: { maxRetries: 0 }, logLevel: 'off' });
     const { url } = await client.getClientAccessToken({ expirationTimeInMinutes: 60 });
     broadcast = () => client.sendToAll(PAYLOAD);
-    send({ ready: { url } });
+    reply({ ready: url });
   } else {
     const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
     await once(server, 'listening');
@@ -257,13 +246,45 @@ async function serve(side: Side): Promise<void> {
       for (const socket of sockets) socket.send(payload, text);
       return undefined;
     };
-    send({ ready: { url: `ws://127.0.0.1:${(server.address() as { port: number }).port}` } });
+    reply({ ready: `ws://127.0.0.1:${(server.address() as { port: number }).port}` });
   }
-  process.on('message', (command: ServerCommand) => {
-    if (command === 'memory') send({ memory: memoryNow() });
-    else void Promise.resolve(broadcast()).then(() => send({ broadcasted: true }));
+  process.on('message', (command: Command) => {
+    if (command === 'memory') reply({ memory: memoryNow() });
+    else if (command === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      reply({ cpu: user + system });
+    } else void Promise.resolve(broadcast()).then(() => reply({ done: true }));
   });
   process.on('disconnect', () => process.exit(0));
 }
 
-if (process.argv[2] === '--serve' && process.argv[1] === fileURLToPath(import.meta.url)) await serve(process.argv[3] as Side);
+/** A client process: `count` clients of one side, reporting when every client has the broadcast it was armed for. */
+async function holdClients(side: Side, url: string, count: number): Promise<void> {
+  let received = 0;
+  let target = Number.POSITIVE_INFINITY;
+  const onMessage = () => {
+    if (++received === target) process.send!({ done: true } satisfies Reply);
+  };
+  const sockets: WebSocket[] = [];
+  for (let start = 0; start < count; start += CONNECT_BATCH) {
+    const batch = Array.from({ length: Math.min(CONNECT_BATCH, count - start) }, async (_, j) => {
+      const protocol = side === 'emulator' ? SUBPROTOCOLS[(start + j) % SUBPROTOCOLS.length] : undefined;
+      const socket = new WebSocket(url, protocol ? [protocol] : [], { perMessageDeflate: false });
+      // A subprotocol client is ready once it has its connected frame.
+      await once(socket, protocol ? 'message' : 'open');
+      socket.on('message', onMessage);
+      return socket;
+    });
+    sockets.push(...(await Promise.all(batch)));
+  }
+  process.on('message', (command: { arm: number }) => {
+    target = command.arm;
+    if (received >= target) process.send!({ done: true } satisfies Reply);
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send!({ ready: 'connected' } satisfies Reply);
+}
+
+const role = process.argv[1] === fileURLToPath(import.meta.url) ? process.argv[2] : undefined;
+if (role === '--serve') await serve(process.argv[3] as Side);
+else if (role === '--clients') await holdClients(process.argv[3] as Side, process.argv[4]!, Number(process.argv[5]));

@@ -278,8 +278,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   #write(frame: Buffer): void {
     const socket = this.#socket;
     if (!socket) return;
-    if (socket.bufferedAmount > MAX_BUFFERED_BYTES) this.refuse(closes.slowConsumer());
-    else socket.sendFrame(frame);
+    if (!socket.sendFrame(frame, MAX_BUFFERED_BYTES)) this.refuse(closes.slowConsumer());
   }
 
   #finish(close: CloseFrame, message: string): void {

@@ -41,14 +41,18 @@ export class ClientSocket extends WebSocket {
 
   /**
    * Writes a whole frame from messageFrames.ts, the same bytes that go to other sockets, straight to the TCP
-   * socket. In order with `send`: without permessage-deflate (never negotiated here) and without Blob data (never
-   * sent here), `ws`'s sender writes each frame to that socket at once, queueing nothing. Nothing is written
-   * once the socket is closing.
+   * socket, unless more than `limit` bytes already wait there: then it writes nothing and answers false. In order
+   * with `send`: without permessage-deflate (never negotiated here) and without Blob data (never sent here), `ws`'s
+   * sender writes each frame to that socket at once, queueing nothing, so the TCP socket's buffer is all that waits.
+   * Nothing is written once the socket is closing.
    */
-  sendFrame(frame: Buffer): void {
-    if (this.readyState !== WebSocket.OPEN) return;
+  sendFrame(frame: Buffer, limit: number): boolean {
+    if (this.readyState !== WebSocket.OPEN) return true;
     // `_socket` is ws's TCP socket (set once the upgrade is done; ws's own docs read it for the remote address).
-    (this as unknown as { _socket: Writable })._socket.write(frame);
+    const tcp = (this as unknown as { _socket: Writable })._socket;
+    if (tcp.writableLength > limit) return false;
+    tcp.write(frame);
+    return true;
   }
 
   /**

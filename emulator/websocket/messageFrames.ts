@@ -70,10 +70,14 @@ export class MessageFrames {
 }
 
 const frames = new WeakMap<OutboundMessage, MessageFrames>();
+/** The message of the fan-out under way, checked before the map: one comparison per socket. */
+let last: { message: OutboundMessage; frames: MessageFrames } | undefined;
 
 /** The frames of `message`, shared by every connection it is delivered to. */
 export function framesOf(message: OutboundMessage): MessageFrames {
+  if (last?.message === message) return last.frames;
   let found = frames.get(message);
   if (!found) frames.set(message, (found = new MessageFrames(message)));
+  last = { message, frames: found };
   return found;
 }
