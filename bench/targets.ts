@@ -7,7 +7,7 @@
 /** The bound a target ratio must meet. */
 export type Bound = { atLeast: number } | { atMost: number };
 
-interface Ratio {
+export interface Ratio {
   what: string;
   ratio: number;
   /** Absent for a ratio reported for information (against the floor, against the official SDK). */
@@ -34,6 +34,11 @@ export function noteRatio(what: string, ratio: number): void {
 /** One line on stderr saying what is being measured, so a run of minutes is never silent. */
 export function progress(text: string): void {
   process.stderr.write(`bench: ${text}\n`);
+}
+
+/** Every ratio recorded so far, for `--json`. */
+export function allRatios(): readonly Ratio[] {
+  return ratios;
 }
 
 /** Every ratio of the run in one table. */

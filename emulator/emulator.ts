@@ -6,8 +6,16 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { RawData } from 'ws';
+import { InvalidArgumentError } from '../shared/errors.js';
 import { redact } from '../shared/logger.js';
+import type { Permission } from '../shared/validate.js';
 import { AccessTokenVerifier } from './common/accessTokens.js';
+import { ActivityFeed, type Activity } from './common/activity.js';
+import { LiveView } from './liveView/liveView.js';
+import { GrantLog } from './state/grantLog.js';
+import { readStateFile, StateFile, type SavedState } from './state/stateFile.js';
+import { resolveHubs } from './upstream/eventHandlerSettings.js';
 import { ClientConnection, type ConnectionHooks } from './websocket/clientConnection.js';
 import { connectEventBody, type ConnectAnswer } from './upstream/cloudEvents.js';
 import type { ClientEvent } from './websocket/clientEvent.js';
@@ -17,6 +25,7 @@ import { resolveOptions, type EmulatorOptions, type ResolvedOptions } from './em
 import { resolveFaults, type FaultOptions } from './faults/faultOptions.js';
 import { EventHandlerFailure, closes, errors } from './common/errors.js';
 import { FaultInjector } from './faults/faults.js';
+import { ClientFaultDrill, resolveClientFaults, type ClientFaultOptions } from './faults/clientFaults.js';
 import { createHandlers } from './rest/handlers/index.js';
 import { createRequestListener } from './rest/requestListener.js';
 import { Router } from './rest/routes.js';
@@ -80,14 +89,22 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   readonly #connections = new Map<string, ClientConnection>();
   /** Every upgraded socket, so `close()` can wait for them. */
   readonly #sockets = new Set<ClientSocket>();
+  readonly #handleFrame;
   /** What every connection reports to (one object for all: an idle connection should cost little). */
   readonly #connectionHooks: ConnectionHooks;
+  #clientFaults: ClientFaultDrill | undefined;
   #status: EmulatorStatus = 'Closed';
   #server: Server | undefined;
   #upgrade: ReturnType<typeof createUpgradeHandler> | undefined;
   #address: AddressInfo | undefined;
   #starting: Promise<this> | undefined;
   #closing: Promise<void> | undefined;
+  /** Only when the live view or the state file needs it: without them, hooks cost a property read. */
+  readonly #activity: ActivityFeed | undefined;
+  /** REST grants per connection, kept for the live view and the state file. */
+  readonly #grants = new GrantLog();
+  #liveView: LiveView | undefined;
+  #stateFile: StateFile | undefined;
 
   /**
    * @throws InvalidArgumentError naming a bad option.
@@ -95,6 +112,15 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   constructor(options: EmulatorOptions = {}) {
     super();
     this.#options = resolveOptions(options);
+    const saved = this.#options.state === undefined ? undefined : readStateFile(this.#options.state);
+    if (this.#options.hubSettings === undefined && saved?.hubSettings) {
+      this.#options.hubs = savedHubs(this.#options.state!, saved);
+      this.#options.hubSettings = saved.hubSettings as ResolvedOptions['hubSettings'];
+    }
+    if (this.#options.ui || this.#options.state !== undefined) {
+      this.#activity = new ActivityFeed();
+      this.#activity.subscribe((activity) => this.#follow(activity));
+    }
     this.#faults = new FaultInjector(this.#options.faults);
     this.#verifier = new AccessTokenVerifier(this.#options.accessKey, { acceptEntraTokens: this.#options.acceptEntraTokens });
     this.#upstream = new Upstream({
@@ -105,16 +131,21 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       origin: () => (this.#address ? new URL(this.endpoint).host : ''),
       log: (line) => this.#log(line),
       warn: (line) => this.#warn(`event handler: ${line}`),
+      activity: this.#activity,
+    });
+    this.#handleFrame = createClientRequestHandler({
+      store: this.#store,
+      loose: this.#options.loose,
+      upstream: this.#upstream,
+      onEvent: (event) => this.emit('event', event),
+      onError: (error) => this.#logError(error, 'client frame'),
     });
     this.#connectionHooks = {
-      received: createClientRequestHandler({
-        store: this.#store,
-        loose: this.#options.loose,
-        upstream: this.#upstream,
-        onEvent: (event) => this.emit('event', event),
-        onError: (error) => this.#logError(error, 'client frame'),
-      }),
+      received: this.#activity ? (from, data, isBinary) => this.#received(from, data, isBinary) : this.#handleFrame,
       ended: (ended, reason) => this.#ended(ended, reason),
+      ...(this.#activity && {
+        delivered: (to, message) => this.#publish(() => ({ kind: 'delivered', hub: to.hub, connectionId: to.connectionId, message })),
+      }),
     };
   }
 
@@ -128,6 +159,11 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const { address, family, port } = this.#address;
     const host = address === '0.0.0.0' ? '127.0.0.1' : address === '::' ? '::1' : address;
     return `http://${family === 'IPv6' || host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+
+  /** The live view's page, once started with `ui`. */
+  get liveViewUrl(): string | undefined {
+    return this.#options.ui && this.#address ? `${this.endpoint}/` : undefined;
   }
 
   /** `Endpoint=<endpoint>;AccessKey=<key>;Version=1.0;`, once started. */
@@ -147,18 +183,21 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   async #listen(): Promise<this> {
-    const server = createServer(
-      { maxHeaderSize: MAX_REQUEST_HEAD_BYTES },
-      createRequestListener({
-        router: new Router(),
-        handlers: createHandlers({ store: this.#store, accessKey: this.#options.accessKey }),
-        verifier: this.#verifier,
-        faults: this.#faults,
-        loose: this.#options.loose,
-        logger: this.#options.logger,
-        onError: (error, what) => this.#logError(error, what),
-      }),
-    );
+    const { state, ui } = this.#options;
+    // Read again: a restarted emulator loads what its close wrote.
+    if (state !== undefined) this.#stateFile = this.#openStateFile(state, readStateFile(state));
+    const liveView = (this.#liveView = ui && this.#openLiveView(ui));
+    const rest = createRequestListener({
+      router: new Router(),
+      handlers: createHandlers({ store: this.#store, accessKey: this.#options.accessKey }),
+      verifier: this.#verifier,
+      faults: this.#faults,
+      loose: this.#options.loose,
+      logger: this.#options.logger,
+      onError: (error, what) => this.#logError(error, what),
+      activity: this.#activity,
+    });
+    const server = createServer({ maxHeaderSize: MAX_REQUEST_HEAD_BYTES }, liveView ? (req, res) => liveView.handle(req, res) || rest(req, res) : rest);
     const upgrade = createUpgradeHandler({
       verifier: this.#verifier,
       isRunning: () => this.#status === 'Running',
@@ -211,6 +250,9 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     for (const connection of this.#connections.values()) connection.shutdown(closes.emulatorReset());
     this.#connections.clear();
     this.#store.clear();
+    this.#grants.clear();
+    this.#liveView?.reset();
+    this.#stateFile?.changed();
   }
 
   /** Replaces the fault configuration at run time; `undefined` turns faults off. */
@@ -221,6 +263,50 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** How many faults were injected since the faults were last set. */
   get faultsInjected(): number {
     return this.#faults.injected;
+  }
+
+  /**
+   * Starts a drill of client-connection faults (drops, half-open sockets, closes, expired tokens) in waves,
+   * replacing the one running; `undefined` stops it.
+   * @throws InvalidArgumentError naming a bad option.
+   */
+  setClientFaults(options: ClientFaultOptions | undefined): void {
+    const resolved = options === undefined ? undefined : resolveClientFaults(options);
+    this.#clientFaults?.stop();
+    this.#clientFaults =
+      resolved &&
+      new ClientFaultDrill(resolved, {
+        connections: (hub) => this.connections(hub).filter((connection) => connection.state === 'open'),
+        strike: (kind, connectionId) => {
+          if (kind === 'drop') this.dropConnection(connectionId);
+          else if (kind === 'halfOpen') this.halfOpenConnection(connectionId);
+          else this.#connections.get(connectionId)?.close('fault drill');
+        },
+        expireClientTokens: () => this.expireClientTokens(),
+      });
+  }
+
+  /** How many connections the client-fault drill has struck since it was set. */
+  get clientFaultsStruck(): number {
+    return this.#clientFaults?.struck ?? 0;
+  }
+
+  /**
+   * Makes a connection's socket half-open: the emulator neither reads from it nor writes to it, and closes
+   * nothing, so only a client's keep-alive can notice. A reliable client can then recover the connection. False
+   * when the connection has no socket.
+   */
+  halfOpenConnection(connectionId: string): boolean {
+    return this.#connections.get(connectionId)?.halfOpen() ?? false;
+  }
+
+  /**
+   * Expires every client access token presented so far: a new connection with one is refused 401 (`The token has
+   * expired`), as a page that holds its token past `exp` is. Connections already open, and their recoveries, are
+   * unaffected.
+   */
+  expireClientTokens(): void {
+    this.#verifier.expireClientTokens();
   }
 
   /** The connections of one hub (hub names are case-insensitive), or of all hubs. */
@@ -239,9 +325,15 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   async #closeNow(): Promise<void> {
     this.#status = 'Closing';
+    this.#clientFaults?.stop();
     const server = this.#server!;
     const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
     this.#upgrade!.close();
+    // The last state is written while the connections still hold it.
+    await this.#stateFile?.close().catch((error: unknown) => this.#logError(error, `state file ${this.#stateFile!.path}`));
+    this.#liveView?.close();
+    [this.#stateFile, this.#liveView] = [undefined, undefined];
+    this.#grants.clear();
     for (const connection of this.#connections.values()) connection.shutdown(closes.goingAway());
     this.#connections.clear();
     this.#store.clear();
@@ -318,9 +410,11 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#connections.set(connection.connectionId, connection);
     hub.add(connection);
     for (const group of identity.groups) hub.join(connection, group);
+    this.#stateFile?.restore(hub, connection);
     connection.attach(socket);
     this.#log(`connected ${connection.connectionId} (${connection.protocol}) to hub ${connection.hub}`);
     this.emit('connected', info(connection));
+    this.#publish(() => ({ kind: 'connected', ...connectionActivity(connection) }));
     this.#upstream.notify(connection, 'connected');
   }
 
@@ -351,7 +445,57 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#connections.delete(connection.connectionId);
     this.#log(`disconnected ${connection.connectionId}: ${reason}`);
     this.emit('disconnected', { ...snapshot, reason });
+    this.#publish(() => ({ kind: 'disconnected', ...connectionActivity(connection), reason }));
     this.#upstream.notify(connection, 'disconnected', reason);
+  }
+
+  /** Builds and publishes an activity only while someone watches. */
+  #publish(activity: () => Activity): void {
+    if (this.#activity?.watched) this.#activity.publish(activity());
+  }
+
+  #received(connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void> {
+    this.#publish(() => ({ kind: 'frame', hub: connection.hub, connectionId: connection.connectionId, data: toBuffer(data), isBinary }));
+    return this.#handleFrame(connection, data, isBinary);
+  }
+
+  /** Keeps the grant log, and tells the state file what may have changed it. */
+  #follow(activity: Activity): void {
+    if (activity.kind === 'rest') {
+      const { operation, params, status } = activity;
+      const { connectionId, targetName } = params;
+      const ok = typeof status === 'number' && status < 300;
+      const isGrant = operation === 'grantPermission' || operation === 'revokePermission';
+      if (ok && isGrant && connectionId && targetName !== undefined && this.#connections.has(connectionId)) {
+        const op = operation === 'grantPermission' ? 'grant' : 'revoke';
+        this.#grants.record(connectionId, { op, permission: params.permission as Permission, target: targetName });
+      }
+      if (ok && activity.method !== 'GET' && activity.method !== 'HEAD') this.#stateFile?.changed();
+    } else if (activity.kind === 'disconnected') {
+      this.#grants.forget(activity.connectionId);
+      this.#stateFile?.changed();
+    } else if (activity.kind === 'connected' || (activity.kind === 'frame' && /"(join|leave)Group"/.test(activity.data.toString('latin1', 0, 64)))) {
+      this.#stateFile?.changed();
+    }
+  }
+
+  #openStateFile(path: string, saved: SavedState | undefined): StateFile {
+    return new StateFile(path, saved, {
+      store: this.#store,
+      grants: this.#grants,
+      hubSettings: this.#options.hubSettings,
+      onError: (error) => this.#logError(error, `state file ${path}`),
+    });
+  }
+
+  #openLiveView(options: NonNullable<ResolvedOptions['ui']>): LiveView {
+    return new LiveView({
+      options,
+      feed: this.#activity!,
+      grants: this.#grants,
+      connections: () => this.#connections.values(),
+      configuredHubs: () => Object.keys(this.#options.hubSettings ?? {}),
+    });
   }
 
   #log(line: string): void {
@@ -386,6 +530,21 @@ function info(connection: ClientConnection): ConnectionInfo {
     protocol: connection.protocol,
     state: connection.state,
   };
+}
+
+function connectionActivity({ hub, connectionId, userId, protocol, subprotocol }: ClientConnection) {
+  return { hub, connectionId, userId, protocol, subprotocol };
+}
+
+const toBuffer = (data: RawData): Buffer => (Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
+
+/** The saved event handler settings, checked as the `hubs` option is, with the file named in the error. */
+function savedHubs(path: string, saved: SavedState): ReturnType<typeof resolveHubs> {
+  try {
+    return resolveHubs(saved.hubSettings as Parameters<typeof resolveHubs>[0]);
+  } catch (error) {
+    throw new InvalidArgumentError('options.state', `${path} is corrupt: hubSettings: ${(error as Error).message}`);
+  }
 }
 
 function sameSecret(expected: string | undefined, given: string): boolean {

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../shared/errors.js';
 import { checkInteger, describe, requireString } from '../shared/validate.js';
 import type { EmulatorLogger } from './common/logger.js';
 import { checkKnown } from './common/optionNames.js';
+import { resolveLiveView, type LiveViewOptions, type ResolvedLiveView } from './liveView/liveViewOptions.js';
 import { resolveFaults, type FaultOptions, type ResolvedFaults } from './faults/faultOptions.js';
 import {
   resolveHubs,
@@ -47,6 +48,16 @@ export interface EmulatorOptions {
   hubs?: Record<string, HubSettings>;
   /** How event handlers are called: `timeoutMs` per event and `retryDelaysMs` (defaults as Microsoft's emulator). */
   upstream?: UpstreamOptions;
+  /**
+   * Serve the live view at the emulator's root (default false; the CLI turns it on): `true`, or
+   * `{ allowedHosts, allowRemote }` to open it beyond `localhost` and this machine.
+   */
+  ui?: boolean | LiveViewOptions;
+  /**
+   * A file that keeps users' groups and grants and the hubs' settings across restarts (default: none). Loaded on
+   * start (a missing file is a fresh start); a file that is not the emulator's refuses the start.
+   */
+  state?: string;
 }
 
 /** Options with every default applied. */
@@ -60,10 +71,27 @@ export interface ResolvedOptions {
   logger: EmulatorLogger | undefined;
   acceptEntraTokens: boolean;
   hubs: EventHandlerTable;
+  /** The `hubs` option as given, for the state file. */
+  hubSettings: Record<string, HubSettings> | undefined;
   upstream: ResolvedUpstream;
+  ui: ResolvedLiveView | undefined;
+  state: string | undefined;
 }
 
-const OPTION_NAMES = new Set(['port', 'host', 'accessKey', 'faults', 'loose', 'recoveryWindowMs', 'logger', 'acceptEntraTokens', 'hubs', 'upstream']);
+const OPTION_NAMES = new Set([
+  'port',
+  'host',
+  'accessKey',
+  'faults',
+  'loose',
+  'recoveryWindowMs',
+  'logger',
+  'acceptEntraTokens',
+  'hubs',
+  'upstream',
+  'ui',
+  'state',
+]);
 /** The service keeps a dropped reliable connection at least this long. */
 export const DEFAULT_RECOVERY_WINDOW_MS = 30_000;
 
@@ -92,6 +120,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     throw new InvalidArgumentError('options.acceptEntraTokens', `must be a boolean (got ${describe(acceptEntraTokens)})`);
   }
   checkInteger('options.recoveryWindowMs', recoveryWindowMs, 0, 2 ** 31 - 1);
+  if (options.state !== undefined) requireString('options.state', options.state);
   if (logger !== undefined && typeof logger !== 'function') {
     throw new InvalidArgumentError('options.logger', `must be a function (got ${describe(logger)})`);
   }
@@ -105,6 +134,9 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     logger,
     acceptEntraTokens,
     hubs: resolveHubs(options.hubs),
+    hubSettings: options.hubs,
     upstream: resolveUpstream(options.upstream),
+    ui: resolveLiveView(options.ui),
+    state: options.state,
   };
 }

@@ -155,8 +155,17 @@ function resolveEndpoint(core: CoreModule, settings: ProviderSettings, input: un
   return { endpoint };
 }
 
+/** A client kept for reuse, with the connection string it was made with (none for Entra). */
+interface KeptClient {
+  connectionString: string | undefined;
+  client: Core.WebPubSubServiceClient;
+}
+
 /**
- * Runs `work` with a client for `hub` at `endpointInput` (or the default endpoint), then closes the client.
+ * Runs `work` with a client for `hub` at `endpointInput` (or the default endpoint). Clients are kept for the life
+ * of the provider host, one per configuration, so that its keep-alive connections (and an Entra token) serve every
+ * call after the first. They live in a process-wide registry (a value captured by the provider would be serialized
+ * into state); no key holds the connection string.
  * @throws Error saying why there is no endpoint or credential.
  */
 async function withClient<T>(
@@ -168,12 +177,22 @@ async function withClient<T>(
   const core = loadCore();
   const resolved = resolveEndpoint(core, settings, endpointInput);
   if ('reason' in resolved) throw new Error(`endpoint ${resolved.reason}`);
-  const client = createClient(core, settings, hub, resolved.endpoint);
-  try {
-    return await work(client, resolved.endpoint);
-  } finally {
-    await client.close();
+  // Keyed by the settings object (one per Configure) and then by endpoint and hub; the credential in force is
+  // compared, not used as a key, since it may come from the environment at call time.
+  const registry = globalThis as { [name: symbol]: WeakMap<ProviderSettings, Map<string, KeptClient>> | undefined };
+  const bySettings = (registry[Symbol.for('webpubsub-action.pulumi.clients')] ??= new WeakMap());
+  let kept = bySettings.get(settings);
+  if (!kept) bySettings.set(settings, (kept = new Map()));
+  const key = `${resolved.endpoint} ${hub}`;
+  const connectionString = connectionStringOf(settings);
+  let entry = kept.get(key);
+  if (!entry || entry.connectionString !== connectionString) {
+    void entry?.client.close();
+    entry = { connectionString, client: createClient(core, settings, hub, resolved.endpoint) };
+    kept.set(key, entry);
   }
+  const client = entry.client;
+  return work(client, resolved.endpoint);
 }
 
 /**

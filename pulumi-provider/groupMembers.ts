@@ -26,7 +26,7 @@ const CONCURRENCY = 8;
 const PAGE_SIZE = 200;
 
 /** An OData string literal: quoted, with `'` doubled. */
-const literal = (id: string): string => `'${id.replace(/'/g, "''")}'`;
+const literal = (id: string): string => (id.includes("'") ? `'${id.replace(/'/g, "''")}'` : `'${id}'`);
 
 /** `field in (...)` filters covering `ids`, each within the item and length bounds. */
 function filtersFor(field: MemberField, ids: readonly string[]): string[] {
@@ -64,9 +64,26 @@ async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) =
   if (failure) throw failure.error;
 }
 
-/** Adds every current connection of the given users (or the given connections) to `group`. */
-function add(client: WebPubSubServiceClient, group: string, field: MemberField, ids: readonly string[]): Promise<void> {
-  return mapLimit(filtersFor(field, ids), CONCURRENCY, (filter) => client.addConnectionsToGroups([group], filter));
+/**
+ * Adds every current connection of the given users (or the given connections) to `group`, and to `probe` as well
+ * when given: the same request puts the same connections in both, so the probe then holds exactly who joined.
+ */
+function add(client: WebPubSubServiceClient, group: string, field: MemberField, ids: readonly string[], probe?: string): Promise<void> {
+  const groups = probe === undefined ? [group] : [group, probe];
+  return mapLimit(filtersFor(field, ids), CONCURRENCY, (filter) => client.addConnectionsToGroups(groups, filter));
+}
+
+/**
+ * A probe group for learning who joined without reading the whole group, when that is cheaper: its pages hold only
+ * the joiners, and emptying it costs one request per filter. `undefined` when reading the group costs less (a
+ * create, where everyone joins). A random name no one sends to; the members stay in it only during the update.
+ */
+function probeFor(joiners: { users: number; connections: number }, recorded: number): string | undefined {
+  const joining = joiners.users + joiners.connections;
+  if (joining === 0) return undefined;
+  const probeCost = Math.ceil(joiners.users / IDS_PER_FILTER) + Math.ceil(joiners.connections / IDS_PER_FILTER) + Math.ceil(joining / PAGE_SIZE);
+  const readCost = Math.ceil((recorded + joining) / PAGE_SIZE);
+  return probeCost < readCost ? `pulumi-probe-${globalThis.crypto.randomUUID()}` : undefined;
 }
 
 /** Removes every connection of the given users (or the given connections) from `group`; absent ones are no-ops. */
@@ -77,9 +94,10 @@ function remove(client: WebPubSubServiceClient, group: string, field: MemberFiel
 /** The group's members now. */
 async function list(client: WebPubSubServiceClient, group: string): Promise<Members> {
   const members: Members = new Map();
-  for await (const member of client.listConnectionsInGroup(group, { maxPageSize: PAGE_SIZE })) {
-    // Listings give anonymous connections as `userId: null`; the core client may pass that through.
-    members.set(member.connectionId, member.userId ?? undefined);
+  // A page at a time: this code runs as Pulumi serialized it (inside `with` scopes, which V8 cannot optimize), so
+  // its loops stay short and plain.
+  for await (const page of client.listConnectionsInGroup(group, { maxPageSize: PAGE_SIZE }).byPage()) {
+    for (const { connectionId, userId } of page) members.set(connectionId, userId);
   }
   return members;
 }
@@ -91,15 +109,6 @@ function usersOf(members: Members): Set<string> {
   return users;
 }
 
-/** The users among `userIds` who have at least one open connection (one HEAD each, a few at once). */
-async function connectedUsers(client: WebPubSubServiceClient, userIds: readonly string[]): Promise<Set<string>> {
-  const connected = new Set<string>();
-  await mapLimit(userIds, CONCURRENCY, async (userId) => {
-    if (await client.userExists(userId)) connected.add(userId);
-  });
-  return connected;
-}
-
 /** What a change set out to do, by user and by connection. */
 export interface MemberChange {
   addUsers: readonly string[];
@@ -109,24 +118,31 @@ export interface MemberChange {
 }
 
 /**
- * Puts the members a change touched back as they were in `before`: connections it added leave the group,
- * connections it removed come back (those still open). Members it did not touch are left alone.
- * @returns how many connections were taken out and put back.
+ * Puts the members a change touched back as they were: connections it added leave the group (those that were in
+ * it `before`, when that listing is known, stay), and the users and connections it removed that are no longer in
+ * the group join again (those still open). Members it did not touch are left alone. `now` is the group as it is,
+ * when the caller has just read it; otherwise it is read here.
+ * @returns how many connections were taken out, and how many users and connections were put back.
  */
-async function restore(client: WebPubSubServiceClient, group: string, before: Members, change: MemberChange): Promise<{ removed: number; readded: number }> {
-  const now = await list(client, group);
-  const touched = (users: readonly string[], connections: readonly string[]) => {
-    const [userSet, connectionSet] = [new Set(users), new Set(connections)];
-    return (connectionId: string, userId: string | undefined) => connectionSet.has(connectionId) || (userId !== undefined && userSet.has(userId));
-  };
-  const added = touched(change.addUsers, change.addConnections);
-  const removed = touched(change.removeUsers, change.removeConnections);
-  const takeOut = [...now].filter(([id, user]) => !before.has(id) && added(id, user)).map(([id]) => id);
-  const putBack = [...before].filter(([id, user]) => !now.has(id) && removed(id, user)).map(([id]) => id);
+async function restore(
+  client: WebPubSubServiceClient,
+  group: string,
+  change: MemberChange,
+  { now, before }: { now?: Members; before?: Members } = {},
+): Promise<{ removed: number; readded: number }> {
+  const current = now ?? (await list(client, group));
+  const [addedUsers, addedConnections] = [new Set(change.addUsers), new Set(change.addConnections)];
+  const takeOut = [...current]
+    .filter(([id, user]) => !before?.has(id) && (addedConnections.has(id) || (user !== undefined && addedUsers.has(user))))
+    .map(([id]) => id);
+  const present = usersOf(current);
+  const usersBack = change.removeUsers.filter((userId) => !present.has(userId));
+  const connectionsBack = change.removeConnections.filter((connectionId) => !current.has(connectionId));
   await remove(client, group, 'connectionId', takeOut);
-  await add(client, group, 'connectionId', putBack);
-  return { removed: takeOut.length, readded: putBack.length };
+  await add(client, group, 'userId', usersBack);
+  await add(client, group, 'connectionId', connectionsBack);
+  return { removed: takeOut.length, readded: usersBack.length + connectionsBack.length };
 }
 
 /** The member operations the membership provider carries (serialized by value with it). */
-export const groupMembers = { filtersFor, add, remove, list, usersOf, connectedUsers, restore };
+export const groupMembers = { filtersFor, add, probeFor, remove, list, usersOf, restore };

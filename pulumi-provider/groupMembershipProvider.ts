@@ -92,21 +92,33 @@ const provider = {
     return { changes: replaces.length > 0 || members || code, replaces: [...replaces], deleteBeforeReplace: false };
   },
 
-  /** Adds the members; adopts those already in the group. On failure, undoes what it did. */
+  /**
+   * Adds the members; adopts those already in the group (so it reads the group first: for a new group, one
+   * request). On failure, undoes what it did, leaving members that were there before.
+   */
   async create(inputs: Inputs): Promise<dynamic.CreateResult<Outputs>> {
     const id = this.runtime.encodeId([inputs.hub, 'groups', inputs.group]);
-    const none = { userIds: [], connectionIds: [] };
-    return { id, outs: await this.converge('Creating', id, inputs, none) };
-  },
-
-  /** Adds new (and pending, and drifted) members, then removes dropped ones. On failure, undoes what it did. */
-  async update(id: string, olds: Outputs, news: Inputs): Promise<dynamic.UpdateResult<Outputs>> {
-    return { outs: await this.converge('Updating', id, news, olds) };
+    const outs = await this.credentials.withClient(this.settings, inputs.hub, inputs.endpoint, async (client) => {
+      const before = await this.members.list(client, inputs.group);
+      return this.converge('Creating', id, client, inputs, this.outputsOf(inputs, this.members.usersOf(before), before), before);
+    });
+    return { id, outs };
   },
 
   /**
-   * Refresh: the declared members as the group holds them now; a user who is not in the group is pending when
-   * they have no open connection, and is dropped (drift, added again by the next update) when they have one.
+   * Adds the declared members not recorded in the group (new, pending and drifted ones), then removes recorded
+   * ones no longer declared: requests for the change alone, then one read of the group when members were added
+   * (to learn who joined). On failure, undoes what it did.
+   */
+  async update(id: string, olds: Outputs, news: Inputs): Promise<dynamic.UpdateResult<Outputs>> {
+    const outs = await this.credentials.withClient(this.settings, news.hub, news.endpoint, (client) => this.converge('Updating', id, client, news, olds));
+    return { outs };
+  },
+
+  /**
+   * Refresh: the declared members as the group holds them now, from one paged listing: a declared user who is not
+   * in it is pending (no open connection, or taken out since: the next update adds them either way), a declared
+   * connection that is not in it drops out.
    * Import (`WebPubSubGroupMembership.get`, only the id): everyone in the group, anonymous connections by id.
    */
   async read(id: string, props?: Partial<Outputs>): Promise<dynamic.ReadResult> {
@@ -123,18 +135,7 @@ const provider = {
         return { id, props: runtime.clean({ ...inputs, pendingUserIds: [], stateVersion: STATE_VERSION }), inputs };
       }
       const declared = [...new Set([...(props.userIds ?? []), ...(props.pendingUserIds ?? [])])].sort();
-      const absent = declared.filter((userId) => !present.has(userId));
-      const connected = await members.connectedUsers(client, absent);
-      const outs: Outputs = {
-        hub,
-        group,
-        endpoint,
-        userIds: declared.filter((userId) => present.has(userId)),
-        pendingUserIds: absent.filter((userId) => !connected.has(userId)),
-        connectionIds: (props.connectionIds ?? []).filter((connectionId) => now.has(connectionId)),
-        stateVersion: STATE_VERSION,
-      };
-      return { id, props: runtime.clean(outs) };
+      return { id, props: this.outputsOf({ hub, group, endpoint, userIds: declared, connectionIds: props.connectionIds ?? [] }, present, now) };
     });
   },
 
@@ -151,39 +152,64 @@ const provider = {
   },
 
   /**
-   * Brings the group to the declared members: adds those not in it, then removes those `recorded` as the resource's
-   * that are no longer declared. A failure midway puts the touched members back as they were before.
+   * Brings the group from the `recorded` members (the resource's outputs; for a create, the declared members
+   * already in the group) to the declared ones: adds those not recorded, then removes recorded ones no longer
+   * declared. Who joined is known only by reading: the group once, afterwards, or (when fewer requests) a probe
+   * group that the adds fill with exactly the joiners. Nobody added: nothing read.
+   * A failure midway puts the touched members back as they were (`before`: the group before, when it was read).
    */
-  async converge(action: 'Creating' | 'Updating', id: string, inputs: Inputs, recorded: Pick<Outputs, 'userIds' | 'connectionIds'>): Promise<Outputs> {
+  async converge(
+    action: 'Creating' | 'Updating',
+    id: string,
+    client: WebPubSubServiceClient,
+    inputs: Inputs,
+    recorded: Pick<Outputs, 'userIds' | 'connectionIds'>,
+    before?: Members,
+  ): Promise<Outputs> {
     const { runtime, members } = this;
-    const { hub, group } = inputs;
-    return this.credentials.withClient(this.settings, hub, inputs.endpoint, async (client) => {
-      const before = await members.list(client, group);
-      const present = members.usersOf(before);
-      const change: MemberChange = {
-        addUsers: inputs.userIds.filter((userId) => !present.has(userId)),
-        addConnections: inputs.connectionIds.filter((connectionId) => !before.has(connectionId)),
-        removeUsers: runtime.without(recorded.userIds ?? [], inputs.userIds).filter((userId) => present.has(userId)),
-        removeConnections: runtime.without(recorded.connectionIds ?? [], inputs.connectionIds).filter((connectionId) => before.has(connectionId)),
-      };
-      try {
-        await members.add(client, group, 'userId', change.addUsers);
-        await members.add(client, group, 'connectionId', change.addConnections);
-        await members.remove(client, group, 'userId', change.removeUsers);
-        await members.remove(client, group, 'connectionId', change.removeConnections);
-        const after = await members.list(client, group);
-        const closed = inputs.connectionIds.filter((connectionId) => !after.has(connectionId));
-        if (closed.length > 0) {
-          throw new Error(
-            `connection(s) ${closed.join(', ')} could not join: the hub has no such open connection (connection ids ` +
-              'are not reused; drop closed connections from connectionIds)',
-          );
-        }
-        return this.outputsOf(inputs, after);
-      } catch (error) {
-        throw await this.undo({ action, id, inputs, client, before, change, error });
+    const { group } = inputs;
+    const [recordedUsers, recordedConnections] = [recorded.userIds ?? [], recorded.connectionIds ?? []];
+    const change: MemberChange = {
+      addUsers: runtime.without(inputs.userIds, recordedUsers),
+      addConnections: runtime.without(inputs.connectionIds, recordedConnections),
+      removeUsers: runtime.without(recordedUsers, inputs.userIds),
+      removeConnections: runtime.without(recordedConnections, inputs.connectionIds),
+    };
+    const probe = members.probeFor(
+      { users: change.addUsers.length, connections: change.addConnections.length },
+      recordedUsers.length + recordedConnections.length,
+    );
+    let now: Members | undefined;
+    try {
+      await members.add(client, group, 'userId', change.addUsers, probe);
+      await members.add(client, group, 'connectionId', change.addConnections, probe);
+      await members.remove(client, group, 'userId', change.removeUsers);
+      await members.remove(client, group, 'connectionId', change.removeConnections);
+      // Nobody joined: the recorded members still declared are the outputs, with no need to read the group.
+      if (change.addUsers.length === 0 && change.addConnections.length === 0) {
+        return this.outputsOf(inputs, new Set(recordedUsers), new Set(recordedConnections));
       }
-    });
+      // Who joined: the probe's few members, or the whole group read back.
+      const joined = await members.list(client, probe ?? group);
+      const closed = change.addConnections.filter((connectionId) => !joined.has(connectionId));
+      if (closed.length > 0) {
+        throw new Error(
+          `connection(s) ${closed.join(', ')} could not join: the hub has no such open connection (connection ids ` +
+            'are not reused; drop closed connections from connectionIds)',
+        );
+      }
+      if (probe === undefined) now = joined;
+      const users = new Set([...recordedUsers, ...members.usersOf(joined)]);
+      return this.outputsOf(inputs, users, new Set([...recordedConnections, ...joined.keys()]));
+    } catch (error) {
+      throw await this.undo({ action, id, inputs, client, change, now, before, error });
+    } finally {
+      // Best effort: a member left in the probe receives nothing, since no one sends to its random name.
+      if (probe !== undefined) {
+        await members.remove(client, probe, 'userId', change.addUsers).catch(() => undefined);
+        await members.remove(client, probe, 'connectionId', change.addConnections).catch(() => undefined);
+      }
+    }
   },
 
   /** Undoes a failed change; the error says what failed and whether the group is back as it was. */
@@ -192,14 +218,15 @@ const provider = {
     id: string;
     inputs: Inputs;
     client: WebPubSubServiceClient;
-    before: Members;
     change: MemberChange;
+    now: Members | undefined;
+    before: Members | undefined;
     error: unknown;
   }): Promise<Error> {
-    const { action, id, inputs, client, before, change, error } = failed;
+    const { action, id, inputs, client, change, now, before, error } = failed;
     const what = `${action} the membership of group '${inputs.group}' in hub '${inputs.hub}' failed: ${this.runtime.describeError(error)}`;
     try {
-      const { removed, readded } = await this.members.restore(client, inputs.group, before, change);
+      const { removed, readded } = await this.members.restore(client, inputs.group, change, { now, before });
       return new Error(`${what}. Undone: the group is as it was (${removed} connection(s) taken out again, ${readded} put back).`);
     } catch (undoError) {
       // The change may be partly applied: record the resource as if it were whole, so that a refresh shows the
@@ -211,18 +238,21 @@ const provider = {
     }
   },
 
-  /** The outputs for the declared members, given who is in the group now. */
-  outputsOf(inputs: Inputs, now: Members): Outputs {
-    const present = this.members.usersOf(now);
-    return this.runtime.clean({
+  /** The outputs for the declared members, given the users and the connections in the group. */
+  outputsOf(inputs: Omit<Inputs, '__provider'>, users: { has(userId: string): boolean }, connections: { has(connectionId: string): boolean }): Outputs {
+    const [userIds, pendingUserIds]: [string[], string[]] = [[], []];
+    for (const userId of inputs.userIds) (users.has(userId) ? userIds : pendingUserIds).push(userId);
+    // Built whole (no `undefined` member, which the host refuses) rather than cleaned by a JSON round trip: at
+    // 10,000 members that trip costs more than the requests.
+    return {
       hub: inputs.hub,
       group: inputs.group,
       endpoint: inputs.endpoint,
-      userIds: inputs.userIds.filter((userId) => present.has(userId)),
-      pendingUserIds: inputs.userIds.filter((userId) => !present.has(userId)),
-      connectionIds: inputs.connectionIds.filter((connectionId) => now.has(connectionId)),
+      userIds,
+      pendingUserIds,
+      connectionIds: inputs.connectionIds.filter((connectionId) => connections.has(connectionId)),
       stateVersion: STATE_VERSION,
-    });
+    };
   },
 
   /** hub and group from an id. */

@@ -56,9 +56,10 @@ const provider = {
     if (known(permission)) {
       push(runtime.ruleFailure('permission', () => core.buildCheckPermissionRequest(ANY_HUB, ANY_CONNECTION, permission as never)));
     }
-    if (targetName !== undefined && known(targetName)) {
-      push(runtime.ruleFailure('targetName', () => core.buildGroupExistsRequest(ANY_HUB, targetName as string)));
-    }
+    // The service grants one group at a time (the swagger: targetName "is a required parameter"); the emulator
+    // refuses a grant without one with a 400, as Microsoft's does.
+    if (targetName === undefined) push({ property: 'targetName', reason: 'targetName (the group) is required: a permission is granted one group at a time' });
+    else if (known(targetName)) push(runtime.ruleFailure('targetName', () => core.buildGroupExistsRequest(ANY_HUB, targetName as string)));
     const endpoint = runtime.hasUnknown(news.endpoint) ? news.endpoint : credentials.checkEndpoint(core, this.settings, news.endpoint, failures);
     return { inputs: runtime.clean({ hub, connectionId, permission, targetName, endpoint } as Inputs), failures };
   },

@@ -247,24 +247,31 @@ export class WebPubSubServiceClient {
 
   /**
    * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
-   * iteration starts.
+   * iteration starts. `byPage()` gives the pages themselves, for callers that take a page at a time.
    */
-  listConnectionsInGroup(group: string, options: Omit<ListConnectionsOptions, 'continuationToken'> & CallOptions = {}): AsyncIterable<GroupMember> {
+  listConnectionsInGroup(
+    group: string,
+    options: Omit<ListConnectionsOptions, 'continuationToken'> & CallOptions = {},
+  ): AsyncIterable<GroupMember> & { byPage(): AsyncIterable<GroupMember[]> } {
     const { signal, ...query } = options;
     checkSignal(signal);
     const first = this.#build(operations.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
     const client = this;
+    async function* byPage(): AsyncGenerator<GroupMember[]> {
+      let request: WebPubSubRequest | undefined = first;
+      while (request) {
+        const page = (await client.#execute(operations.listConnectionsInGroup, request, signal)) as
+          | { value?: { connectionId: string; userId?: string | null }[]; nextLink?: string | null }
+          | undefined;
+        // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
+        yield (page?.value ?? []).map(({ connectionId, userId }) => (userId == null ? { connectionId } : { connectionId, userId }));
+        request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
+      }
+    }
     return {
+      byPage,
       async *[Symbol.asyncIterator]() {
-        let request: WebPubSubRequest | undefined = first;
-        while (request) {
-          const page = (await client.#execute(operations.listConnectionsInGroup, request, signal)) as
-            | { value?: { connectionId: string; userId?: string | null }[]; nextLink?: string | null }
-            | undefined;
-          // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
-          for (const { connectionId, userId } of page?.value ?? []) yield userId == null ? { connectionId } : { connectionId, userId };
-          request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
-        }
+        for await (const page of byPage()) yield* page;
       },
     };
   }
@@ -390,6 +397,14 @@ export class WebPubSubServiceClient {
   async #execute(operation: Operation, request: WebPubSubRequest, signal: AbortSignal | undefined): Promise<unknown> {
     const response = await this.#dispatch(request, signal);
     return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
+  }
+
+  /**
+   * The URL a request goes to, as `sendRequest` sends it (a path the endpoint already holds, such as `/api/hubs`, is
+   * not repeated): for logs and dry runs.
+   */
+  requestUrl(request: Pick<WebPubSubRequest, 'url'>): string {
+    return this.#target.href + this.#relativeToEndpoint(request.url);
   }
 
   /** A request URL as a path relative to the endpoint; absolute URLs must point at the service itself. */

@@ -249,7 +249,18 @@ export const createTransport =
     new Promise((resolve, reject) => {
       const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
       try {
-        dispatcher.dispatch({ origin, method: request.method, path: pathPrefix + request.path, headers: request.headers, body: request.body }, exchange);
+        const options: Dispatcher.DispatchOptions = {
+          origin,
+          method: request.method,
+          path: pathPrefix + request.path,
+          headers: request.headers,
+          body: request.body,
+        };
+        // undici closes the socket after every HEAD (for servers that send a body anyway) unless told not to; the
+        // service does not, and without this each exists or permission check would open a connection (a TLS
+        // handshake against the service).
+        if (request.method === 'HEAD') options.reset = false;
+        dispatcher.dispatch(options, exchange);
       } catch (error) {
         exchange.onError(error as Error);
       }

@@ -27,6 +27,8 @@ export interface ClientIdentity {
 
 /** Verified tokens remembered; the oldest is forgotten beyond this. */
 const MAX_VERIFIED_TOKENS = 1000;
+/** Bounds the memory of `expireClientTokens`. */
+const REMEMBERED_CLIENT_TOKENS = 10_000;
 
 /** Checks tokens against one access key. */
 export class AccessTokenVerifier {
@@ -41,6 +43,9 @@ export class AccessTokenVerifier {
    * that token until it nears expiry, so most requests repeat one; `exp` and `nbf` are still checked on each.
    */
   readonly #verified = new Map<string, JWTPayload>();
+  /** Client tokens verified lately (a fault can expire them), oldest first, and the ones expired. */
+  readonly #clientTokens = new Set<string>();
+  #expiredClientTokens = new Set<string>();
 
   /** @param acceptEntraTokens - see `EmulatorOptions.acceptEntraTokens` */
   constructor(accessKey: string, { acceptEntraTokens = false }: { acceptEntraTokens?: boolean } = {}) {
@@ -71,7 +76,10 @@ export class AccessTokenVerifier {
    */
   async verifyClient(token: string | undefined, { host, hub }: { host: string; hub: string }): Promise<ClientIdentity> {
     if (token === undefined) throw errors.missingClientToken();
+    if (this.#expiredClientTokens.has(token)) throw errors.tokenExpired('access_token');
     const payload = await this.#verify(token, 'access_token');
+    this.#clientTokens.add(token);
+    if (this.#clientTokens.size > REMEMBERED_CLIENT_TOKENS) this.#clientTokens.delete(this.#clientTokens.values().next().value as string);
     const expectedPath = `/${CLIENT_PATHS.default}${hub}`.toLowerCase();
     const expected = `http://${host}/${CLIENT_PATHS.default}${hub}`;
     if (payload.aud === undefined) throw errors.missingClaim('aud', 'access_token');
@@ -94,6 +102,17 @@ export class AccessTokenVerifier {
       throw errors.invalidClaim('role', (error as Error).message, 'access_token');
     }
     return { userId: sub || null, permissions, groups, claims: payload };
+  }
+
+  /**
+   * A fault: every client token verified so far (the last 10,000) is refused from now on as expired, as when a
+   * page holds one past its `exp`. Recoveries are unaffected: they present a reconnection token, not this one.
+   */
+  expireClientTokens(): void {
+    for (const token of this.#clientTokens) this.#expiredClientTokens.add(token);
+    this.#clientTokens.clear();
+    while (this.#expiredClientTokens.size > REMEMBERED_CLIENT_TOKENS)
+      this.#expiredClientTokens.delete(this.#expiredClientTokens.values().next().value as string);
   }
 
   async #verify(token: string, target: string | undefined): Promise<JWTPayload> {

@@ -17,10 +17,11 @@ const LOOSE_HINT = 'start the emulator with --loose (option loose: true) to igno
 const badRequest = (target: string, message: string) => new ServiceError(400, 'Error.BadRequest', message, { target });
 
 /** The service's 404 for a resource that does not exist: `<severity>.<Resource>.NotExisted`, target the resource. */
-const notExisted = (severity: 'Error' | 'Warning' | 'Info', resource: 'Connection' | 'User' | 'Group' | 'Permission', message: string) =>
+const notExisted = (severity: 'Error' | 'Warning' | 'Info', resource: 'Connection' | 'User' | 'Group', message: string) =>
   new ServiceError(404, `${severity}.${resource}.NotExisted`, message, { target: resource });
 
-const noConnection = (connectionId: string) => `Connection '${connectionId}' does not exist`;
+/** Microsoft's emulator's wording. */
+const noConnection = (connectionId: string) => `Connection \`${connectionId}\` is not found.`;
 
 /** A refusal whose service code is unknown: the code is the emulator's own name (listed in the README). */
 const ownBadRequest = (code: string, message: string, target: string) => new ServiceError(400, code, message, { target });
@@ -52,8 +53,18 @@ export const errors = {
   repeatedQueryParameter: (wire: string) => badRequest(wire, `Query parameter ${wire} must be given at most once`),
   invalidPathParameter: (param: PathParam, message: string) => badRequest(param, message),
   invalidFilter: (message: string, target = 'filter') => badRequest(target, `${message} (Parameter '${target}')`),
-  invalidContinuationToken: () => badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator'),
-  invalidJsonPayload: () => badRequest('body', 'The body is not valid JSON, but its Content-Type is application/json'),
+  invalidContinuationToken: () => badRequest('continuationToken', 'continuationToken must be a value from a nextLink of this emulator process, unchanged'),
+  continuationTokenMismatch: () =>
+    badRequest('continuationToken', 'continuationToken belongs to another list: use it with the hub, group and maxpagesize of the nextLink it came from'),
+  /** Microsoft's emulator's wording and target. */
+  invalidJsonPayload: () => badRequest('Request', 'The request body is not a valid JSON.'),
+  /** A send whose body has no Content-Length (chunked): refused unread, so the connection is closed. */
+  invalidContentLength: () =>
+    new ServiceError(400, 'Error.BadRequest', 'Invalid Content-Length header: a send must give the length of its body (chunked bodies are refused).', {
+      target: 'Content-Length',
+      headers: { connection: 'close' },
+    }),
+  invalidMetadata: (message: string) => badRequest('X-WebPubSub-Metadata', message),
   invalidRequestBody: (field: string, rule: string) => badRequest(field, `${field} ${rule}`),
 
   unsupportedMediaType: (contentType: string | undefined, allowed: readonly string[]) =>
@@ -95,16 +106,15 @@ export const errors = {
   userNotExisted: (userId: string) => notExisted('Warning', 'User', `User '${userId}' has no connection`),
   /** HEAD groups/{g} for a group without connections. */
   groupNotExisted: (group: string) => notExisted('Warning', 'Group', `Group '${group}' has no connection`),
-  /**
-   * Checking a permission an existing connection lacks. The service's code is not recorded: this one is the
-   * emulator's own, by analogy with `Info.Connection.NotExisted` on the same route.
-   */
-  permissionNotExisted: (connectionId: string, permission: string, targetName: string | undefined) =>
-    notExisted(
-      'Info',
-      'Permission',
-      `Connection '${connectionId}' does not have ${permission} ${targetName === undefined ? 'for every group' : `for group '${targetName}'`}`,
+  /** A grant or revoke that would give one connection more group rules for a permission than the service keeps. */
+  tooManyPermissionRules: (connectionId: string, permission: string, max: number) =>
+    new ServiceError(
+      409,
+      'Error.Connection.Conflict',
+      `Connection \`${connectionId}\` has ${max} group-by-group ${permission} grants and revokes already; nothing was changed`,
+      { target: 'targetName' },
     ),
+  missingTargetName: () => badRequest('targetName', 'Query parameter targetName (the group) is required for sendToGroup and joinLeaveGroup'),
 
   throttled: (retryAfterSeconds: number) =>
     new ServiceError(429, 'TooManyRequests', `Injected fault: too many requests, retry after ${retryAfterSeconds} s`, {
@@ -192,8 +202,8 @@ export const closes = {
    */
   closedByServer: (): CloseFrame => ({ code: 1000, reason: '' }),
   emulatorReset: (): CloseFrame => ({ code: 1000, reason: 'The emulator was reset' }),
-  /** 1008 tells the official client to stop recovering and connect anew. */
-  notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection cannot be recovered; connect again' }),
+  /** 1008 tells the official client to stop recovering and connect anew; Microsoft's emulator's wording. */
+  notRecoverable: (): CloseFrame => ({ code: 1008, reason: 'The connection could not be recovered.' }),
   goingAway: (): CloseFrame => ({ code: 1001, reason: 'The emulator is shutting down' }),
   /** A failure of the emulator itself while it handled a client's frame (logged with its stack). */
   internalError: (): CloseFrame => ({ code: 1011, reason: 'The emulator failed to handle the frame' }),

@@ -6,10 +6,13 @@ import { checkInteger, describe } from '../../shared/validate.js';
 import { checkKnown } from '../common/optionNames.js';
 
 /** The faults a drill can inject into REST requests. */
-export const FAULT_KINDS = ['throttle', 'unavailable', 'reset', 'latency'] as const;
+export const FAULT_KINDS = ['throttle', 'unavailable', 'reset', 'latency', 'lostResponse'] as const;
+/** The kinds drawn from by default: the ones that fail a request without carrying it out. */
+export const DEFAULT_FAULT_KINDS = ['throttle', 'unavailable', 'reset', 'latency'] as const;
 /**
  * `throttle`: 429 with `Retry-After`; `unavailable`: 503; `reset`: the TCP connection is reset with no answer;
- * `latency`: the request waits `latencyMs`, then runs normally.
+ * `latency`: the request waits `latencyMs`, then runs normally; `lostResponse`: the request is carried out (a send
+ * is delivered), then the connection is reset instead of answered, so a client that retries sends it twice.
  */
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -17,7 +20,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface FaultOptions {
   /** The share of REST requests that get a fault, from 0 to 1. */
   rate: number;
-  /** The faults to draw from, each equally likely (default: all four). */
+  /** The faults to draw from, each equally likely (default: all but `lostResponse`). */
   kinds?: readonly FaultKind[];
   /** `Retry-After` of a 429, in whole seconds (default 1). */
   retryAfterSeconds?: number;
@@ -41,7 +44,7 @@ const FAULT_OPTION_NAMES = new Set(['rate', 'kinds', 'retryAfterSeconds', 'laten
 export function resolveFaults(faults: FaultOptions): ResolvedFaults {
   if (typeof faults !== 'object' || faults === null) throw new InvalidArgumentError('faults', 'must be an object');
   checkKnown('faults', faults, FAULT_OPTION_NAMES);
-  const { rate, kinds = FAULT_KINDS, retryAfterSeconds = 1, latencyMs = 500, maxFaults = Infinity, random = Math.random } = faults;
+  const { rate, kinds = DEFAULT_FAULT_KINDS, retryAfterSeconds = 1, latencyMs = 500, maxFaults = Infinity, random = Math.random } = faults;
   if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
     throw new InvalidArgumentError('faults.rate', `must be a number from 0 to 1 (got ${describe(rate)})`);
   }

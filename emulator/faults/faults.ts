@@ -4,7 +4,12 @@
 import type { FaultKind, ResolvedFaults } from './faultOptions.js';
 
 /** A drawn fault with what the request listener needs to act on it. */
-export type Fault = { kind: 'throttle'; retryAfterSeconds: number } | { kind: 'unavailable' } | { kind: 'reset' } | { kind: 'latency'; ms: number };
+export type Fault =
+  | { kind: 'throttle'; retryAfterSeconds: number }
+  | { kind: 'unavailable' }
+  | { kind: 'reset' }
+  | { kind: 'lostResponse' }
+  | { kind: 'latency'; ms: number };
 
 /** Draws faults at the configured rate, until `maxFaults` have been injected. */
 export class FaultInjector {

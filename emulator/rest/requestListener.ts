@@ -5,14 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OperationName } from '../../shared/operations.js';
+import { API_VERSIONS, type OperationName } from '../../shared/operations.js';
 import { redact } from '../../shared/logger.js';
+import type { ActivityFeed, RestActivity } from '../common/activity.js';
 import type { AccessTokenVerifier } from '../common/accessTokens.js';
 import type { EmulatorLogger } from '../common/logger.js';
 import { errors } from '../common/errors.js';
 import type { FaultInjector } from '../faults/faults.js';
 import type { Handler } from './handlers/index.js';
-import { knownQueryNames, parseRestRequest } from './restRequest.js';
+import { knownQueryNames, parseRestRequest, type RestRequest } from './restRequest.js';
 import type { RouteMatch, Router } from './routes.js';
 import { ServiceError } from '../common/serviceError.js';
 
@@ -27,6 +28,8 @@ export interface RequestListenerContext {
   logger: EmulatorLogger | undefined;
   /** Unexpected failures (answered with a 500). */
   onError(error: unknown, what: string): void;
+  /** Told of every answered request while anyone watches. */
+  activity?: ActivityFeed;
 }
 
 /** What the steps know about one request. */
@@ -39,13 +42,18 @@ interface RequestState {
   readonly path: string;
   readonly query: URLSearchParams;
   route?: RouteMatch;
+  request?: RestRequest;
   /** The status answered, or that would have been answered to a client that is gone (for the log line). */
   status?: number;
   /** Set when a fault reset the connection: nothing may be written. */
   reset?: boolean;
+  /** Set by a `lostResponse` fault: the request runs, then the connection is reset instead of answered. */
+  loseResponse?: boolean;
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Sent on every answer, as Microsoft's emulator (ASP.NET API versioning) sends it. */
+const SUPPORTED_VERSIONS = API_VERSIONS.join(', ');
 
 /** Builds the listener for the HTTP server's `request` event. */
 export function createRequestListener(context: RequestListenerContext): RequestListener {
@@ -68,7 +76,7 @@ export function createRequestListener(context: RequestListenerContext): RequestL
           await verifier.verifyRest(req.headers.authorization, `http://${req.headers.host}${req.url}`);
         }
         // 6. Parse and validate: api-version, path, query and body, by the table row and the shared rules.
-        const request = await parseRestRequest(req, route, state.query, loose);
+        const request = (state.request = await parseRestRequest(req, route, state.query, loose));
         // 7. Handler: acts on the store and returns the operation's result.
         const result = await handlers[route.operation.name as OperationName](request);
         // 8. Serialize: the table row's success status, and a JSON body for tokens and pages.
@@ -79,12 +87,29 @@ export function createRequestListener(context: RequestListenerContext): RequestL
         if (!(error instanceof ServiceError)) context.onError(error, `${state.method} ${state.path}`);
         writeError(state, error instanceof ServiceError ? error : errors.internal());
       } finally {
-        // 10. End: one log line.
+        // 10. End: one log line, and the activity feed when watched.
+        if (context.activity?.watched) context.activity.publish(restActivity(state));
         logger?.(
           redact(`${state.method} ${state.path} -> ${state.reset ? 'reset' : state.status} (${(performance.now() - state.start).toFixed(1)} ms) ${state.id}`),
         );
       }
     })();
+  };
+}
+
+function restActivity({ method, path, route, request, status, reset, start }: RequestState): RestActivity {
+  const params = { ...route?.params, targetName: request?.query.targetName as string | undefined };
+  const ms = performance.now() - start;
+  return {
+    kind: 'rest',
+    method,
+    path,
+    operation: route?.operation.name,
+    hub: route?.params.hub,
+    params,
+    status: reset ? 'reset' : status,
+    ms,
+    message: request?.message,
   };
 }
 
@@ -115,6 +140,9 @@ async function applyFault(state: RequestState, faults: FaultInjector): Promise<b
       state.reset = true;
       state.req.socket.resetAndDestroy();
       return true;
+    case 'lostResponse':
+      state.loseResponse = true;
+      return false;
     case 'throttle':
       throw errors.throttled(fault.retryAfterSeconds);
     case 'unavailable':
@@ -132,9 +160,14 @@ function refuseUnknownQuery(query: URLSearchParams, route: RouteMatch): void {
 function write(state: RequestState, status: number, body?: string, headers: Readonly<Record<string, string>> = {}): void {
   const { res, method } = state;
   state.status = status;
+  if (state.loseResponse) {
+    state.reset = true;
+    state.req.socket.resetAndDestroy();
+  }
   if (state.reset || res.headersSent || res.destroyed) return;
   res.statusCode = status;
   res.setHeader('x-ms-request-id', state.id);
+  res.setHeader('api-supported-versions', SUPPORTED_VERSIONS);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (body === undefined || method === 'HEAD') {
     res.end();

@@ -14,12 +14,12 @@ import {
   type PathParam,
   type QueryParam,
 } from '../../shared/operations.js';
-import { CONTENT_TYPES } from '../../shared/payload.js';
 import { MAX_MESSAGE_BYTES, checkClientProtocol, checkGroup, checkPathParam, checkQueryValue, type ClientProtocol } from '../../shared/validate.js';
 import type { Audience } from '../state/delivery.js';
 import { errors } from '../common/errors.js';
 import { compileFilter, FilterSyntaxError, type FilterPredicate } from '../state/filter.js';
-import { mediaTypeOf, readPayload, type MessageData, type PayloadMediaType } from '../state/outboundMessage.js';
+import { readPayload, type MessageData } from '../state/outboundMessage.js';
+import { checkBodyType, readMetadata, requireContentLength, toUtf8, type BodyType } from './requestBody.js';
 import type { RouteMatch } from './routes.js';
 
 /** A validated REST request. */
@@ -38,6 +38,8 @@ export interface RestRequest {
   origin: string;
   /** The message of a send operation. */
   message?: MessageData;
+  /** The message's metadata, from its `X-WebPubSub-Metadata-<key>` headers. */
+  metadata?: Readonly<Record<string, string>>;
   /** The body of add/removeConnectionsToGroups. */
   groupsFilter?: { groups: string[]; filter: FilterPredicate | undefined };
 }
@@ -56,6 +58,9 @@ export async function parseRestRequest(req: IncomingMessage, route: RouteMatch, 
     } catch (error) {
       throw errors.invalidPathParameter(param, (error as Error).message);
     }
+    // Microsoft's emulator refuses ids of whitespace only (`users/%20/...`) rather than act on nobody.
+    if ((param === 'connectionId' || param === 'userId') && value.trim() === '')
+      throw errors.invalidPathParameter(param, `${param} must not be only whitespace`);
     if (param !== 'hub') params[param] = value;
   }
   const values = readQuery(operation, query, apiVersion, loose);
@@ -67,13 +72,23 @@ export async function parseRestRequest(req: IncomingMessage, route: RouteMatch, 
     query: values,
     audience: {
       excluded: values.excluded ? new Set(values.excluded as string[]) : undefined,
-      filter: values.filter === undefined ? undefined : compile(values.filter as string, 'filter'),
+      // An empty filter, like none, selects every connection.
+      filter: values.filter === undefined || values.filter === '' ? undefined : compile(values.filter as string, 'filter'),
     },
     origin: `http://${req.headers.host}`,
   };
-  const body = await readBody(req);
-  if (operation.body === 'message') request.message = readMessage(req.headers['content-type'], body);
-  else if (operation.body === 'groupsFilter') request.groupsFilter = readGroupsFilter(req.headers['content-type'], body);
+  if (operation.body === 'message') {
+    // After the query (a bad filter is refused first) and before the body is read.
+    requireContentLength(req.headers);
+    const type = checkBodyType(req.headers['content-type']);
+    request.message = readMessage(type, await readBody(req));
+    request.metadata = readMetadata(req.headers);
+  } else if (operation.body === 'groupsFilter') {
+    const type = checkBodyType(req.headers['content-type']);
+    request.groupsFilter = readGroupsFilter(req.headers['content-type'], type, await readBody(req));
+  } else {
+    await readBody(req);
+  }
   return request;
 }
 
@@ -88,6 +103,8 @@ export function knownQueryNames(operation: Operation): ReadonlySet<string> {
 
 function readApiVersion(operation: Operation, query: URLSearchParams, loose: boolean): ApiVersion {
   const given = query.getAll('api-version');
+  // Readiness probes (compose healthchecks, Kubernetes) ask HEAD /api/health without one.
+  if (given.length === 0 && operation.name === 'getServiceStatus') return DEFAULT_API_VERSION;
   if (given.length === 0) throw errors.missingApiVersion();
   if (given.length > 1) throw errors.repeatedQueryParameter('api-version');
   const version = given[0]!;
@@ -169,24 +186,22 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
-function readMessage(contentTypeHeader: string | undefined, body: Buffer): MessageData {
-  const mediaType = mediaTypeOf(contentTypeHeader);
-  if (!mediaType || !(CONTENT_TYPES as readonly string[]).includes(mediaType)) throw errors.unsupportedMediaType(contentTypeHeader, CONTENT_TYPES);
-  const message = readPayload(mediaType as PayloadMediaType, body);
+function readMessage(type: BodyType, body: Buffer): MessageData {
+  const message = readPayload(type.mediaType, toUtf8(body, type));
   if (!message) throw errors.invalidJsonPayload();
   return message;
 }
 
 const JSON_ONLY = ['application/json'] as const;
 
-function readGroupsFilter(contentTypeHeader: string | undefined, body: Buffer): { groups: string[]; filter: FilterPredicate | undefined } {
+function readGroupsFilter(header: string | undefined, type: BodyType, body: Buffer): { groups: string[]; filter: FilterPredicate | undefined } {
   // The swagger's body is JSON only (`consumes: application/json`): another type is a 415, as for a send.
-  if (mediaTypeOf(contentTypeHeader) !== 'application/json') throw errors.unsupportedMediaType(contentTypeHeader, JSON_ONLY);
+  if (type.mediaType !== 'application/json') throw errors.unsupportedMediaType(header, JSON_ONLY);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body.toString('utf8'));
+    parsed = JSON.parse(toUtf8(body, type).toString('utf8'));
   } catch {
-    throw errors.invalidRequestBody('body', 'must be JSON: { "groups": [...], "filter": "..." }');
+    throw errors.invalidJsonPayload();
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw errors.invalidRequestBody('body', 'must be a JSON object { "groups": [...], "filter": "..." }');
@@ -203,5 +218,6 @@ function readGroupsFilter(contentTypeHeader: string | undefined, body: Buffer): 
     }
   });
   if (filter !== undefined && filter !== null && typeof filter !== 'string') throw errors.invalidRequestBody('filter', 'must be a string');
-  return { groups: groups as string[], filter: typeof filter === 'string' ? compile(filter, 'filter') : undefined };
+  // `"filter": ""` selects every connection, as `null` and no filter do.
+  return { groups: groups as string[], filter: typeof filter === 'string' && filter !== '' ? compile(filter, 'filter') : undefined };
 }

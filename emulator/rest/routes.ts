@@ -29,12 +29,13 @@ export class Router {
 
   /**
    * Finds the operation for `method` and the raw (still percent-encoded) `path`. Segments are split before they
-   * are decoded, so `%2F` stays inside its segment: `users/a%2Fb` addresses the user `a/b`.
+   * are decoded, so `%2F` stays inside its segment: `users/a%2Fb` addresses the user `a/b`. One trailing slash
+   * is the same route (`…/connections/`), as in ASP.NET routing.
    * @throws ServiceError 404 when no row has this path, 405 when rows have it but not this method, 400 for bad
    * percent-encoding.
    */
   match(method: string, path: string): RouteMatch {
-    const parts = path.split('/');
+    const parts = (path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path).split('/');
     const allowed: HttpMethod[] = [];
     for (const route of this.#routes) {
       const params = bind(route, parts);

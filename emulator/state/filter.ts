@@ -15,7 +15,8 @@
  *
  * Decisions where the service is not documented (NOTES section 6 marks these [unsure]):
  * - Keywords, operators and function names are lower-case only, as in the docs' grammar; `AND` or `Tolower` is
- *   rejected with a hint. Identifiers (`userId`, `connectionId`, `groups`) are case-insensitive, as documented.
+ *   rejected with a hint. Identifiers (`userId`, `connectionId`, `groups`, and `protocol`, the subprotocol, which
+ *   Microsoft's emulator knows) are case-insensitive, as documented.
  * - Values compare case-sensitively and ordinally (UTF-16 code units); the docs offer `tolower` for the rest.
  * - Booleans are two-valued: `startswith`/`endswith`/`contains` of null are false, so `not endswith(userId, 'x')`
  *   (a docs example) is valid and true for anonymous connections. Other functions of null yield null, and every
@@ -35,6 +36,8 @@ export interface FilterSubject {
   userId?: string | null;
   /** The groups the connection is currently in. */
   groups: ReadonlySet<string>;
+  /** The subprotocol it speaks (`json.webpubsub.azure.v1`, ...): the filter's `protocol`; none for a plain client. */
+  subprotocol?: string | undefined;
 }
 
 /** A compiled filter: true when the message goes to (or the group change applies to) the connection. */
@@ -47,7 +50,7 @@ export class FilterSyntaxError extends Error {
   readonly position: number | undefined;
 
   /**
-   * @param message - the full message, e.g. `Invalid syntax for 'userId eq': expected a value at position 9`
+   * @param message - the full message, e.g. `Invalid syntax for 'userId eq': expected a value at position 9.`
    * @param position - 0-based offset of the problem in the filter text
    */
   constructor(message: string, position?: number) {
@@ -129,6 +132,7 @@ type Field = Omit<Expr, 'start' | 'end'>;
 const FIELDS: ReadonlyMap<string, Field> = new Map<string, Field>([
   ['userid', { type: 'string', nullable: true, evaluate: (s) => s.userId ?? null }],
   ['connectionid', { type: 'string', nullable: false, evaluate: (s) => s.connectionId }],
+  ['protocol', { type: 'string', nullable: true, evaluate: (s) => s.subprotocol ?? null }],
   ['groups', { type: 'collection', nullable: false, evaluate: () => null }],
 ]);
 
@@ -241,12 +245,17 @@ class Parser {
     return token.kind === 'word' && token.text === word;
   }
 
-  /** `from`..`to` is the text quoted in the message; `at` is the reported position. */
+  /**
+   * `from`..`to` is the text quoted in the message; `at` is the reported position. Type errors are worded as
+   * Microsoft's emulator words them (`Invalid syntax for 'userId lt 1': Type 'string', expect 'int'.`); other
+   * problems say where they are.
+   */
   #fail(problem: string, from: number, at: number, to: number): FilterSyntaxError {
     let snippet = this.#text.slice(from, to).trim();
     // Keep the end: that is where the problem is.
     if (snippet.length > MAX_SNIPPET) snippet = `…${snippet.slice(snippet.length - MAX_SNIPPET + 1)}`;
-    return new FilterSyntaxError(`Invalid syntax for '${snippet}': ${problem} at position ${at}`, at);
+    const where = problem.startsWith("Type '") ? '' : ` at position ${at}`;
+    return new FilterSyntaxError(`Invalid syntax for '${snippet}': ${problem}${where}.`, at);
   }
 
   #enter(token: Token, from: number): void {
@@ -478,7 +487,7 @@ class Parser {
     const l = left.type;
     const r = right.type;
     if (l === 'collection' || r === 'collection' || (l !== r && l !== 'null' && r !== 'null')) {
-      throw this.#fail(`cannot compare '${l}' with '${r}'`, span.start, span.start, span.end);
+      throw this.#fail(`Type '${l}', expect '${r}'`, span.start, span.start, span.end);
     }
     if ((l === 'bool' || r === 'bool') && op !== 'eq' && op !== 'ne') {
       throw this.#fail(`operator '${op}' cannot compare 'bool' values`, span.start, span.start, span.end);
@@ -511,7 +520,7 @@ class Parser {
         throw this.#fail("a collection cannot be an item of an 'in' list", left.start, item.start, item.end);
       }
       if (item.type !== left.type && item.type !== 'null' && left.type !== 'null') {
-        throw this.#fail(`cannot compare '${left.type}' with '${item.type}'`, left.start, item.start, item.end);
+        throw this.#fail(`Type '${item.type}', expect '${left.type}'`, left.start, item.start, item.end);
       }
     }
     const value = left.evaluate;

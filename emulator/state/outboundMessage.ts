@@ -54,16 +54,20 @@ export class OutboundMessage {
   readonly data: MessageData;
   /** Epoch ms after which an undelivered copy is dropped; 0 = never (`messageTtlSeconds` 0 or absent). */
   readonly expiresAt: number;
+  /** The REST send's `X-WebPubSub-Metadata-<key>` headers: the frame's `metadata` (the official client passes it on). */
+  readonly metadata: Readonly<Record<string, string>> | undefined;
   #plain: Buffer | undefined;
   #tail: string | undefined;
   #jsonFrame: Buffer | undefined;
 
   /**
    * @param ttlSeconds - the REST `messageTtlSeconds`; 0 or undefined means no expiry
+   * @param metadata - the message's metadata, sent to JSON clients (plain clients get the payload only)
    */
-  constructor(source: MessageSource, data: MessageData, ttlSeconds = 0) {
+  constructor(source: MessageSource, data: MessageData, ttlSeconds = 0, metadata?: Readonly<Record<string, string>>) {
     this.source = source;
     this.data = data;
+    this.metadata = metadata;
     this.expiresAt = ttlSeconds > 0 ? Date.now() + ttlSeconds * 1000 : 0;
   }
 
@@ -92,7 +96,7 @@ export class OutboundMessage {
     return `{"sequenceId":${sequenceId},${this.#frameTail()}`;
   }
 
-  /** Everything after `{` of a message frame, with `data` last. */
+  /** Everything after `{` of a message frame: `data` after `dataType`, then `metadata` when there is some. */
   #frameTail(): string {
     if (this.#tail === undefined) {
       const { source, data } = this;
@@ -103,7 +107,8 @@ export class OutboundMessage {
       }
       // Binary and protobuf data travel as base64 (Learn, protobuf subprotocol, "Publish messages").
       const json = data.dataType === 'json' ? data.json : data.dataType === 'text' ? JSON.stringify(data.text) : `"${data.bytes.toString('base64')}"`;
-      this.#tail = `${header},"dataType":"${data.dataType}","data":${json}}`;
+      const metadata = this.metadata ? `,"metadata":${JSON.stringify(this.metadata)}` : '';
+      this.#tail = `${header},"dataType":"${data.dataType}","data":${json}${metadata}}`;
     }
     return this.#tail;
   }

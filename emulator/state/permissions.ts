@@ -7,7 +7,8 @@
  * - `webpubsub.joinLeaveGroups.<pattern>` / `webpubsub.sendToGroups.<pattern>`: groups matching a pattern where `?`
  *   is one character other than `.`, `*` a run of characters other than `.`, `**` any run, and `\` escapes `\`, `*`
  *   and `?`; at most 5 `*`.
- * Other roles are the application's own and grant nothing here.
+ * Other roles are the application's own and grant nothing here. REST grants and revokes (`targetName`, a group)
+ * then change it group by group, over the roles: a revoke carves a group out of a role that covers it.
  */
 import type { Permission } from '../../shared/validate.js';
 
@@ -20,18 +21,33 @@ const ROLE_PERMISSIONS: ReadonlyMap<string, { permission: Permission; pattern: b
   ['webpubsub.sendToGroups', { permission: 'sendToGroup', pattern: true }],
 ]);
 
+/** The service's bound on one permission's group-by-group rules of a connection (Microsoft's emulator: 1,000). */
+export const MAX_LITERAL_RULES = 1000;
+
 interface Grants {
-  /** Granted for every group. */
+  /** From the token: every group (`webpubsub.sendToGroup`). */
   all: boolean;
+  /** From the token: one group each (`webpubsub.sendToGroup.<group>`). */
   groups: Set<string>;
+  /** From the token: `webpubsub.sendToGroups.<pattern>`. */
   patterns: RegExp[];
+  /**
+   * REST grants and revokes, group by group, over what the token gives: true grants a group the token does not
+   * cover, false carves a group out of one it does. A group whose rule agrees with the token has none.
+   */
+  rules: Map<string, boolean>;
+}
+
+/** Thrown when a grant or revoke would give a connection more than `MAX_LITERAL_RULES` rules for a permission. */
+export class TooManyPermissionRules extends Error {
+  override readonly name = 'TooManyPermissionRules';
 }
 
 /** What one connection may do with groups. */
 export class PermissionSet {
   readonly #grants: Record<Permission, Grants> = {
-    joinLeaveGroup: { all: false, groups: new Set(), patterns: [] },
-    sendToGroup: { all: false, groups: new Set(), patterns: [] },
+    joinLeaveGroup: { all: false, groups: new Set(), patterns: [], rules: new Map() },
+    sendToGroup: { all: false, groups: new Set(), patterns: [], rules: new Map() },
   };
 
   /**
@@ -46,45 +62,55 @@ export class PermissionSet {
       const kind = ROLE_PERMISSIONS.get(prefix);
       if (!kind) continue;
       const target = secondDot === -1 ? undefined : role.slice(secondDot + 1);
+      const grants = set.#grants[kind.permission];
       if (kind.pattern) {
         if (!target) throw new Error(`'${role}' needs a group pattern after the last dot`);
-        set.#grants[kind.permission].patterns.push(compilePattern(role, target));
+        grants.patterns.push(compilePattern(role, target));
+      } else if (target === undefined) {
+        grants.all = true;
       } else if (target !== '') {
-        set.grant(kind.permission, target);
+        grants.groups.add(target);
       }
     }
     return set;
   }
 
-  /** Grants `permission` for the group `target`, or for every group when `target` is undefined. */
-  grant(permission: Permission, target?: string): void {
-    const grants = this.#grants[permission];
-    if (target === undefined) grants.all = true;
-    else grants.groups.add(target);
+  /**
+   * Grants `permission` for `group` (a REST grant): it holds from now on, whatever the token says.
+   * @throws TooManyPermissionRules when it would need a rule beyond the bound; nothing changes then
+   */
+  grant(permission: Permission, group: string): void {
+    this.#set(permission, group, true);
   }
 
   /**
-   * Revokes `permission` for the group `target`; without `target`, revokes it for every group and pattern.
-   * Revoking one group leaves a grant for every group (or a matching pattern) in force.
+   * Revokes `permission` for `group` (a REST revoke), even where a token role covers it (`webpubsub.sendToGroup`,
+   * a pattern): the group is carved out, and other groups stay as they are.
+   * @throws TooManyPermissionRules when it would need a rule beyond the bound; nothing changes then
    */
-  revoke(permission: Permission, target?: string): void {
-    const grants = this.#grants[permission];
-    if (target !== undefined) {
-      grants.groups.delete(target);
-      return;
-    }
-    grants.all = false;
-    grants.groups.clear();
-    grants.patterns = [];
+  revoke(permission: Permission, group: string): void {
+    this.#set(permission, group, false);
   }
 
-  /** Whether `permission` holds for `group`; without `group`, whether it holds for every group. */
-  has(permission: Permission, group?: string): boolean {
+  /** Whether `permission` holds for `group`: its REST rule, else the token's roles. */
+  has(permission: Permission, group: string): boolean {
     const grants = this.#grants[permission];
-    if (grants.all) return true;
-    if (group === undefined) return false;
-    return grants.groups.has(group) || grants.patterns.some((pattern) => pattern.test(group));
+    return grants.rules.get(group) ?? byToken(grants, group);
   }
+
+  #set(permission: Permission, group: string, allowed: boolean): void {
+    const grants = this.#grants[permission];
+    if (byToken(grants, group) === allowed) {
+      grants.rules.delete(group);
+      return;
+    }
+    if (!grants.rules.has(group) && grants.rules.size >= MAX_LITERAL_RULES) throw new TooManyPermissionRules();
+    grants.rules.set(group, allowed);
+  }
+}
+
+function byToken(grants: Grants, group: string): boolean {
+  return grants.all || grants.groups.has(group) || grants.patterns.some((pattern) => pattern.test(group));
 }
 
 function compilePattern(role: string, pattern: string): RegExp {

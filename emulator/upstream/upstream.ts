@@ -30,6 +30,7 @@ import {
   type ConnectEventBody,
   type EventSource,
 } from './cloudEvents.js';
+import { withoutSecrets, type ActivityFeed } from '../common/activity.js';
 import { EventHandlerFailure, eventHandlerFailures } from '../common/errors.js';
 import { handlerUrl, type EventHandler, type EventHandlerTable, type ResolvedUpstream } from './eventHandlerSettings.js';
 import type { MessageData } from '../state/outboundMessage.js';
@@ -55,6 +56,8 @@ export interface UpstreamContext {
   log(line: string): void;
   /** A failed call, always reported. */
   warn(line: string): void;
+  /** Told of every event handler call while anyone watches. */
+  activity?: ActivityFeed;
 }
 
 interface Answer {
@@ -163,11 +166,27 @@ export class Upstream {
   async #call(handler: EventHandler, hub: string, url: string, cloudEvent: CloudEventRequest): Promise<Answer> {
     const deadline = Date.now() + this.#context.policy.timeoutMs;
     const session = this.#session;
-    await this.#validate(session, handlerUrl(handler.urlTemplate, hub, 'validate'));
-    const answer = await this.#send(session, url, 'POST', cloudEvent, deadline);
+    const report = this.#context.activity?.watched ? this.#reporter(hub, url, cloudEvent) : undefined;
+    await this.#validate(session, handlerUrl(handler.urlTemplate, hub, 'validate')).catch(report?.failed);
+    const answer = await this.#send(session, url, 'POST', cloudEvent, deadline).catch(report?.failed);
+    report?.answered(answer.status);
     this.#context.log(`event handler ${url} (${cloudEvent.headers['ce-type']}) -> ${answer.status}`);
     if (answer.status < 200 || answer.status > 299) throw eventHandlerFailures.answered(url, answer.status);
     return answer;
+  }
+
+  /** Tells the activity feed how one call went: its status, or that it failed. */
+  #reporter(hub: string, url: string, cloudEvent: CloudEventRequest) {
+    const [activity, started, event] = [this.#context.activity!, performance.now(), cloudEvent.headers['ce-eventName'] ?? ''];
+    const publish = (status: number | undefined, error?: string) =>
+      activity.publish({ kind: 'upstream', hub, event, url: withoutSecrets(url), status, ms: performance.now() - started, error });
+    return {
+      answered: (status: number) => publish(status),
+      failed: (error: unknown): never => {
+        publish(undefined, error instanceof Error ? error.message : String(error));
+        throw error;
+      },
+    };
   }
 
   /** Abuse protection before a URL's first use; concurrent events share one check. */

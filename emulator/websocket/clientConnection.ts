@@ -42,6 +42,8 @@ export interface ConnectionHooks {
   received(connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void>;
   /** The connection ended for good: closed, refused, or its recovery window passed. */
   ended(connection: ClientConnection, reason: string): void;
+  /** A message is delivered (set only when someone watches the activity feed). */
+  delivered?(connection: ClientConnection, message: OutboundMessage): void;
 }
 
 /** What a new connection is made of. */
@@ -90,6 +92,8 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   /** The frames waiting for a user event before them to be answered upstream. */
   #inbox: Promise<void> | undefined;
   #socket: ClientSocket | undefined;
+  /** A fault made the socket silent: nothing is read from or written to it until the client replaces it. */
+  #silent = false;
   #state: ConnectionState = 'open';
   #recoveryTimer: NodeJS.Timeout | undefined;
   readonly #recoveryWindowMs: number;
@@ -140,6 +144,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.#socket = socket;
     // The old socket's close event is ignored from here on (it is no longer #socket).
     previous?.terminate();
+    this.#silent = false;
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
     socket.owner = this;
@@ -163,6 +168,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Sends a message frame; a recovering reliable connection queues it for replay. */
   deliver(message: OutboundMessage): void {
+    this.#hooks.delivered?.(this, message);
     const frames = framesOf(message);
     switch (this.protocol) {
       case 'plain':
@@ -192,7 +198,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Sends a control frame (ack, pong, ...): not numbered, not kept for replay. Text for JSON, binary for protobuf. */
   send(frame: string | Buffer): void {
-    this.#socket?.send(frame);
+    if (!this.#silent) this.#socket?.send(frame);
   }
 
   /** A reliable client's `sequenceAck`: forgets every frame up to `sequenceId`. */
@@ -246,6 +252,18 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     return true;
   }
 
+  /**
+   * A fault: the socket goes half-open, as behind a dead NAT entry. The emulator stops reading from it and writing
+   * to it but keeps it open, so neither end hears of a close; a reliable connection keeps numbering what it is sent,
+   * for the client to recover once it notices. False when there is no socket.
+   */
+  halfOpen(): boolean {
+    if (!this.#socket) return false;
+    this.#silent = true;
+    this.#socket.pause();
+    return true;
+  }
+
   /** Ends the connection because the emulator stops or resets; reports nothing. */
   shutdown(close: CloseFrame): void {
     this.#state = 'closed';
@@ -277,7 +295,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   /** Writes a whole frame, unless the socket is too far behind: then the connection is closed as a slow consumer. */
   #write(frame: Buffer): void {
     const socket = this.#socket;
-    if (!socket) return;
+    if (!socket || this.#silent) return;
     if (!socket.sendFrame(frame, MAX_BUFFERED_BYTES)) this.refuse(closes.slowConsumer());
   }
 

@@ -56,8 +56,12 @@ connectNotifications({
     everConnected = true;
     showConnection('connected', 'Listening for deploy notifications.');
   },
-  onDisconnected: ({ reason, reconnectInMs }) => {
-    const retry = `trying again in ${Math.ceil(reconnectInMs / 1000)} s`;
+  // The connection was lost for longer than the service keeps it: a notification may have been missed meanwhile.
+  // An app with a version endpoint checks it here; this page offers the reload.
+  onGap: () => showConnection('connected', 'Listening again; a notification sent while disconnected may have been missed: reload to be sure.'),
+  onDisconnected: ({ reason, reconnectInMs, gaveUp }) => {
+    if (gaveUp) return showConnection('error', `Stopped listening for deploy notifications: ${reason}.`);
+    const retry = reconnectInMs === 0 ? 'reconnecting now' : `trying again in ${Math.ceil(reconnectInMs / 1000)} s`;
     if (everConnected) showConnection('reconnecting', `Disconnected (${reason}); ${retry}.`);
     else showConnection('error', `Cannot connect for deploy notifications: ${reason}; ${retry}.`);
   },

@@ -1,7 +1,8 @@
 /**
  * The browser module in Node, with `ws` for the WebSocket, against the emulator: the bundled Action sends (as the
- * runner runs it) and the app's callbacks get exactly its payloads; anything else goes to onInvalid; a dropped or
- * closed connection comes back; close() stops it for good.
+ * runner runs it) and the app's callbacks get exactly its payloads, once each; anything else goes to onInvalid; a
+ * dropped or silent connection is recovered with nothing lost, one that cannot be is replaced and reported by
+ * onGap; refused attempts end with a reason; close() stops it for good.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import {
   type ConnectedEvent,
   type DeployNotification,
   type DisconnectedEvent,
+  type GapEvent,
   type NotificationListener,
   type NotificationListenerOptions,
   type ReleaseNotification,
@@ -24,9 +26,15 @@ import { useEmulator } from '../helpers/hubFixture.js';
 import { Inbox, nextEvent, until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
 
-const scope = useEmulator();
-/** Fast retries: the tests wait for events, never for the clock. */
+/** A short recovery window, so that a test can outlast it; long enough for a recovery that starts at once. */
+const RECOVERY_WINDOW_MS = 1500;
+const scope = useEmulator({ recoveryWindowMs: RECOVERY_WINDOW_MS });
+/** Fast retries and keep-alive: the tests wait for events, never for the clock. */
 const backoff = { initialDelayMs: 10, maxDelayMs: 40 };
+const keepAlive = { pingIntervalMs: 100, pongTimeoutMs: 200 };
+
+/** One step of a job: each step has its GITHUB_ACTION, so each run's notification has its own id. */
+const runStep = (options: Parameters<typeof runAction>[0]) => runAction({ ...options, env: { GITHUB_ACTION: uniqueName('step'), ...options.env } });
 
 /** A listener with every callback recorded. */
 interface Observed {
@@ -36,6 +44,7 @@ interface Observed {
   invalid: Inbox<{ data: unknown; reason: string }>;
   connected: Inbox<ConnectedEvent>;
   disconnected: Inbox<DisconnectedEvent>;
+  gaps: Inbox<GapEvent>;
   /** How many client URLs the listener asked for. */
   urls: number;
 }
@@ -46,6 +55,29 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((listener) => listener.close()));
   await Promise.all(clients.splice(0).map((client) => client.close()));
 });
+
+const idOf = (n: DeployNotification) => (n as { id?: string }).id;
+
+/** A valid @2 deploy notification with the given id. */
+function notification(id: string): DeployNotification {
+  return {
+    schema: 'webpubsub-action/notification@2',
+    id,
+    kind: 'deployment',
+    ci: 'local',
+    repository: 'octo-org/shop',
+    ref: 'refs/heads/main',
+    refName: 'main',
+    sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
+    workflow: 'Deploy',
+    runId: '1',
+    runUrl: null,
+    actor: 'octocat',
+    environment: null,
+    event: 'push',
+    timestamp: '2026-12-07T12:00:00Z',
+  } as DeployNotification;
+}
 
 /** A fresh hub and group, a service client for it, and a listener whose client URLs put it in the group. */
 function setUp(options: Partial<NotificationListenerOptions> = {}) {
@@ -60,19 +92,23 @@ function setUp(options: Partial<NotificationListenerOptions> = {}) {
     invalid: new Inbox('onInvalid'),
     connected: new Inbox('onConnected'),
     disconnected: new Inbox('onDisconnected'),
+    gaps: new Inbox('onGap'),
     urls: 0,
   };
   observed.listener = connectNotifications({
     url: async () => {
       observed.urls++;
-      return (await service.getClientAccessToken({ groups: [group] })).url;
+      // A token of its own each time (minted in the same second with the same claims, two would be the same token).
+      return (await service.getClientAccessToken({ groups: [group], expirationTimeInMinutes: 60 + observed.urls })).url;
     },
     onDeployed: (notification) => observed.deployed.push(notification),
     onRelease: (notification) => observed.released.push(notification),
     onInvalid: (data, reason) => observed.invalid.push({ data, reason }),
     onConnected: (event) => observed.connected.push(event),
     onDisconnected: (event) => observed.disconnected.push(event),
+    onGap: (event) => observed.gaps.push(event),
     backoff,
+    keepAlive,
     WebSocket,
     ...options,
   });
@@ -86,11 +122,11 @@ describe('notifications from the bundled Action', () => {
     const { group, observed, inputs } = setUp();
     await observed.connected.next();
 
-    const deploy = await runAction({ event: PUSH, inputs: { ...inputs, target: 'group', group } });
+    const deploy = await runStep({ event: PUSH, inputs: { ...inputs, target: 'group', group } });
     expect(deploy.code).toBe(0);
     expect(await observed.deployed.next()).toEqual(JSON.parse(deploy.outputs.payload!));
 
-    const announce = await runAction({ event: RELEASE, inputs });
+    const announce = await runStep({ event: RELEASE, inputs });
     expect(announce.code).toBe(0);
     const released = await observed.released.next();
     expect(released).toEqual(JSON.parse(announce.outputs.payload!));
@@ -102,7 +138,7 @@ describe('notifications from the bundled Action', () => {
   test("the Action's close of the group: the listener hears the reason and connects again with a fresh URL", async () => {
     const { group, observed, inputs } = setUp();
     const first = await observed.connected.next();
-    const close = await runAction({ inputs: { ...inputs, operation: 'close', target: 'group', group, reason: 'deploying v1.4.2' } });
+    const close = await runStep({ inputs: { ...inputs, operation: 'close', target: 'group', group, reason: 'deploying v1.4.2' } });
     expect(close.code).toBe(0);
     const disconnected = await observed.disconnected.next();
     // The service words it (`Application server closed the connection. Reason: …`); the Action's reason is in it.
@@ -111,8 +147,9 @@ describe('notifications from the bundled Action', () => {
     const second = await observed.connected.next();
     expect(second.connectionId).not.toBe(first.connectionId);
     expect(observed.urls).toBe(2);
+    expect((await observed.gaps.next()).reason).toContain('deploying v1.4.2');
 
-    const deploy = await runAction({ event: PUSH, inputs: { ...inputs, target: 'group', group } });
+    const deploy = await runStep({ event: PUSH, inputs: { ...inputs, target: 'group', group } });
     expect(await observed.deployed.next()).toEqual(JSON.parse(deploy.outputs.payload!));
   });
 });
@@ -121,7 +158,7 @@ describe('messages that are not notifications go to onInvalid, and the listener 
   test('other JSON, text, binary and a notification that breaks a rule, each with its reason', async () => {
     const { group, service, observed, inputs } = setUp();
     await observed.connected.next();
-    const run = await runAction({ event: PUSH, inputs });
+    const run = await runStep({ event: PUSH, inputs });
     const payload = await observed.deployed.next();
     expect(payload).toEqual(JSON.parse(run.outputs.payload!));
 
@@ -129,7 +166,7 @@ describe('messages that are not notifications go to onInvalid, and the listener 
     await service.sendToGroup(group, 'v1.4.2 is out, reload', { contentType: 'text/plain' });
     await service.sendToAll(new Uint8Array([1, 2, 3]));
     await service.sendToAll({ ...payload, sha: 'not-a-sha' });
-    await service.sendToAll({ ...payload, refName: 'after the invalid ones' });
+    await service.sendToAll({ ...payload, id: 'another', refName: 'after the invalid ones' });
 
     expect(await observed.invalid.take(4)).toEqual([
       { data: { hello: 'world' }, reason: 'schema is missing' },
@@ -137,7 +174,7 @@ describe('messages that are not notifications go to onInvalid, and the listener 
       { data: 'AQID', reason: 'a binary message, where notifications are JSON' },
       { data: { ...payload, sha: 'not-a-sha' }, reason: 'sha must be a 40- or 64-digit lower-case hex commit SHA' },
     ]);
-    expect(await observed.deployed.next()).toEqual({ ...payload, refName: 'after the invalid ones' });
+    expect(await observed.deployed.next()).toEqual({ ...payload, id: 'another', refName: 'after the invalid ones' });
   });
 
   test('without onInvalid, the reason goes to console.warn: never dropped without a word', async () => {
@@ -159,19 +196,111 @@ describe('messages that are not notifications go to onInvalid, and the listener 
 });
 
 describe('reconnecting', () => {
-  test('after emulator.dropConnection: onDisconnected (1006), then a new connection with a fresh URL that gets the next notification', async () => {
-    const { group, observed, inputs } = setUp();
+  test('after emulator.dropConnection the listener recovers the same connection at once, and what was sent meanwhile arrives once, in order', async () => {
+    const { service, observed, inputs } = setUp();
     const first = await observed.connected.next();
+    const payload = JSON.parse((await runStep({ event: PUSH, inputs })).outputs.payload!) as DeployNotification;
+    expect(await observed.deployed.next()).toEqual(payload);
+    // Sent while the socket is down, and while it comes back: the service keeps them for the recovery.
     expect(scope.emulator.dropConnection(first.connectionId)).toBe(true);
+    const sent = Array.from({ length: 30 }, (_, i) => ({ ...payload, id: `drop-${i}`, refName: `v${i}` }));
+    for (const [i, notification] of sent.entries()) {
+      await service.sendToAll(notification);
+      if (i % 10 === 5) scope.emulator.dropConnection(first.connectionId);
+    }
+    expect((await observed.deployed.take(30)).map((n) => n.refName)).toEqual(sent.map((n) => n.refName));
     const disconnected = await observed.disconnected.next();
-    expect(disconnected).toMatchObject({ code: 1006, reason: 'the connection failed or dropped' });
-    expect(disconnected.reconnectInMs).toBeGreaterThanOrEqual(backoff.initialDelayMs / 2);
-    const second = await observed.connected.next();
-    expect(second.connectionId).not.toBe(first.connectionId);
-    expect(observed.urls).toBe(2);
+    expect(disconnected).toMatchObject({ code: 1006, reason: 'the connection failed or dropped', reconnectInMs: 0, recovering: true, gaveUp: false });
+    expect(await observed.connected.next()).toEqual({ ...first, recovered: true });
+    expect(observed.urls).toBe(1);
+    expect([observed.deployed.size, observed.gaps.size]).toEqual([0, 0]);
+  });
 
-    const announce = await runAction({ event: RELEASE, inputs: { ...inputs, target: 'group', group } });
-    expect(await observed.released.next()).toEqual(JSON.parse(announce.outputs.payload!));
+  test('a half-open socket (the emulator neither reads nor writes) is noticed by the keep-alive and recovered with nothing lost', async () => {
+    const { service, observed } = setUp();
+    const first = await observed.connected.next();
+    expect(scope.emulator.halfOpenConnection(first.connectionId)).toBe(true);
+    const sent = Array.from({ length: 5 }, (_, i) => notification(`silent-${i}`));
+    for (const n of sent) await service.sendToAll(n);
+    const disconnected = await observed.disconnected.next();
+    expect(disconnected).toMatchObject({ code: 1006, recovering: true });
+    expect(disconnected.reason).toMatch(/^the connection went silent \(no answer to a ping for \d+ ms\)$/);
+    expect(await observed.connected.next()).toMatchObject({ connectionId: first.connectionId, recovered: true });
+    expect((await observed.deployed.take(5)).map(idOf)).toEqual(sent.map(idOf));
+  });
+
+  test('a recovery the service refuses (its window passed) becomes a new connection and one onGap; nothing arrives twice', async () => {
+    let blocked = false;
+    /** A network that is down while `blocked`: attempts fail before they open, as a browser's do. */
+    class FlakyNetwork extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(blocked ? 'ws://127.0.0.1:9/' : url, protocols);
+      }
+    }
+    const { service, observed } = setUp({ WebSocket: FlakyNetwork as never, maxRefusals: 1000 });
+    const first = await observed.connected.next();
+    await service.sendToAll(notification('before'));
+    expect(idOf(await observed.deployed.next())).toBe('before');
+    blocked = true;
+    const lostAt = Date.now();
+    const ended = nextEvent(scope.emulator, 'disconnected', (info: EmulatorEvents['disconnected'][0]) => info.connectionId === first.connectionId, 5000);
+    scope.emulator.dropConnection(first.connectionId);
+    await service.sendToAll(notification('in the gap'));
+    await ended;
+    blocked = false;
+    const second = await observed.connected.next();
+    expect(second).toMatchObject({ recovered: false });
+    expect(second.connectionId).not.toBe(first.connectionId);
+    const gap = await observed.gaps.next();
+    expect(gap.since).toBeGreaterThanOrEqual(lostAt);
+    expect(gap.reason).toContain('the connection could not be recovered');
+    await service.sendToAll(notification('after'));
+    await service.sendToAll(notification('before'));
+    expect(idOf(await observed.deployed.next())).toBe('after');
+    expect([observed.gaps.size, observed.urls]).toEqual([0, 2]);
+  });
+
+  test('a lost response (the emulator sends, then resets instead of answering): the Action retries with the same id, the app hears it once', async () => {
+    const { observed, inputs } = setUp();
+    await observed.connected.next();
+    scope.emulator.setFaults({ rate: 1, kinds: ['lostResponse'], maxFaults: 1 });
+    try {
+      const run = await runStep({ event: PUSH, inputs });
+      expect(run.code).toBe(0);
+      expect(scope.emulator.faultsInjected).toBe(1);
+      const sent = JSON.parse(run.outputs.payload!) as DeployNotification;
+      expect(await observed.deployed.next()).toEqual(sent);
+      const next = await runStep({ event: RELEASE, inputs });
+      expect(await observed.released.next()).toEqual(JSON.parse(next.outputs.payload!));
+      expect(observed.deployed.size).toBe(0);
+    } finally {
+      scope.emulator.setFaults(undefined);
+    }
+  });
+
+  test('an expired token in a fixed url: after the service closes the connection, every attempt is refused 401, and the listener gives up with the reason', async () => {
+    const hub = uniqueName('hub');
+    const service = new WebPubSubServiceClient(scope.emulator.connectionString, hub, { logLevel: 'off' });
+    clients.push(service);
+    const { url } = await service.getClientAccessToken();
+    const { observed } = setUp({ url, maxRefusals: 3 });
+    const { connectionId } = await observed.connected.next();
+    scope.emulator.expireClientTokens();
+    await service.closeConnection(connectionId, { reason: 'redeploy' });
+    const events = await observed.disconnected.take(4);
+    expect(events.map((e) => e.gaveUp)).toEqual([false, false, false, true]);
+    expect(events[3]!.reason).toMatch(/^the service refused the connection \(HTTP 401\); gave up after 3 attempts in a row/);
+    expect(events[3]!.reconnectInMs).toBe(Infinity);
+  });
+
+  test('an expired token with a url function: the next attempt asks for a fresh URL and connects; onGap tells of the closed connection', async () => {
+    const { hub, observed } = setUp();
+    const { connectionId } = await observed.connected.next();
+    scope.emulator.expireClientTokens();
+    await new WebPubSubServiceClient(scope.emulator.connectionString, hub, { logLevel: 'off' }).closeConnection(connectionId);
+    expect(await observed.connected.next()).toMatchObject({ recovered: false });
+    expect((await observed.gaps.next()).reason).toContain('Application server closed the connection');
+    expect(observed.urls).toBe(2);
   });
 
   test('a client URL that cannot be had is a failed attempt like any other: reported, then tried again', async () => {

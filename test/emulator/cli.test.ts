@@ -199,6 +199,10 @@ test.each([
   [['--port', '70000'], 'options.port must be an integer from 0 to 65535'],
   [['--colour'], "Unknown option '--colour'"],
   [['--ready-file', ''], '--ready-file must be a path'],
+  [['--client-faults', 'drop,meteor', '--client-fault-every-ms', '500'], '--client-faults "meteor" is not one of drop, halfOpen, close, expireTokens, all'],
+  [['--client-faults', 'drop'], '--client-fault-every-ms is required with --client-faults'],
+  [['--client-faults', 'all', '--client-fault-every-ms', '500', '--client-fault-share', '2'], '--client-fault-share must be a number from 0 to 1'],
+  [['--client-fault-every-ms', '500'], '--client-fault-every-ms applies only with --client-faults'],
 ])('refuses %j with exit code 2 and the usage', async (args, message) => {
   const child = spawn(process.execPath, [CLI, ...args]);
   let stderr = '';

@@ -1,13 +1,17 @@
 /**
- * Fault injection: 429 with Retry-After, 503, connection resets and latency, at a rate, for resilience tests.
- * Clients with retries ride them out; clients without see exactly the injected failure.
+ * Fault injection: 429 with Retry-After, 503, connection resets, latency and lost responses, at a rate, for
+ * resilience tests. Clients with retries ride them out; clients without see exactly the injected failure. And the
+ * faults of client connections: a half-open socket, expired tokens, and drills of drops, half-open sockets and
+ * closes in waves.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { WebPubSubServiceClient as OfficialServiceClient } from '@azure/web-pubsub';
 import { request } from 'undici';
-import { Emulator, startEmulator, type FaultOptions } from '../../emulator/index.js';
+import { DEFAULT_FAULT_KINDS, Emulator, startEmulator, type ClientFaultOptions, type FaultOptions } from '../../emulator/index.js';
 import { WebPubSubServiceClient, buildSendToAllRequest } from '../../shared/index.js';
+import { until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
+import { connectJson, messagesUntil, refusedHandshake, type TestSocket } from '../helpers/sockets.js';
 
 let emulator: Emulator;
 let hub: string;
@@ -99,4 +103,101 @@ test.each([
 ])('bad fault options are refused, naming the field: %j', (faults, field) => {
   expect(() => emulator.setFaults(faults as unknown as FaultOptions)).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', argument: field }));
   expect(() => new Emulator({ faults: faults as unknown as FaultOptions })).toThrow(field);
+});
+
+describe('a lost response', () => {
+  test('the send is carried out, then the connection is reset: a client without retries fails, one with retries sends it twice', async () => {
+    const { url } = await withClient({ maxRetries: 0 }, (client) => client.getClientAccessToken());
+    const { socket } = await connectJson(url);
+    try {
+      emulator.setFaults({ rate: 1, kinds: ['lostResponse'], maxFaults: 1 });
+      await expect(withClient({ maxRetries: 0 }, (client) => client.sendToAll('once, unanswered'))).rejects.toMatchObject({ code: 'ECONNRESET' });
+      emulator.setFaults({ rate: 1, kinds: ['lostResponse'], maxFaults: 1 });
+      await withClient({ maxRetries: 1 }, (client) => client.sendToAll('retried'));
+      await withClient({ maxRetries: 0 }, (client) => client.sendToAll('fence'));
+      expect((await messagesUntil(socket, 'fence')).map((frame) => frame.data)).toEqual(['once, unanswered', 'retried', 'retried']);
+    } finally {
+      await socket.close();
+    }
+  });
+
+  test('is not among the default kinds: a drill that names no kinds never sends twice', () => {
+    expect(DEFAULT_FAULT_KINDS).toEqual(['throttle', 'unavailable', 'reset', 'latency']);
+  });
+});
+
+describe('client-connection faults', () => {
+  const sockets: TestSocket[] = [];
+  const connect = async () => {
+    const { url } = await withClient({ maxRetries: 0 }, (client) => client.getClientAccessToken());
+    const { socket, connected } = await connectJson(url);
+    sockets.push(socket);
+    return { socket, connectionId: connected.connectionId as string, reconnectionToken: connected.reconnectionToken as string, url };
+  };
+  afterEach(async () => {
+    emulator.setClientFaults(undefined);
+    await Promise.all(sockets.splice(0).map((socket) => socket.close()));
+  });
+
+  test('halfOpenConnection: the socket stays open, but nothing is written to it and nothing it sends is read; the client recovers it and gets every message', async () => {
+    const { socket, connectionId, reconnectionToken, url } = await connect();
+    expect(emulator.halfOpenConnection(connectionId)).toBe(true);
+    socket.send({ type: 'ping' });
+    await withClient({ maxRetries: 0 }, (client) => client.sendToAll('held'));
+    expect(emulator.connections(hub)).toMatchObject([{ connectionId, state: 'open' }]);
+    // The reliable client gives up on the silent socket and recovers the connection on a new one.
+    const recovery = await connectJson(`${url}&awps_connection_id=${connectionId}&awps_reconnection_token=${reconnectionToken}`);
+    sockets.push(recovery.socket);
+    expect(recovery.connected.connectionId).toBe(connectionId);
+    await withClient({ maxRetries: 0 }, (client) => client.sendToAll('fence'));
+    expect((await messagesUntil(recovery.socket, 'fence')).map((frame) => frame.data)).toEqual(['held']);
+    // The silent socket got nothing: no pong, no message (the recovery cut it).
+    expect(socket.frames.size).toBe(0);
+  });
+
+  test('expireClientTokens: a token seen before is refused 401 as expired; open connections stay; a new token connects', async () => {
+    const { url } = await connect();
+    emulator.expireClientTokens();
+    expect(await refusedHandshake(url, 'json.reliable.webpubsub.azure.v1')).toMatchObject({
+      status: 401,
+      body: expect.stringContaining('The token has expired'),
+    });
+    expect(emulator.connections(hub)).toHaveLength(1);
+    const fresh = await withClient({ maxRetries: 0 }, (client) => client.getClientAccessToken({ expirationTimeInMinutes: 61 }));
+    sockets.push((await connectJson(fresh.url)).socket);
+  });
+
+  test('a drill of REST-style closes strikes a share of the open connections in each wave', async () => {
+    const all = await Promise.all([connect(), connect(), connect(), connect()]);
+    emulator.setClientFaults({ everyMs: 10, kinds: ['close'], share: 0.5, hub, maxWaves: 1 });
+    await until(() => emulator.connections(hub).length === 2, 'a wave of two closes');
+    const closed = all.filter(({ connectionId }) => !emulator.connections(hub).some((c) => c.connectionId === connectionId));
+    expect(closed).toHaveLength(2);
+    expect(emulator.clientFaultsStruck).toBe(2);
+    for (const { socket } of closed) {
+      expect(await socket.jsonWhere((frame) => frame.event === 'disconnected')).toMatchObject({
+        message: 'Application server closed the connection. Reason: fault drill',
+      });
+      expect((await socket.closed).code).toBe(1000);
+    }
+  });
+
+  test('a drill of drops cuts the sockets without a close frame: the reliable connections wait to be recovered', async () => {
+    const { socket, connectionId } = await connect();
+    emulator.setClientFaults({ everyMs: 10, kinds: ['drop'], share: 1, hub, maxWaves: 1 });
+    expect((await socket.closed).code).toBe(1006);
+    await until(() => emulator.connections(hub)[0]?.state === 'recovering', 'the connection waits for its client');
+    expect(emulator.connections(hub)).toMatchObject([{ connectionId, state: 'recovering' }]);
+  });
+
+  test.each([
+    [{ everyMs: 0 }, 'clientFaults.everyMs'],
+    [{ everyMs: 10, kinds: ['meteor'] }, 'clientFaults.kinds'],
+    [{ everyMs: 10, share: 1.5 }, 'clientFaults.share'],
+    [{ everyMs: 10, typo: 1 }, 'clientFaults.typo'],
+  ])('bad drill options are refused, naming the field: %j', (options, field) => {
+    expect(() => emulator.setClientFaults(options as unknown as ClientFaultOptions)).toThrow(
+      expect.objectContaining({ name: 'InvalidArgumentError', argument: field }),
+    );
+  });
 });

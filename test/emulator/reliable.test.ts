@@ -164,7 +164,7 @@ describe('recovery', () => {
     await end(connection);
     const attempt = await openSocket(recoveryUrl(connection), RELIABLE_PROTOCOL);
     extraSockets.push(attempt);
-    expect(await attempt.closed).toEqual({ code: 1008, reason: 'The connection cannot be recovered; connect again' });
+    expect(await attempt.closed).toEqual({ code: 1008, reason: 'The connection could not be recovered.' });
   });
 
   test('a connection whose recovery window passed cannot be recovered: 1008', async () => {

@@ -31,7 +31,7 @@ function sampleRequest(operation: Operation, hub: string, connectionId: string, 
     hub,
     apiVersion,
     args: operation.args.map((param) => samples[param as keyof typeof samples]),
-    options: operation.name === 'grantPermission' || operation.name === 'checkPermission' ? { targetName: 'g' } : {},
+    options: operation.operationId.includes('Permission') ? { targetName: 'g' } : {},
     payload: { contentType: 'application/json', body: '{"n":1}' },
     groups: ['g'],
     filter: "userId eq 'u'",
@@ -95,7 +95,7 @@ describe('errors as the service sends them', () => {
     expect(response.headers['x-ms-error-code']).toBe('Error.Connection.NotExisted');
     expect(JSON.parse(response.body)).toEqual({
       code: 'Error.Connection.NotExisted',
-      message: "Connection 'nobody' does not exist",
+      message: 'Connection `nobody` is not found.',
       target: 'Connection',
       details: [],
       inner: null,
@@ -176,7 +176,7 @@ describe('errors as the service sends them', () => {
     const xml = await send({ method: 'POST', url, headers: { 'content-type': 'application/xml' }, body: '<a/>' });
     expect([xml.status, xml.headers['x-ms-error-code']]).toEqual([415, 'UnsupportedMediaType']);
     const badJson = await send({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: '{nope' });
-    expect([badJson.status, badJson.headers['x-ms-error-code'], JSON.parse(badJson.body).target]).toEqual([400, 'Error.BadRequest', 'body']);
+    expect([badJson.status, badJson.headers['x-ms-error-code'], JSON.parse(badJson.body).target]).toEqual([400, 'Error.BadRequest', 'Request']);
     // The env.emulator keeps serving after all of these.
     expect((await send(buildSendToAllRequest(fixture.hub, { json: 'still here' }))).status).toBe(202);
   });

@@ -7,7 +7,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { OperationOptions } from '@azure/core-client';
 import { operations, type OperationName } from '../../shared/index.js';
 import { useEmulator, type HubFixture } from '../helpers/hubFixture.js';
-import type { TestSocket } from '../helpers/sockets.js';
+import { messagesUntil } from '../helpers/sockets.js';
 
 const env = useEmulator();
 let fixture: HubFixture;
@@ -22,17 +22,6 @@ async function expectStatus(name: OperationName, call: (options: OperationOption
   const options = recording();
   await call(options);
   expect(options.status()).toBe(expected ?? operations[name].success[0]);
-}
-
-/** Reads frames until the message with `marker`, returning the messages before it: proves what did not arrive. */
-async function messagesUntil(socket: TestSocket, marker: string): Promise<Record<string, unknown>[]> {
-  const seen: Record<string, unknown>[] = [];
-  for (;;) {
-    const frame = await socket.json();
-    if (frame.type !== 'message') continue;
-    if (frame.data === marker) return seen;
-    seen.push(frame);
-  }
 }
 
 describe('sends', () => {

@@ -66,21 +66,25 @@ test.each([
   }
 });
 
-test('REST grants add to the token roles; a revoke without targetName removes the permission for every group', async () => {
+test('REST grants add to the token roles, group by group; targetName is required', async () => {
   fixture = env.fixture();
   const { socket, connectionId } = await fixture.connect({ roles: ['webpubsub.sendToGroup.fixed'] });
   const { client } = fixture;
 
   expect(await client.checkPermission(connectionId, 'sendToGroup', { targetName: 'fixed' })).toBe(true);
-  expect(await client.checkPermission(connectionId, 'sendToGroup')).toBe(false);
   await client.grantPermission(connectionId, 'sendToGroup', { targetName: 'extra' });
   expect(await publish(socket, 'extra')).toBe(true);
   await client.revokePermission(connectionId, 'sendToGroup', { targetName: 'extra' });
   expect(await publish(socket, 'extra')).toBe(false);
-
-  await client.grantPermission(connectionId, 'joinLeaveGroup');
-  expect(await client.checkPermission(connectionId, 'joinLeaveGroup')).toBe(true);
-  expect(await join(socket, 'any')).toBe(true);
-  await client.revokePermission(connectionId, 'sendToGroup');
+  await client.revokePermission(connectionId, 'sendToGroup', { targetName: 'fixed' });
   expect(await publish(socket, 'fixed')).toBe(false);
+
+  for (const call of [
+    () => client.grantPermission(connectionId, 'joinLeaveGroup'),
+    () => client.revokePermission(connectionId, 'joinLeaveGroup'),
+    () => client.checkPermission(connectionId, 'joinLeaveGroup'),
+  ]) {
+    await expect(call()).rejects.toMatchObject({ status: 400, code: 'Error.BadRequest' });
+  }
+  expect(await join(socket, 'any')).toBe(false);
 });

@@ -72,12 +72,12 @@ describe('the recorded answers, on the raw response', () => {
     expectServiceError(await raw('HEAD', 'groups/brief'), 'HEAD', 404, 'Warning.Group.NotExisted', null);
   });
 
-  test('a permission an existing connection lacks is a 404 with the emulator’s own code Info.Permission.NotExisted', async () => {
+  test('a permission an existing connection lacks is a 404 Info.Connection.NotExisted, as Microsoft’s emulator answers', async () => {
     fixture = env.fixture();
     const { connectionId } = await fixture.connect({ roles: ['webpubsub.sendToGroup.mine'] });
     expect((await raw('HEAD', `permissions/sendToGroup/connections/${connectionId}?targetName=mine`)).status).toBe(200);
     const path = `permissions/sendToGroup/connections/${connectionId}?targetName=theirs`;
-    expectServiceError(await raw('HEAD', path), 'HEAD', 404, 'Info.Permission.NotExisted', null);
+    expectServiceError(await raw('HEAD', path), 'HEAD', 404, 'Info.Connection.NotExisted', null);
   });
 });
 

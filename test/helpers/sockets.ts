@@ -106,3 +106,14 @@ export function refusedHandshake(
     });
   });
 }
+
+/** Message frames up to the one whose data is `marker`: proves what arrived before it and, by absence, what did not. */
+export async function messagesUntil(socket: TestSocket, marker: string): Promise<Record<string, unknown>[]> {
+  const seen: Record<string, unknown>[] = [];
+  for (;;) {
+    const frame = await socket.json();
+    if (frame.type !== 'message') continue;
+    if (frame.data === marker) return seen;
+    seen.push(frame);
+  }
+}

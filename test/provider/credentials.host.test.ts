@@ -121,7 +121,7 @@ describe('credentials', () => {
   test("the stack config wins over the environment, and a resource endpoint that is not the connection string's is an error", async () => {
     const host = hosts.configAndEnv;
     const urn = urnOf('PermissionGrant', 'mismatch');
-    const { inputs } = await host.check(urn, {}, { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', __provider: providers.grant });
+    const { inputs } = await host.check(urn, {}, { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', targetName: 'g', __provider: providers.grant });
     expect(inputs.endpoint).toBe(scope.emulator.endpoint);
     await expect(host.create(urn, { ...inputs, endpoint: 'http://127.0.0.1:9' })).rejects.toThrow(
       `The resource's endpoint http://127.0.0.1:9 is not the endpoint of the configured connection string (${scope.emulator.endpoint})`,
@@ -131,7 +131,7 @@ describe('credentials', () => {
   test('with only webpubsub:endpoint and no @azure/identity installed: check and create say what to install or set', async () => {
     const host = hosts.endpointOnly;
     const urn = urnOf('PermissionGrant', 'entra');
-    const news = { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', __provider: providers.grant };
+    const news = { hub: 'hub', connectionId: 'c', permission: 'sendToGroup', targetName: 'g', __provider: providers.grant };
     const { failures } = await host.check(urn, {}, news);
     expect(failures).toEqual([
       {

@@ -72,15 +72,10 @@ describe('WebPubSubPermissionGrant through the provider host', () => {
     await host.delete(created.id, urn, created.properties);
   });
 
-  test('a grant for every group (no targetName) lets the client send to any group; its id has no group part', async () => {
-    const { hub, client, agent, urn } = await setUp();
-    const { inputs } = await host.check(urn, {}, { hub, connectionId: agent.connectionId, permission: 'sendToGroup', __provider: provider });
-    const created = await host.create(urn, inputs);
-    expect(created.id).toBe(`${hub}/permissions/sendToGroup/connections/${encodeURIComponent(agent.connectionId)}`);
-    await agent.observed.client.sendToGroup(uniqueName('any'), { hello: true }, 'json');
-    expect(await client.checkPermission(agent.connectionId, 'sendToGroup')).toBe(true);
-    await host.delete(created.id, urn, created.properties);
-    expect(await client.checkPermission(agent.connectionId, 'sendToGroup')).toBe(false);
+  test('a grant without targetName is refused by check, naming targetName: the service grants one group at a time', async () => {
+    const { hub, agent, urn } = await setUp();
+    const { failures } = await host.check(urn, {}, { hub, connectionId: agent.connectionId, permission: 'sendToGroup', __provider: provider });
+    expect(failures).toEqual([{ property: 'targetName', reason: 'targetName (the group) is required: a permission is granted one group at a time' }]);
   });
 
   test('.get reads a grant from its id alone; an existing grant is adopted by create', async () => {

@@ -277,7 +277,9 @@ describe('Pulumi', () => {
     // Failures: a connection that is not there, a grant for it, a read of a bad id, and faults that do not pass.
     said.push(await host.create(urn, { ...inputs, connectionIds: ['gone'] }).catch((e: ProviderError) => [e.message, e.initFailure]));
     const grantUrn = urnOf('PermissionGrant', uniqueName('grant'));
-    const grant = (await host.check(grantUrn, {}, { hub: fixture.hub, connectionId, permission: 'sendToGroup', __provider: providers.grant })).inputs;
+    const grant = (
+      await host.check(grantUrn, {}, { hub: fixture.hub, connectionId, permission: 'sendToGroup', targetName: 'ops', __provider: providers.grant })
+    ).inputs;
     said.push(grant, await host.create(grantUrn, grant));
     said.push(await host.create(grantUrn, { ...grant, connectionId: 'gone' }).catch((e: Error) => e.message));
     said.push(await host.read('not-an-id', urn, { inputs: { __provider: providers.membership } }).catch((e: Error) => e.message));

@@ -11,7 +11,7 @@ import { expect, test } from '@jest/globals';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../../emulator');
 
 /** Lowest first. Folders on one line are peers: neither imports the other. '.' is the server itself. */
-const LAYERS: readonly (readonly string[])[] = [['state'], ['common'], ['faults', 'upstream'], ['rest', 'websocket'], ['.']];
+const LAYERS: readonly (readonly string[])[] = [['state'], ['common'], ['faults', 'upstream', 'liveView'], ['rest', 'websocket'], ['.']];
 const rank = new Map(LAYERS.flatMap((folders, index) => folders.map((folder) => [folder, index] as const)));
 
 function sources(dir: string): string[] {

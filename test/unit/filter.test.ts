@@ -214,9 +214,10 @@ describe('compileFilter: functions and literals on one userId', () => {
 });
 
 describe('compileFilter: errors', () => {
-  test('messages name the text, the problem and the position', () => {
-    expect(errorOf('userId eq').message).toBe("Invalid syntax for 'userId eq': expected a value at position 9");
-    expect(errorOf('not length(userId) gt 5').message).toBe("Invalid syntax for 'not length(userId)': Type 'null', expect 'bool' at position 0");
+  test("messages name the text and the problem; syntax errors the position, type errors Microsoft's wording", () => {
+    expect(errorOf('userId eq').message).toBe("Invalid syntax for 'userId eq': expected a value at position 9.");
+    expect(errorOf('not length(userId) gt 5').message).toBe("Invalid syntax for 'not length(userId)': Type 'null', expect 'bool'.");
+    expect(errorOf('userId lt 1').message).toBe("Invalid syntax for 'userId lt 1': Type 'string', expect 'int'.");
   });
 
   test('FilterSyntaxError is a named Error with a position', () => {
@@ -285,17 +286,17 @@ describe('compileFilter: errors', () => {
     ["userId eq 'a' or 1", "Type 'int', expect 'bool'", 17],
     ["connectionId and userId eq 'a'", "Type 'string', expect 'bool'", 0],
     // Types: comparisons and in.
-    ['userId eq 1', "cannot compare 'string' with 'int'", 0],
-    ['length(groups) eq true', "cannot compare 'int' with 'bool'", 0],
-    ["groups eq 'g1'", "cannot compare 'collection' with 'string'", 0],
-    ["'g1' eq (groups)", "cannot compare 'string' with 'collection'", 0],
+    ['userId eq 1', "Type 'string', expect 'int'", 0],
+    ['length(groups) eq true', "Type 'int', expect 'bool'", 0],
+    ["groups eq 'g1'", "Type 'collection', expect 'string'", 0],
+    ["'g1' eq (groups)", "Type 'string', expect 'collection'", 0],
     ['true gt false', "operator 'gt' cannot compare 'bool' values", 0],
     ["userId in 'a'", "the right side of 'in' must be a parenthesised list of values or a collection", 10],
     ['userId in connectionId', "the right side of 'in'", 10],
     ['userId in ()', "expected a value but found ')'", 11],
     ["userId in ('a',)", "expected a value but found ')'", 15],
     ["userId in ('a' 'b')", "expected ')' but found ''b''", 15],
-    ["userId in ('a', 1)", "cannot compare 'string' with 'int'", 16],
+    ["userId in ('a', 1)", "Type 'int', expect 'string'", 16],
     ["'g1' in (groups, 'a')", "a collection cannot be an item of an 'in' list", 9],
     ['1 in groups', "Type 'int', expect 'string'", 0],
     ['true in groups', "Type 'bool', expect 'string'", 0],
@@ -322,7 +323,9 @@ describe('compileFilter: errors', () => {
   test.each(table)('%s', (filter, part, position) => {
     const error = errorOf(filter);
     expect(error.name).toBe('FilterSyntaxError');
-    expect(error.message).toMatch(/^Invalid syntax for '.*': .+ at position \d+$/s);
+    expect(error.message).toMatch(
+      part.includes("Type '") ? /^Invalid syntax for '.*': Type '\w+', expect '\w+'.*\.$/s : /^Invalid syntax for '.*': .+ at position \d+\.$/s,
+    );
     expect(error.message).toContain(part);
     if (position >= 0) expect(error.position).toBe(position);
   });
@@ -334,7 +337,7 @@ describe('compileFilter: errors', () => {
   test('long snippets are cut from the front, keeping the problem', () => {
     const filter = `${"userId eq 'a' or ".repeat(20)}userId eq 'b')`;
     const error = errorOf(filter);
-    expect(error.message).toMatch(/^Invalid syntax for '….* or userId eq 'b'\)': unexpected '\)' at position 353$/);
+    expect(error.message).toMatch(/^Invalid syntax for '….* or userId eq 'b'\)': unexpected '\)' at position 353\.$/);
     expect(error.message.length).toBeLessThan(160);
   });
 });

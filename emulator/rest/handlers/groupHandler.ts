@@ -1,6 +1,7 @@
 /**
  * Group operations. A group exists only while it has a connection.
  */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeAll, fanOut } from '../../state/delivery.js';
 import { errors } from '../../common/errors.js';
 import { OutboundMessage } from '../../state/outboundMessage.js';
@@ -10,7 +11,11 @@ import { ResourceHandler } from './context.js';
 
 /** The service's largest page, used when a request gives no `maxpagesize`. */
 const DEFAULT_PAGE_SIZE = 200;
-const TOKEN_PREFIX = 'after:';
+/**
+ * Continuation tokens are signed with a secret of this process: opaque to callers and tamper-proof, and bound to
+ * the hub, group and page size they were made for (as Microsoft's emulator binds them).
+ */
+const TOKEN_SECRET = randomBytes(32);
 
 /** A page of `listConnectionsInGroup`. */
 export interface GroupMemberPage {
@@ -35,14 +40,15 @@ export class GroupHandler extends ResourceHandler {
       { from: 'group', group: request.params.group! },
       request.message!,
       request.query.messageTtlSeconds as number | undefined,
+      request.metadata,
     );
     fanOut(this.#members(request), message, request.audience);
   }
 
   /**
-   * Pages through the members ordered by connection id; the continuation token is the last id returned, so a
-   * page is right even when members come and go between requests. The nextLink is absolute and carries the
-   * api-version, since the official SDK requests it as given.
+   * Pages through the members ordered by connection id (ordinal); the continuation token holds the last id
+   * returned, so a page is right even when members come and go between requests. The nextLink is absolute and
+   * carries the api-version, since the official SDK requests it as given.
    */
   listConnectionsInGroup(request: RestRequest): GroupMemberPage {
     const {
@@ -54,7 +60,8 @@ export class GroupHandler extends ResourceHandler {
       top?: number;
       continuationToken?: string;
     };
-    const after = continuationToken === undefined ? undefined : decodeToken(continuationToken);
+    const binding = { hub: request.hub.toLowerCase(), group: request.params.group!, maxPageSize };
+    const after = continuationToken === undefined ? undefined : openToken(continuationToken, binding);
     const members = [...this.#members(request)].sort((a, b) => compare(a.connectionId, b.connectionId));
     const start = after === undefined ? 0 : members.findIndex((member) => compare(member.connectionId, after) > 0);
     const remaining = start === -1 ? [] : members.slice(start);
@@ -65,7 +72,7 @@ export class GroupHandler extends ResourceHandler {
     const next: Record<string, string | number | undefined> = {
       maxPageSize,
       top: left,
-      continuationToken: Buffer.from(TOKEN_PREFIX + page.at(-1)!.connectionId).toString('base64url'),
+      continuationToken: sealToken(binding, page.at(-1)!.connectionId),
     };
     let query = `?api-version=${request.apiVersion}`;
     for (const param of request.operation.query) {
@@ -97,8 +104,27 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 const toMember = (connection: ConnectionRecord) => ({ connectionId: connection.connectionId, userId: connection.userId });
 
-function decodeToken(token: string): string {
-  const text = Buffer.from(token, 'base64url').toString('utf8');
-  if (!text.startsWith(TOKEN_PREFIX)) throw errors.invalidContinuationToken();
-  return text.slice(TOKEN_PREFIX.length);
+/** What a continuation token is bound to. */
+interface TokenBinding {
+  hub: string;
+  group: string;
+  maxPageSize: number;
 }
+
+function sealToken(binding: TokenBinding, after: string): string {
+  const payload = Buffer.from(JSON.stringify([binding.hub, binding.group, binding.maxPageSize, after])).toString('base64url');
+  return `${payload}.${mac(payload)}`;
+}
+
+/** The last connection id of the previous page. @throws ServiceError 400 for a token not made here, altered, or made for another list */
+function openToken(token: string, binding: TokenBinding): string {
+  const [payload = '', signature = '', ...rest] = token.split('.');
+  const expected = Buffer.from(mac(payload));
+  const given = Buffer.from(signature);
+  if (rest.length > 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) throw errors.invalidContinuationToken();
+  const [hub, group, maxPageSize, after] = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as [string, string, number, string];
+  if (hub !== binding.hub || group !== binding.group || maxPageSize !== binding.maxPageSize) throw errors.continuationTokenMismatch();
+  return after;
+}
+
+const mac = (payload: string): string => createHmac('sha256', TOKEN_SECRET).update(payload).digest('base64url');

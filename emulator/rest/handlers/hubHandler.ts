@@ -58,7 +58,7 @@ export class HubHandler extends ResourceHandler {
   }
 }
 
-/** A REST payload as a `from: server` message, with the request's `messageTtlSeconds`. */
+/** A REST payload as a `from: server` message, with the request's `messageTtlSeconds` and metadata. */
 export function serverMessage(request: RestRequest): OutboundMessage {
-  return new OutboundMessage({ from: 'server' }, request.message!, request.query.messageTtlSeconds as number | undefined);
+  return new OutboundMessage({ from: 'server' }, request.message!, request.query.messageTtlSeconds as number | undefined, request.metadata);
 }
