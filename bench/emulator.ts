@@ -14,7 +14,7 @@
  * GC, before and after its clients connect (the subprotocol clients have their `connected` frame by then): heap
  * and RSS deltas per connection.
  *
- * `--fanout-clients 1000,10000` (the default) sets the sizes; a small machine can pass smaller ones.
+ * Sizes 1,000 and 10,000 clients; `npm run bench -- emulator --quick` runs 1,000 and 2,000 for a small machine.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -26,6 +26,8 @@ import { fmt, median } from './measure.js';
 import { checkTarget, noteRatio, progress } from './targets.js';
 
 const DEFAULT_SIZES = [1000, 10_000];
+/** For a small or busy machine (`--quick`). */
+export const QUICK_SIZES = [1000, 2000];
 const CONNECT_BATCH = 250;
 const PAYLOAD = {
   type: 'deploy',
@@ -136,24 +138,13 @@ export interface FanOutResult {
   rssPerConnection: { emulator: number; bare: number };
 }
 
-/** The sizes of `--fanout-clients a,b`, else 1,000 and 10,000. */
-export function fanOutSizes(argv: readonly string[] = process.argv): number[] {
-  const at = argv.indexOf('--fanout-clients');
-  if (at === -1) return DEFAULT_SIZES;
-  const sizes = (argv[at + 1] ?? '').split(',').map(Number);
-  if (sizes.length === 0 || sizes.some((n) => !Number.isSafeInteger(n) || n < 3)) {
-    throw new Error(`--fanout-clients must be a comma-separated list of client counts of at least 3 (got ${argv[at + 1]})`);
-  }
-  return sizes;
-}
-
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /**
  * Runs the fan-out and memory bench at each size, prints a table per size and records the targets: broadcast
  * deliveries per second at least 1.0x bare `ws`, heap and RSS per idle connection at most 1.3x bare `ws`.
  */
-export async function benchEmulatorBroadcast({ sizes = fanOutSizes() }: { sizes?: number[] } = {}): Promise<FanOutResult[]> {
+export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?: number[] } = {}): Promise<FanOutResult[]> {
   const results: FanOutResult[] = [];
   for (const clients of sizes) {
     // Fewer rounds with more clients: a round costs ten times as much.
