@@ -11,8 +11,8 @@
  * closed with 1008 instead of being written to, so one client that stops reading holds at most that much (and,
  * for a broadcast, those bytes are shared with every other socket's).
  */
-import type { RawData, WebSocket } from 'ws';
-import type { ClientSocket } from './clientSocket.js';
+import type { RawData } from 'ws';
+import type { ClientSocket, SocketOwner } from './clientSocket.js';
 import { applicationServerClosed, closes, type CloseFrame } from '../common/errors.js';
 import type { OutboundMessage } from '../state/outboundMessage.js';
 import type { PermissionSet } from '../state/permissions.js';
@@ -30,8 +30,6 @@ export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
 export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** ackIds remembered for `Duplicate` answers; the oldest are forgotten beyond this. */
 const MAX_REMEMBERED_ACK_IDS = 10_000;
-
-const ignoreError = (): void => {};
 
 /** What a connection reports to the emulator. */
 export interface ConnectionHooks {
@@ -73,7 +71,7 @@ interface Unacked {
 }
 
 /** A client connection of one hub. */
-export class ClientConnection implements ConnectionRecord, UpstreamConnection {
+export class ClientConnection implements ConnectionRecord, UpstreamConnection, SocketOwner {
   readonly connectionId: string;
   readonly hub: string;
   readonly userId: string | null;
@@ -106,16 +104,6 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   /** Made on the first ackId: most connections never send one. */
   #ackIds: Set<number> | undefined;
 
-  // Socket listeners shared by every connection (`this` is the socket): no closures per connection.
-  static readonly #onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
-    const socket = this as ClientSocket;
-    (socket.owner as ClientConnection).#receive(socket, data, isBinary);
-  };
-  static readonly #onClose = function (this: WebSocket, code: number): void {
-    const socket = this as ClientSocket;
-    (socket.owner as ClientConnection).#socketClosed(socket, code);
-  };
-
   constructor(init: ClientConnectionInit) {
     this.connectionId = init.connectionId;
     this.hub = init.hub;
@@ -147,11 +135,8 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.#silent = false;
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
+    // The socket passes its frames and its close to `received` and `closed`.
     socket.owner = this;
-    socket.on('message', ClientConnection.#onMessage);
-    socket.on('close', ClientConnection.#onClose);
-    // A socket error is followed by 'close', which decides what happens to the connection.
-    socket.on('error', ignoreError);
     if (this.protocol === 'plain') return;
     socket.send(this.frames.connected(this.connectionId, this.userId, this.reconnectionToken));
     const now = Date.now();
@@ -276,7 +261,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
    * Hands a frame to the emulator in order: while one waits for upstream, the next ones queue behind it and the
    * socket stops reading, so a client that sends faster than its handler answers is held back, not buffered.
    */
-  #receive(socket: ClientSocket, data: RawData, isBinary: boolean): void {
+  received(socket: ClientSocket, data: RawData, isBinary: boolean): void {
     const handle = () => this.#hooks.received(this, data, isBinary);
     const pending = this.#inbox ? this.#inbox.then(handle) : handle();
     if (!pending) return;
@@ -314,7 +299,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
    * connection, as the official client's `stop()` is (it closes without a status code, 1005), and will not
    * come back; its `disconnected` must not wait for the recovery window.
    */
-  #socketClosed(socket: ClientSocket, code: number): void {
+  closed(socket: ClientSocket, code: number): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     if (this.#state !== 'open') return;

@@ -9,34 +9,45 @@
  * its sockets with a subclass (the `WebSocket` option of `WebSocketServer`).
  */
 import type { Writable } from 'node:stream';
-import { WebSocket } from 'ws';
+import { WebSocket, type RawData } from 'ws';
 import { closes } from '../common/errors.js';
 
 /** The connection a socket serves, as the socket sees it. */
 export interface SocketOwner {
+  /** A frame arrived on `socket`. */
+  received(socket: ClientSocket, data: RawData, isBinary: boolean): void;
+  /** `socket` closed with `code`. */
+  closed(socket: ClientSocket, code: number): void;
   /** A frame exceeded `maxPayload`; see `ClientSocket.close`. */
   messageTooLarge(): void;
 }
 
 /** A client socket whose oversize frames are refused like the emulator's own refusals. */
 export class ClientSocket extends WebSocket {
-  /**
-   * The connection this socket serves. Its listeners are shared functions that find the connection here, so that
-   * an idle connection costs no closures of its own.
-   */
+  /** The connection this socket serves, which gets its frames and its close. */
   owner: SocketOwner | undefined;
   #tracker: Set<ClientSocket> | undefined;
 
-  static readonly #untrack = function (this: WebSocket): void {
+  // One listener per event, shared by every socket (`this` is the socket): an idle connection costs no closures
+  // or listener arrays of its own.
+  static readonly #onMessage = function (this: WebSocket, data: RawData, isBinary: boolean): void {
+    const socket = this as ClientSocket;
+    socket.owner?.received(socket, data, isBinary);
+  };
+  static readonly #onClose = function (this: WebSocket, code: number): void {
     const socket = this as ClientSocket;
     socket.#tracker?.delete(socket);
+    socket.owner?.closed(socket, code);
   };
-
-  /** Keeps this socket in `tracker` until it closes. */
+  /**
+   * Takes the socket into service: its frames and close go to its owner from now on, and it stays in `tracker`
+   * until it closes. (Its errors are handled from the upgrade on, in upgrade.ts.)
+   */
   trackIn(tracker: Set<ClientSocket>): void {
     this.#tracker = tracker;
     tracker.add(this);
-    this.on('close', ClientSocket.#untrack);
+    this.on('message', ClientSocket.#onMessage);
+    this.on('close', ClientSocket.#onClose);
   }
 
   /**
