@@ -11,8 +11,8 @@
  * - bare: a `ws` server looping `send()` of the same payload over its sockets, all plain.
  * Both sides stay connected and rounds alternate between them one by one, so that bursts of load on a shared
  * machine hit both alike; the rate is taken from the median round. Memory is read in each server process after a
- * GC, before and after its clients connect (the subprotocol clients have their `connected` frame by then): heap
- * and RSS deltas per connection.
+ * GC, before and after its clients connect (the subprotocol clients have their `connected` frame by then), once a
+ * first batch of clients has come and gone: heap and RSS deltas per connection.
  *
  * Sizes 1,000 and 10,000 clients; `npm run bench -- emulator --quick` runs 1,000 and 2,000 for a small machine.
  */
@@ -29,6 +29,7 @@ const DEFAULT_SIZES = [1000, 10_000];
 /** For a small or busy machine (`--quick`). */
 export const QUICK_SIZES = [1000, 2000];
 const CONNECT_BATCH = 250;
+const WARM_UP_CLIENTS = 250;
 const PAYLOAD = {
   type: 'deploy',
   service: 'checkout',
@@ -102,6 +103,12 @@ interface Contender {
 async function startSide(side: Side, count: number): Promise<Contender> {
   const server = new Child(['--serve', side]);
   const { ready: url } = (await server.next()) as { ready: string };
+  // A first batch connects and leaves, so that code compiled and buffers sized on the first connections count
+  // before the baseline, not per connection.
+  const warmUp = new Child(['--clients', side, url, String(WARM_UP_CLIENTS)]);
+  await warmUp.next();
+  await warmUp.stop();
+  await new Promise((resolve) => setTimeout(resolve, 500));
   const before = ((await server.ask('memory')) as { memory: Memory }).memory;
   const clients = new Child(['--clients', side, url, String(count)]);
   await clients.next();
