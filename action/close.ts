@@ -44,20 +44,19 @@ export function buildWaveRequests(config: Config): WebPubSubRequest[] {
   return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
 
-/**
- * Closes the target's connections, in one request or in waves.
- * @param progress - told the running count after each wave, so a failure later on can say part went through
- */
-export async function close(
-  client: WebPubSubServiceClient,
-  config: Config,
-  log: RunnerLog,
-  attempts: Attempts,
-  signal: AbortSignal,
-  progress: (closed: number) => void = () => undefined,
-): Promise<CloseResult> {
-  if (config.waves) return closeInWaves(client, config, log, attempts, signal, progress);
-  const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
+/** What a close runs with besides the client and the config. */
+export interface CloseOptions {
+  log: RunnerLog;
+  attempts: Attempts;
+  signal: AbortSignal;
+  /** Told the running count after each wave, so a failure later on can say part went through. */
+  progress?: (closed: number) => void;
+}
+
+/** Closes the target's connections, in one request or in waves. */
+export async function close(client: WebPubSubServiceClient, config: Config, options: CloseOptions): Promise<CloseResult> {
+  if (config.waves) return closeInWaves(client, config, options);
+  const { status } = options.attempts.add(await execute(client, buildCloseRequest(config), options.signal));
   return { status };
 }
 
@@ -65,14 +64,7 @@ export async function close(
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(
-  client: WebPubSubServiceClient,
-  config: Config,
-  log: RunnerLog,
-  attempts: Attempts,
-  signal: AbortSignal,
-  progress: (closed: number) => void,
-): Promise<CloseResult> {
+async function closeInWaves(client: WebPubSubServiceClient, config: Config, { log, attempts, signal, progress }: CloseOptions): Promise<CloseResult> {
   const { batchSize, intervalSeconds } = config.waves!;
   const excluded = new Set(config.excluded);
   const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
@@ -88,7 +80,7 @@ async function closeInWaves(
     );
     for (const result of results) status = attempts.add(result).status;
     closed += batch.length;
-    progress(closed);
+    progress?.(closed);
     log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
   }
   return { status, closed };

@@ -130,6 +130,12 @@ export function readConfig(runner: Runner): Config {
       }
       if (contentType !== 'auto') throw new InputError('content-type', 'does not apply with {release-tag}: the announcement is JSON');
       if (!githubToken) throw new InputError('github-token', 'is required with {release-tag}, to read the release', true);
+      if (!context.github) {
+        throw new InputError(
+          'release-tag',
+          'reads the release through the GitHub API of a GitHub Actions run (its repository and API URL), which this run is not',
+        );
+      }
       message = { kind: 'release-tag', tag: releaseTag };
     } else {
       message = readMessage(input, contentType, { github: context.github, source: context.source, env: context.env, id });

@@ -265,7 +265,7 @@ export const INPUTS: readonly InputDefinition[] = [
     secret: false,
     rule: '1 to 128 printable ASCII characters, no spaces',
     description:
-      "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run, its attempt, the job and the step (the same for every retry, new for each run attempt). Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
+      "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run (on GitHub: its id and attempt, the job and the step), the same for every retry, new for each run attempt. Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
   },
   {
     name: 'notification-schema',

@@ -66,8 +66,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
         if (!message) {
           const { fetchRelease } = await import('./releaseTag.js');
           const tag = (config.message as { tag: string }).tag;
-          if (!context.github) throw new InputError('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
-          const release = await fetchRelease(tag, config.githubToken, context.github);
+          const release = await fetchRelease(tag, config.githubToken, context.github!);
           message = notificationMessage(buildNotification(context.source, notification, release), runner);
           payload = message.output;
         }
@@ -76,7 +75,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
         const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
         return { ok: true, outputs };
       }
-      const result = await close(client, config, log, attempts, signal, (count) => (closed = count));
+      const result = await close(client, config, { log, attempts, signal, progress: (count) => (closed = count) });
       log.info(
         `Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status}, ${attempts.describe()}, in ${Math.round(elapsed())} ms`,
       );

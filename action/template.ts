@@ -107,7 +107,8 @@ function lookup(name: string, { github, source, env, id }: TemplateScope): unkno
   const [root, ...path] = name.split('.');
   if (root === 'env' && path.length === 1) {
     const value = env[path[0]!];
-    if (value === undefined) throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
+    if (value === undefined)
+      throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env, or the command's environment)`);
     return value;
   }
   if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]!)))) {

@@ -28923,7 +28923,7 @@ const INPUTS = [
         group: 'message',
         secret: false,
         rule: '1 to 128 printable ASCII characters, no spaces',
-        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run, its attempt, the job and the step (the same for every retry, new for each run attempt). Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
+        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run (on GitHub: its id and attempt, the job and the step), the same for every retry, new for each run attempt. Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
     },
     {
         name: 'notification-schema',
@@ -29952,21 +29952,18 @@ function buildCloseRequest(config) {
 function buildWaveRequests(config) {
     return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
-/**
- * Closes the target's connections, in one request or in waves.
- * @param progress - told the running count after each wave, so a failure later on can say part went through
- */
-async function close_close(client, config, log, attempts, signal, progress = () => undefined) {
+/** Closes the target's connections, in one request or in waves. */
+async function close_close(client, config, options) {
     if (config.waves)
-        return closeInWaves(client, config, log, attempts, signal, progress);
-    const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
+        return closeInWaves(client, config, options);
+    const { status } = options.attempts.add(await execute(client, buildCloseRequest(config), options.signal));
     return { status };
 }
 /**
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(client, config, log, attempts, signal, progress) {
+async function closeInWaves(client, config, { log, attempts, signal, progress }) {
     const { batchSize, intervalSeconds } = config.waves;
     const excluded = new Set(config.excluded);
     const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
@@ -29982,7 +29979,7 @@ async function closeInWaves(client, config, log, attempts, signal, progress) {
         for (const result of results)
             status = attempts.add(result).status;
         closed += batch.length;
-        progress(closed);
+        progress?.(closed);
         log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
     }
     return { status, closed };
@@ -30248,7 +30245,7 @@ function lookup(name, { github, source, env, id }) {
     if (root === 'env' && path.length === 1) {
         const value = env[path[0]];
         if (value === undefined)
-            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
+            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env, or the command's environment)`);
         return value;
     }
     if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])))) {
@@ -30547,6 +30544,9 @@ function readConfig(runner) {
                 throw new inputError/* InputError */.dz('content-type', 'does not apply with {release-tag}: the announcement is JSON');
             if (!githubToken)
                 throw new inputError/* InputError */.dz('github-token', 'is required with {release-tag}, to read the release', true);
+            if (!context.github) {
+                throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API of a GitHub Actions run (its repository and API URL), which this run is not');
+            }
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
@@ -31805,8 +31805,6 @@ async function runWith(runner) {
                 if (!message) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
-                    if (!context.github)
-                        throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API, which needs a GitHub Actions run');
                     const release = await fetchRelease(tag, config.githubToken, context.github);
                     message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release), runner);
                     payload = message.output;
@@ -31816,7 +31814,7 @@ async function runWith(runner) {
                 const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
                 return { ok: true, outputs };
             }
-            const result = await close_close(client, config, log, attempts, signal, (count) => (closed = count));
+            const result = await close_close(client, config, { log, attempts, signal, progress: (count) => (closed = count) });
             log.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status}, ${attempts.describe()}, in ${Math.round(elapsed())} ms`);
             const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' });
             return { ok: true, outputs };

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
+import { HubFixture } from '../helpers/hubFixture.js';
 import { ACTION_WORDING, CLI_WORDING } from '../../action/inputError.js';
 import type { FrontEnd } from '../../action/inputs.js';
 import { runWith } from '../../action/main.js';
@@ -67,6 +68,12 @@ const cases: [string, Record<string, string>, string, string][] = [
     "Inputs 'connection-string' and 'access-key' are two auth methods: give exactly one of connection-string, endpoint + access-key",
     '--connection-string and --access-key are two auth methods: give exactly one of --connection-string, --endpoint + --access-key',
   ],
+  [
+    'release-tag outside a GitHub Actions run',
+    { message: '', 'release-tag': 'v1.4.2', 'github-token': 'ghs_x', 'dry-run': 'true' },
+    "Input 'release-tag' reads the release through the GitHub API of a GitHub Actions run",
+    '--release-tag reads the release through the GitHub API of a GitHub Actions run',
+  ],
   ['a TTL out of range', { 'message-ttl-seconds': '301' }, "Input 'message-ttl-seconds' must be a whole number from 0 to 300", '--message-ttl-seconds must be'],
 ];
 
@@ -125,6 +132,31 @@ describe("the kind of failure, for a front-end's exit code", () => {
     const result = await runWith(runner);
     expect(record.failed).toEqual([]);
     expect(result).toMatchObject({ ok: false, failure: { kind: 'unreachable', failsStep: false } });
+  });
+
+  test('partial: a close in waves that fails after a wave went through', async () => {
+    const fixture = new HubFixture(emulator);
+    try {
+      for (let i = 0; i < 3; i++) await fixture.connect({ groups: ['ops'] });
+      const inputs = {
+        'connection-string': emulator.connectionString,
+        hub: fixture.hub,
+        operation: 'close',
+        target: 'group',
+        group: 'ops',
+        'batch-size': '1',
+        retries: '0',
+      };
+      const { runner, record } = fakeRunner('cli', inputs);
+      // Once the first wave is logged, the service starts failing: the second wave's close gets a 503.
+      runner.log.info = (line) => void (line.startsWith('Wave 1/3') && emulator.setFaults({ rate: 1, kinds: ['unavailable'] }));
+      const result = await runWith(runner);
+      expect(result.failure).toEqual({ kind: 'partial', message: record.failed[0], failsStep: true });
+      expect(result.outputs).toMatchObject({ ok: 'false', closed: '1' });
+    } finally {
+      emulator.setFaults(undefined);
+      await fixture.dispose();
+    }
   });
 
   test('success: ok, the outputs, no failure', async () => {
