@@ -4,9 +4,12 @@
  * and what the other protocols receive of a protobuf client's messages.
  */
 import { afterEach, describe, expect, test } from '@jest/globals';
-import type { EmulatorEvents } from '../../emulator/index.js';
+import { startEmulator, type EmulatorEvents } from '../../emulator/index.js';
+import { WebPubSubServiceClient } from '../../shared/index.js';
+import { startCaptureServer, type Reply } from '../helpers/captureServer.js';
 import { type HubFixture, useEmulator } from '../helpers/hubFixture.js';
 import { nextEvent } from '../helpers/inbox.js';
+import { uniqueName } from '../helpers/names.js';
 import { anyBytes, nextDownstream, PROTOBUF_PROTOCOL, PROTOBUF_RELIABLE_PROTOCOL, upstream } from '../helpers/protobufPeer.js';
 import { JSON_PROTOCOL, openSocket, type TestSocket } from '../helpers/sockets.js';
 
@@ -272,4 +275,40 @@ test('the disconnected event names the protobuf protocol', async () => {
   const ended = nextEvent(env.emulator, 'disconnected', (e: EmulatorEvents['disconnected'][0]) => e.connectionId === client.connectionId);
   await client.socket.close();
   expect((await ended)[0]).toMatchObject({ protocol: 'protobuf' });
+});
+
+test("an event handler gets a protobuf client's event as application/x-protobuf, and its answer reaches the client before the ack", async () => {
+  const app = await startCaptureServer(
+    ({ method }): Reply =>
+      method === 'OPTIONS'
+        ? { status: 200, headers: { 'WebHook-Allowed-Origin': '*' } }
+        : { status: 200, headers: { 'content-type': 'text/plain' }, body: 'handled' },
+  );
+  const hub = uniqueName('hub');
+  const emulator = await startEmulator({ port: 0, hubs: { [hub]: { eventHandlers: [{ urlTemplate: `${app.endpoint}/{event}`, userEventPattern: '*' }] } } });
+  const service = new WebPubSubServiceClient(emulator.connectionString, hub, { retry: { maxRetries: 0 }, logLevel: 'off' });
+  try {
+    const socket = await openSocket((await service.getClientAccessToken({ userId: 'pb' })).url, PROTOBUF_PROTOCOL);
+    sockets.push(socket);
+    await nextDownstream(socket);
+    const any = anyBytes('type.googleapis.com/azure.webpubsub.TestMessage', Buffer.from([8, 1]));
+    socket.send(
+      upstream({
+        eventMessage: {
+          event: 'packed',
+          ackId: 1,
+          data: { protobufData: { type_url: 'type.googleapis.com/azure.webpubsub.TestMessage', value: Buffer.from([8, 1]) } },
+        },
+      }),
+    );
+    expect((await nextDownstream(socket)).dataMessage).toEqual({ from: 'server', data: { textData: 'handled' } });
+    expect((await nextDownstream(socket)).ackMessage).toEqual({ ackId: 1, success: true });
+    const posted = app.requests.find((request) => request.method === 'POST')!;
+    expect(posted.headers).toMatchObject({ 'content-type': 'application/x-protobuf', 'ce-eventname': 'packed', 'ce-subprotocol': PROTOBUF_PROTOCOL });
+    expect(posted.body.equals(any)).toBe(true);
+  } finally {
+    await service.close();
+    await emulator.close();
+    await app.close();
+  }
 });
