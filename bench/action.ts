@@ -20,7 +20,7 @@ const ROUNDS = 21;
 const TARGET = 1.3;
 
 /** Milliseconds from spawning `node args` until it exits; rejects when it exits non-zero. */
-function timeProcess(node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+export function timeProcess(node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   const started = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(node, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchActionStartup } from './action.js';
+import { benchCliStartup } from './cli.js';
 import { benchClientSendToAll } from './client.js';
 import { benchEmulatorBroadcast, QUICK_SIZES } from './emulator.js';
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.js';
@@ -23,6 +24,7 @@ const SECTIONS: Section[] = [
   { name: 'emulator', run: (options) => benchEmulatorBroadcast(options.quick ? { sizes: QUICK_SIZES } : {}) },
   { name: 'pulumi', run: (options) => benchPulumiMembership(options) },
   { name: 'action', run: () => benchActionStartup() },
+  { name: 'cli', run: (options) => benchCliStartup(options.quick ? 5 : undefined) },
   { name: 'receiving', run: (options) => benchReceiving(options.quick ? { scale: 0.5 } : {}) },
 ];
 
