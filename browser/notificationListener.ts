@@ -129,8 +129,6 @@ const ACK_AT_ONCE_AFTER = 300;
 const REMEMBERED_IDS = 1000;
 /** How long the listener tries to recover a dropped connection: the service's recovery window. */
 const RECOVERY_TIMEOUT_MS = 30_000;
-/** The spread of the first attempt after the service closed a healthy connection. */
-const CLOSED_RETRY_SPREAD_MS = 100;
 const DEFAULT_KEEP_ALIVE: Required<KeepAliveOptions> = { pingIntervalMs: 10_000, pongTimeoutMs: 10_000 };
 const DEFAULT_MAX_REFUSALS = 10;
 
@@ -346,9 +344,10 @@ class Listener implements NotificationListener {
     if (!how.opened && !isOffline()) this.#refusals++;
     // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
     if (how.connected && this.#recovery) this.#retry(code, reason, true, 0);
-    // A healthy connection the service closed (a wave of closes, a redeploy) is replaced at once, spread over
-    // 100 ms so that the crowd it closed does not come back in one instant; what is sent meanwhile is the gap.
-    else if (how.connected) this.#retry(code, reason, false, Math.floor(Math.random() * CLOSED_RETRY_SPREAD_MS));
+    // A healthy connection the service closed is replaced at once: what is sent meanwhile is the gap. The crowd a
+    // close sends back is spread where it is closed (the Action closes in waves: batch-size, batch-interval);
+    // only failed attempts back off, with jitter.
+    else if (how.connected) this.#retry(code, reason, false, 0);
     else this.#retry(code, reason, this.#recovery !== undefined);
   }
 
