@@ -216,13 +216,18 @@ class Listener implements NotificationListener {
 
   close(): Promise<void> {
     if (!this.#closed) {
-      this.#closed = true;
-      this.#stopTimers();
-      for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
+      this.#stop();
       this.#socket?.close(1000, 'closed by the app');
       this.#abandoned?.close(1000, 'closed by the app');
     }
     return this.#socketClosed;
+  }
+
+  /** Ends every timer and page listener: nothing of the listener runs after this. */
+  #stop(): void {
+    this.#closed = true;
+    this.#stopTimers();
+    for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
   }
 
   async #connect(): Promise<void> {
@@ -305,6 +310,9 @@ class Listener implements NotificationListener {
     if (!recovered) {
       // A new connection numbers its messages from 1 again.
       this.#session = { connectionId: frame.connectionId, reconnectionToken: frame.reconnectionToken, url, received: 0, acked: 0 };
+    } else if (this.#session) {
+      // The last ack may have died with the old socket: send it again on the next tick.
+      this.#session.acked = 0;
     }
     this.#recovery = undefined;
     this.#failures = 0;
@@ -356,13 +364,14 @@ class Listener implements NotificationListener {
     if (this.#closed) return;
     const { onDisconnected } = this.#options;
     if (this.#refusals >= this.#maxRefusals) {
-      this.#closed = true;
-      this.#stopTimers();
+      this.#stop();
       const gaveUp = `${reason}; gave up after ${this.#refusals} attempts in a row that the service refused or that could not reach it (an expired or revoked token, a URL of another service, or the service down): connect again to retry`;
       if (onDisconnected) this.#call(() => onDisconnected({ code, reason: gaveUp, reconnectInMs: Infinity, recovering: false, gaveUp: true }));
       return;
     }
-    this.#timer = browserGlobals.setTimeout(() => void this.#connect(), delay);
+    // At once means at once: a timer of 0 ms waits behind everything else the page (or Node) has queued.
+    if (delay === 0) void Promise.resolve().then(() => this.#connect());
+    else this.#timer = browserGlobals.setTimeout(() => void this.#connect(), delay);
     if (onDisconnected) this.#call(() => onDisconnected({ code, reason, reconnectInMs: delay, recovering, gaveUp: false }));
   }
 
