@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { WebSocket } from 'ws';
 import {
   connectNotifications,
@@ -245,7 +245,7 @@ describe('reconnecting', () => {
     const lostAt = Date.now();
     const ended = nextEvent(scope.emulator, 'disconnected', (info: EmulatorEvents['disconnected'][0]) => info.connectionId === first.connectionId, 5000);
     scope.emulator.dropConnection(first.connectionId);
-    await service.sendToAll(notification('in the gap'));
+    await service.sendToAll(notification('in-the-gap'));
     await ended;
     blocked = false;
     const second = await observed.connected.next();
@@ -257,7 +257,8 @@ describe('reconnecting', () => {
     await service.sendToAll(notification('after'));
     await service.sendToAll(notification('before'));
     expect(idOf(await observed.deployed.next())).toBe('after');
-    expect([observed.gaps.size, observed.urls]).toEqual([0, 2]);
+    // 'in-the-gap' went with the connection; the repeated 'before' was delivered already.
+    expect([observed.gaps.size, observed.urls, observed.deployed.size, observed.invalid.size]).toEqual([0, 2, 0, 0]);
   });
 
   test('a lost response (the emulator sends, then resets instead of answering): the Action retries with the same id, the app hears it once', async () => {
@@ -323,6 +324,67 @@ describe('reconnecting', () => {
     // The waits grow (each is drawn between half and all of a doubling ceiling).
     expect(failures[1]!.reconnectInMs).toBeGreaterThanOrEqual(backoff.initialDelayMs);
     await observed.connected.next();
+  });
+});
+
+describe("the page's signals: offline, online, shown again", () => {
+  /** A browser's window and document, as far as the listener reads them, on Node's globalThis. */
+  const page = new EventTarget();
+  const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  const navigator = { onLine: true };
+  const globals = globalThis as unknown as Record<string, unknown>;
+  const saved = ['addEventListener', 'removeEventListener', 'document', 'navigator'].map(
+    (name) => [name, Object.getOwnPropertyDescriptor(globals, name)] as const,
+  );
+  beforeEach(() => {
+    navigator.onLine = true;
+    document.visibilityState = 'visible';
+    Object.defineProperty(globals, 'navigator', { value: navigator, configurable: true, writable: true });
+    Object.assign(globals, { addEventListener: page.addEventListener.bind(page), removeEventListener: page.removeEventListener.bind(page), document });
+  });
+  afterEach(() => {
+    for (const [name, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(globals, name, descriptor);
+      else delete globals[name];
+    }
+  });
+
+  test('offline, a dropped connection waits (no attempt can succeed); the online event recovers it at once', async () => {
+    const { service, observed } = setUp();
+    const first = await observed.connected.next();
+    navigator.onLine = false;
+    scope.emulator.dropConnection(first.connectionId);
+    expect(await observed.disconnected.next()).toMatchObject({ recovering: true, reconnectInMs: 0 });
+    await service.sendToAll(notification('while-offline'));
+    // Long enough for the attempt that must not happen; the connection waits in the emulator meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([observed.connected.size, observed.disconnected.size]).toEqual([0, 0]);
+    expect(scope.emulator.connections().find((c) => c.connectionId === first.connectionId)?.state).toBe('recovering');
+    navigator.onLine = true;
+    page.dispatchEvent(new Event('online'));
+    expect(await observed.connected.next()).toMatchObject({ connectionId: first.connectionId, recovered: true });
+    expect(idOf(await observed.deployed.next())).toBe('while-offline');
+  });
+
+  test('a page shown again does not wait out its backoff: it tries at once', async () => {
+    let calls = 0;
+    const hub = uniqueName('hub');
+    const service = new WebPubSubServiceClient(scope.emulator.connectionString, hub, { logLevel: 'off' });
+    clients.push(service);
+    const { observed } = setUp({
+      url: async () => {
+        if (++calls === 1) throw new Error('negotiate answered 503');
+        return (await service.getClientAccessToken()).url;
+      },
+      backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    expect((await observed.disconnected.next()).reconnectInMs).toBeGreaterThanOrEqual(30_000);
+    document.visibilityState = 'hidden';
+    document.dispatchEvent(new Event('visibilitychange'));
+    document.visibilityState = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(await observed.connected.next()).toMatchObject({ recovered: false });
+    expect(calls).toBe(2);
   });
 });
 
