@@ -1,17 +1,19 @@
-/** The core client for the config's auth, bounded by timeout-seconds, logging through `core`. */
+/** The core client for the config's auth, bounded by timeout-seconds, logging through the runner. */
 import { AzureKeyCredential } from '../shared/credentials.js';
 import { WebPubSubServiceClient, type WebPubSubClientOptions } from '../shared/hubClient.js';
 import type { Config } from './config.js';
-import type { ActionCore } from './core.js';
-import { createGitHubOidcCredential } from './entra.js';
+import { InputError } from './inputError.js';
+import type { Runner } from './runner.js';
 
 /** One attempt never waits longer than this, so retries get their turn within the step's bound. */
 const MAX_ATTEMPT_MS = 30_000;
 
 /**
- * @throws InvalidArgumentError for an endpoint the client refuses (e.g. http to a host that is not loopback).
+ * @throws InvalidArgumentError for an endpoint the client refuses (e.g. http to a host that is not loopback);
+ * InputError when this front-end cannot obtain Entra tokens.
  */
-export function createClient(config: Config, core: ActionCore): WebPubSubServiceClient {
+export function createClient(config: Config, runner: Runner): WebPubSubServiceClient {
+  const { log } = runner;
   const stepMs = config.timeoutSeconds * 1000;
   const options: WebPubSubClientOptions = {
     apiVersion: config.apiVersion,
@@ -20,8 +22,8 @@ export function createClient(config: Config, core: ActionCore): WebPubSubService
     timeoutMs: Math.min(MAX_ATTEMPT_MS, stepMs),
     // Each attempt's request line, status and duration reach the log as debug lines when RUNNER_DEBUG=1; the client
     // redacts every line before it gets here.
-    logger: { debug: (line) => core.debug(line), info: (line) => core.info(line), warning: (line) => core.warning(line) },
-    logLevel: core.isDebug() ? 'debug' : 'info',
+    logger: { debug: (line) => log.debug(line), info: (line) => log.info(line), warning: (line) => log.warning(line) },
+    logLevel: log.isDebug?.() ? 'debug' : 'info',
   };
   const { auth, hub } = config;
   switch (auth.kind) {
@@ -29,7 +31,10 @@ export function createClient(config: Config, core: ActionCore): WebPubSubService
       return new WebPubSubServiceClient(auth.connectionString, hub, options);
     case 'access-key':
       return new WebPubSubServiceClient(auth.endpoint, new AzureKeyCredential(auth.accessKey), hub, options);
-    case 'entra':
-      return new WebPubSubServiceClient(auth.endpoint, createGitHubOidcCredential(core, auth, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
+    case 'entra': {
+      if (!runner.entraCredential) throw new InputError('client-id', 'signs in with Microsoft Entra, which this front-end cannot do');
+      const { endpoint, kind: _kind, ...settings } = auth;
+      return new WebPubSubServiceClient(endpoint, runner.entraCredential(settings, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
+    }
   }
 }

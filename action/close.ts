@@ -12,9 +12,9 @@ import {
 import type { WebPubSubServiceClient } from '../shared/hubClient.js';
 import type { WebPubSubRequest } from '../shared/requests.js';
 import type { Config } from './config.js';
-import type { ActionCore } from './core.js';
 import { execute, type Attempts } from './execute.js';
 import { buildRecipientsRequest, listMembers } from './recipients.js';
+import type { RunnerLog } from './runner.js';
 
 /** What a close came to. */
 export interface CloseResult {
@@ -44,10 +44,19 @@ export function buildWaveRequests(config: Config): WebPubSubRequest[] {
   return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
 
+/** What a close runs with besides the client and the config. */
+export interface CloseOptions {
+  log: RunnerLog;
+  attempts: Attempts;
+  signal: AbortSignal;
+  /** Told the running count after each wave, so a failure later on can say part went through. */
+  progress?: (closed: number) => void;
+}
+
 /** Closes the target's connections, in one request or in waves. */
-export async function close(client: WebPubSubServiceClient, config: Config, core: ActionCore, attempts: Attempts, signal: AbortSignal): Promise<CloseResult> {
-  if (config.waves) return closeInWaves(client, config, core, attempts, signal);
-  const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
+export async function close(client: WebPubSubServiceClient, config: Config, options: CloseOptions): Promise<CloseResult> {
+  if (config.waves) return closeInWaves(client, config, options);
+  const { status } = options.attempts.add(await execute(client, buildCloseRequest(config), options.signal));
   return { status };
 }
 
@@ -55,12 +64,12 @@ export async function close(client: WebPubSubServiceClient, config: Config, core
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(client: WebPubSubServiceClient, config: Config, core: ActionCore, attempts: Attempts, signal: AbortSignal): Promise<CloseResult> {
+async function closeInWaves(client: WebPubSubServiceClient, config: Config, { log, attempts, signal, progress }: CloseOptions): Promise<CloseResult> {
   const { batchSize, intervalSeconds } = config.waves!;
   const excluded = new Set(config.excluded);
   const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
   const waves = Math.ceil(members.length / batchSize);
-  core.info(`Closing ${members.length} connection(s) in ${waves} wave(s) of up to ${batchSize}, ${intervalSeconds} s apart`);
+  log.info(`Closing ${members.length} connection(s) in ${waves} wave(s) of up to ${batchSize}, ${intervalSeconds} s apart`);
   let closed = 0;
   let status = 204;
   for (let wave = 0; wave < waves; wave++) {
@@ -71,7 +80,8 @@ async function closeInWaves(client: WebPubSubServiceClient, config: Config, core
     );
     for (const result of results) status = attempts.add(result).status;
     closed += batch.length;
-    core.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
+    progress?.(closed);
+    log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
   }
   return { status, closed };
 }

@@ -17,6 +17,8 @@ export interface EntraSettings {
   audience: string;
   /** `https://login.microsoftonline.com`, without a trailing slash. */
   authorityHost: string;
+  /** The CLI's `client-secret`, for a client-credentials grant with a secret; the Action never has one. */
+  clientSecret?: string;
 }
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';

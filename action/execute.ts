@@ -21,17 +21,28 @@ export interface Executed<T = unknown> {
 export async function execute<T = unknown>(client: WebPubSubServiceClient, request: WebPubSubRequest, signal: AbortSignal): Promise<Executed<T>> {
   const operation = operations[request.operation as OperationName];
   const response = await client.sendRequest(request, { signal });
-  const url = /^https?:/.test(request.url) ? request.url : client.endpoint + request.url;
+  const url = client.requestUrl(request);
   const value = interpret(operation, response, { operation: operation.name, method: request.method, url }) as T;
   return { status: response.status, attempts: response.attempts, value };
 }
 
-/** Counts attempts over several requests, for the `attempts` output. */
+/**
+ * Counts requests, and the attempts they took, over a step (the `attempts` output). Kept apart so a log line can
+ * tell a retry ("2 attempts" for one request) from a step that sends two requests (count, then send).
+ */
 export class Attempts {
   total = 0;
+  requests = 0;
 
   add<T>(executed: Executed<T>): Executed<T> {
     this.total += executed.attempts;
+    this.requests += 1;
     return executed;
+  }
+
+  /** `after 1 attempt`, `after 3 attempts`, or for several requests `2 requests, 3 attempts in all`. */
+  describe(): string {
+    const attempts = `${this.total} attempt${this.total === 1 ? '' : 's'}`;
+    return this.requests <= 1 ? `after ${attempts}` : `${this.requests} requests, ${attempts} in all`;
   }
 }

@@ -3,8 +3,8 @@
  * when it parses, else text), its placeholders filled in safely, its size checked against the service's 1 MiB.
  */
 import { checkSize, type ContentType } from '../shared/payload.js';
-import type { ContentTypeInput } from './config.js';
 import { checkInput, InputError } from './inputError.js';
+import type { ContentTypeInput } from './inputs.js';
 import { neutralizeJson, renderJson, renderText, TemplateError, type TemplateScope } from './template.js';
 
 /** A message ready to send. */

@@ -25,15 +25,15 @@ export interface NotificationOptions {
 
 /**
  * A deploy notification, or with `release` a release announcement.
+ * @param source - the run's fields (the front-end's `context.source`)
  * @param now - the timestamp (a parameter so that tests can fix it)
  */
 export function buildNotification(
-  context: GitHubContext,
+  source: NotificationSource,
   { id, schema }: NotificationOptions,
   release?: ReleaseInfo,
   now = new Date(),
 ): Notification | NotificationV1 {
-  const source = sourceOf(context);
   const timestamp = now.toISOString();
   const kind = release ? 'release' : 'deployment';
   if (schema === 1) {
@@ -43,7 +43,7 @@ export function buildNotification(
   return { schema: NOTIFICATION_SCHEMA, id, kind, ...source, timestamp, ...(release && { release }) };
 }
 
-/** The run's fields in the shape every CI shares. */
+/** A GitHub run's fields in the shape every CI shares. */
 export function sourceOf(context: GitHubContext): NotificationSource {
   return {
     ci: 'github-actions',

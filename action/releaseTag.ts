@@ -8,8 +8,8 @@ import { InputError } from './inputError.js';
 import { toReleaseInfo, type GitHubRelease } from './notification.js';
 
 /**
- * @throws InputError when the repository has no release with that tag (a mistake in the workflow); any other
- * failure of the API (network, 5xx, a bad token) is thrown as it is.
+ * @throws InputError when the repository has no release with that tag (a mistake in the workflow); an Error
+ * with `failureKind` 'unreachable' when the API did not answer, 'refused' when it answered with an error.
  */
 export async function fetchRelease(tag: string, token: string, context: GitHubContext): Promise<ReleaseInfo> {
   const { getOctokit } = await import('@actions/github');
@@ -19,12 +19,17 @@ export async function fetchRelease(tag: string, token: string, context: GitHubCo
     const { data } = await octokit.rest.repos.getReleaseByTag({ owner: owner!, repo: repo!, tag });
     return toReleaseInfo(data as GitHubRelease);
   } catch (error) {
-    const status = (error as { status?: unknown }).status;
+    const { status, response } = error as { status?: unknown; response?: unknown };
     if (status === 404)
       throw new InputError('release-tag', `must name a release of ${context.repository}; the GitHub API has none tagged ${JSON.stringify(tag)} (404)`);
-    throw new Error(
-      `reading release ${JSON.stringify(tag)} through the GitHub API failed${typeof status === 'number' ? ` with ${status}` : ''}: ${(error as Error).message}`,
-      { cause: error },
-    );
+    const what = `reading release ${JSON.stringify(tag)} through the GitHub API (${context.apiUrl})`;
+    // Octokit reports a request that got no answer (DNS, refused, reset) as status 500 without a response: no
+    // such status ever came back, so it is not shown.
+    if (!response) {
+      throw Object.assign(new Error(`${what} failed: the API could not be reached (${(error as Error).message})`, { cause: error }), {
+        failureKind: 'unreachable' as const,
+      });
+    }
+    throw Object.assign(new Error(`${what} failed with ${status}: ${(error as Error).message}`, { cause: error }), { failureKind: 'refused' as const });
   }
 }

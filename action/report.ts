@@ -1,6 +1,7 @@
 /** The one place that writes the step's outputs and its job summary. */
 import type { Config } from './config.js';
-import type { ActionCore } from './core.js';
+import type { OutputName } from './outputs.js';
+import type { Runner } from './runner.js';
 
 /** What the step did, for the outputs and the summary. */
 export interface Outcome {
@@ -17,18 +18,28 @@ export interface Outcome {
   result: string;
 }
 
-/** Sets every output, then, when the runner gives a summary file, appends a compact table (never the payload). */
-export async function report(core: ActionCore, config: Config | undefined, outcome: Outcome, env: NodeJS.ProcessEnv): Promise<void> {
-  core.setOutput('ok', String(outcome.ok));
-  core.setOutput('status', outcome.status === undefined ? '' : String(outcome.status));
-  core.setOutput('attempts', String(outcome.attempts));
-  core.setOutput('duration-ms', String(Math.round(outcome.durationMs)));
-  core.setOutput('payload', outcome.payload ?? '');
-  if (config?.operation === 'send') core.setOutput('id', config.id);
-  if (outcome.recipients !== undefined) core.setOutput('recipients', String(outcome.recipients));
-  if (outcome.closed !== undefined) core.setOutput('closed', String(outcome.closed));
-  if (!config || !env.GITHUB_STEP_SUMMARY) return;
+/**
+ * Sets every output, then, when the runner keeps a summary, appends a compact table (never the payload).
+ * @returns the outputs that were set
+ */
+export async function report(runner: Runner, config: Config | undefined, outcome: Outcome): Promise<Record<string, string>> {
+  const outputs: Partial<Record<OutputName, string>> = {
+    ok: String(outcome.ok),
+    status: outcome.status === undefined ? '' : String(outcome.status),
+    attempts: String(outcome.attempts),
+    'duration-ms': String(Math.round(outcome.durationMs)),
+    payload: outcome.payload ?? '',
+    ...(config?.operation === 'send' && { id: config.id }),
+    ...(outcome.recipients !== undefined && { recipients: String(outcome.recipients) }),
+    ...(outcome.closed !== undefined && { closed: String(outcome.closed) }),
+  };
+  for (const [name, value] of Object.entries(outputs)) runner.setOutput(name, value);
+  if (config && runner.writeSummary) await runner.writeSummary(summaryOf(config, outcome));
+  return outputs;
+}
 
+/** A heading and an HTML table (Markdown allows it; the cells are escaped). */
+function summaryOf(config: Config, outcome: Outcome): string {
   const header = ['Operation', 'Hub', 'Target', 'Result', 'Status', 'Attempts', 'Duration'];
   const row = [
     config.operation,
@@ -47,10 +58,8 @@ export async function report(core: ActionCore, config: Config | undefined, outco
     header.push('Closed');
     row.push(String(outcome.closed));
   }
-  await core.summary
-    .addHeading('Azure Web PubSub', 3)
-    .addTable([header.map((data) => ({ data, header: true })), row.map(escapeHtml)])
-    .write();
+  const cells = (tag: string, texts: string[]) => `<tr>${texts.map((text) => `<${tag}>${escapeHtml(text)}</${tag}>`).join('')}</tr>`;
+  return `### Azure Web PubSub\n\n<table>${cells('th', header)}${cells('td', row)}</table>\n`;
 }
 
 function describeTarget({ target }: Config): string {

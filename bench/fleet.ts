@@ -18,10 +18,13 @@ function open(url: string): Promise<WebSocket> {
 
 const sockets: WebSocket[] = [];
 const lines = createInterface({ input: process.stdin });
-lines.once('line', async (line) => {
-  const urls = JSON.parse(line) as string[];
-  for (let start = 0; start < urls.length; start += BATCH) sockets.push(...(await Promise.all(urls.slice(start, start + BATCH).map(open))));
-  process.stdout.write('open\n');
+let opening = Promise.resolve();
+lines.on('line', (line) => {
+  opening = opening.then(async () => {
+    const urls = JSON.parse(line) as string[];
+    for (let start = 0; start < urls.length; start += BATCH) sockets.push(...(await Promise.all(urls.slice(start, start + BATCH).map(open))));
+    process.stdout.write('open\n');
+  });
 });
 lines.once('close', () => {
   for (const socket of sockets) socket.terminate();

@@ -8,18 +8,15 @@
  * - A sweep at 100, 1,000 and 10,000 members: time and requests of the provider's create, a 1% update, a 10%
  *   update and a no-change refresh, and how each grows between sizes.
  *
- * The provider runs as the provider host runs it: serialized by Pulumi exactly as a program does, loaded from that
- * text with require-from-string, configured with the connection string; only the gRPC hop is left out.
+ * Each contender runs in a process of its own (bench/membershipRunner.ts), the provider as the provider host runs
+ * it; the emulator, the request count and the check that each group holds exactly its members stay here.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { WebPubSubServiceClient as OfficialClient } from '@azure/web-pubsub';
-import * as pulumi from '@pulumi/pulumi';
 import { startEmulator } from '../emulator/index.js';
-import { groupMembershipProvider } from '../pulumi-provider/index.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
+import type { RunnerAnswer } from './membershipRunner.js';
 import { fmt, median, medianRatio } from './measure.js';
 import type { BenchOptions } from './options.js';
 import { tallyRequests, type RequestTally } from './requestTally.js';
@@ -36,15 +33,6 @@ const repetitionsAt = (members: number) => (members >= 10_000 ? 1 : 3);
 const PAGE = 200;
 /** A no-change refresh may cost its pages plus this many requests. */
 const REFRESH_SLACK = 5;
-
-const require = createRequire(import.meta.url);
-const requireFromString = createRequire(require.resolve('@pulumi/pulumi/package.json'))('require-from-string') as (
-  code: string,
-  filename: string,
-) => { handler(): Provider };
-
-type Provider = Required<pulumi.dynamic.ResourceProvider>;
-type LoadedProvider = Provider & { code: string };
 
 const PHASES = ['create', 'refresh', 'update1', 'update10'] as const;
 type Phase = (typeof PHASES)[number];
@@ -90,6 +78,11 @@ class Roster {
     return this.users.slice(0, size);
   }
 
+  /** Everyone a change of `fraction` at `size` involves: the members and the joiners. */
+  forChange(size: number, fraction: number): string[] {
+    return [...new Set([...this.members(size), ...this.changed(this.members(size), size, fraction, 0)])];
+  }
+
   /** `members` after `changeOf(size, fraction)` of them leave and as many join (users kept for joining). */
   changed(members: readonly string[], size: number, fraction: number, joinerOffset: number): string[] {
     const count = changeOf(size, fraction);
@@ -114,25 +107,34 @@ export async function benchPulumiMembership({ quick = false, members: maxOption 
 
   const emulator = await startEmulator({ port: 0 });
   const core = new WebPubSubServiceClient(emulator.connectionString, HUB, { logLevel: 'off' });
-  const official = new OfficialClient(emulator.connectionString, HUB, { allowInsecureConnection: true });
   const tally = tallyRequests((path) => path.startsWith(`/api/hubs/${HUB}/`));
   const roster = new Roster(maxMembers);
+  const stops: (() => void)[] = [];
   const fleet = spawn(process.execPath, [fileURLToPath(new URL('./fleet.js', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
   try {
-    progress(`Pulumi: connecting ${fmt(roster.users.length)} WebSocket clients (in a process of their own)`);
-    const urls: string[] = [];
-    for (const userId of roster.users) urls.push((await core.getClientAccessToken({ userId })).url);
-    fleet.stdin!.write(`${JSON.stringify(urls)}\n`);
-    await once(fleet.stdout!, 'data');
-    const provider = await loadProvider(emulator.connectionString);
-    const bench = new MembershipBench(provider, official, core, emulator, tally, roster);
+    const connect = async (userIds: readonly string[]) => {
+      progress(`Pulumi: connecting ${fmt(userIds.length)} more WebSocket clients (in a process of their own)`);
+      const urls: string[] = [];
+      for (const userId of userIds) urls.push((await core.getClientAccessToken({ userId })).url);
+      fleet.stdin!.write(`${JSON.stringify(urls)}\n`);
+      await once(fleet.stdout!, 'data');
+    };
+    const runners = await Promise.all([Runner.start('provider', emulator.connectionString), Runner.start('sdk', emulator.connectionString)]);
+    stops.push(...runners.map((runner) => () => runner.stop()));
+    const bench = new MembershipBench(runners[0], runners[1], core, emulator, tally, roster);
 
+    // The targets first, with only their own clients connected: the emulator's bulk operations scan the whole hub,
+    // so the sweep's 10,000 other clients would slow both contenders for reasons of the emulator's own.
+    const forTargets = new Set(roster.forChange(targetSize, 0.1));
+    await connect([...forTargets]);
     const { ratios, medians } = await bench.targets(targetSize, rounds);
+    await connect(roster.users.filter((userId) => !forTargets.has(userId)));
     const sweep = new Map<number, Record<Phase, Cost>>();
     for (const size of sizes) sweep.set(size, await bench.sweep(size, repetitionsAt(size)));
     print({ ratios, medians, sweep }, targetSize, rounds);
     return { ratios, medians, sweep };
   } finally {
+    for (const stop of stops) stop();
     tally.stop();
     fleet.stdin!.end();
     await once(fleet, 'exit');
@@ -141,12 +143,47 @@ export async function benchPulumiMembership({ quick = false, members: maxOption 
   }
 }
 
+/** A contender's process: commands over IPC, answers with the milliseconds each took there. */
+class Runner {
+  #child: ChildProcess;
+  #next = 0;
+  #waiting = new Map<number, (answer: RunnerAnswer) => void>();
+
+  private constructor(child: ChildProcess) {
+    this.#child = child;
+    child.on('message', (answer: RunnerAnswer) => {
+      this.#waiting.get(answer.id)?.(answer);
+      this.#waiting.delete(answer.id);
+    });
+  }
+
+  static async start(role: 'provider' | 'sdk', connectionString: string): Promise<Runner> {
+    const path = fileURLToPath(new URL('./membershipRunner.js', import.meta.url));
+    const runner = new Runner(fork(path, [], { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    await runner.call('start', role, connectionString, HUB);
+    return runner;
+  }
+
+  /** Runs `op` there; its value, and how long it took there. */
+  call<T = unknown>(op: string, ...args: unknown[]): Promise<{ value: T; ms: number }> {
+    const id = ++this.#next;
+    return new Promise((resolve, reject) => {
+      this.#waiting.set(id, ({ value, ms, error }) => (error === undefined ? resolve({ value: value as T, ms: ms! }) : reject(new Error(`${op}: ${error}`))));
+      this.#child.send({ id, op, args });
+    });
+  }
+
+  stop(): void {
+    this.#child.disconnect();
+  }
+}
+
 class MembershipBench {
   #groups = 0;
 
   constructor(
-    readonly provider: LoadedProvider,
-    readonly official: OfficialClient,
+    readonly provider: Runner,
+    readonly sdk: Runner,
     readonly core: WebPubSubServiceClient,
     readonly emulator: Awaited<ReturnType<typeof startEmulator>>,
     readonly tally: RequestTally,
@@ -164,22 +201,20 @@ class MembershipBench {
       const contenders = [
         async () => {
           const group = this.#group();
+          await this.provider.call('gc');
           const created = await this.#create(group, before);
           const updated = await this.#update(created.outs, after);
           this.#expect(group, after);
-          await this.provider.delete(created.id, updated.outs);
+          await this.provider.call('delete', created.id, updated.outs);
           return { create: created.cost.ms, update: updated.cost.ms };
         },
         async () => {
           const group = this.#group();
-          const members = this.official.group(group);
-          let started = performance.now();
-          for (const userId of before) await members.addUser(userId);
-          const create = performance.now() - started;
-          started = performance.now();
-          for (const userId of before.slice(0, changeOf(size, 0.1))) await members.removeUser(userId);
-          for (const userId of after.filter((userId) => !before.includes(userId))) await members.addUser(userId);
-          const update = performance.now() - started;
+          await this.sdk.call('gc');
+          const create = (await this.sdk.call('addUsers', group, before)).ms;
+          const joiners = after.filter((userId) => !before.includes(userId));
+          const update =
+            (await this.sdk.call('removeUsers', group, before.slice(0, changeOf(size, 0.1)))).ms + (await this.sdk.call('addUsers', group, joiners)).ms;
           this.#expect(group, after);
           // Empty the group, so that later listings of its members' connections stay short.
           await this.core.removeConnectionsFromGroups([group], `userId in (${after.map((u) => `'${u}'`).join(',')})`);
@@ -188,7 +223,6 @@ class MembershipBench {
       ];
       const order = round % 2 ? [0, 1] : [1, 0];
       for (const index of order) {
-        globalThis.gc?.();
         const timing = await contenders[index]!();
         if (round >= 0) (index === 0 ? provider : sdk).push(timing);
       }
@@ -209,16 +243,16 @@ class MembershipBench {
     const runs: Record<Phase, Cost>[] = [];
     for (let repetition = 0; repetition < repetitions; repetition++) {
       progress(`Pulumi sweep: ${fmt(size)} members, repetition ${repetition + 1} of ${repetitions}`);
-      globalThis.gc?.();
+      await this.provider.call('gc');
       const group = this.#group();
       const created = await this.#create(group, members);
       this.#expect(group, members);
-      const refreshed = await this.#cost(() => this.provider.read(created.id, created.outs));
+      const refreshed = await this.#cost(() => this.provider.call('read', created.id, created.outs));
       const update1 = await this.#update(created.outs, after1);
       this.#expect(group, after1);
       const update10 = await this.#update(update1.outs, after10);
       this.#expect(group, after10);
-      await this.provider.delete(created.id, update10.outs);
+      await this.provider.call('delete', created.id, update10.outs);
       runs.push({ create: created.cost, refresh: refreshed.cost, update1: update1.cost, update10: update10.cost });
     }
     return Object.fromEntries(
@@ -231,23 +265,23 @@ class MembershipBench {
   }
 
   async #create(group: string, userIds: string[]) {
-    const { inputs } = await this.provider.check({}, { hub: HUB, group, userIds, __provider: this.provider.code });
-    const { value, cost } = await this.#cost(() => this.provider.create(inputs));
-    return { id: value.id, outs: value.outs as Record<string, unknown>, inputs, cost };
+    const { value: inputs } = await this.provider.call<Record<string, unknown>>('check', { hub: HUB, group, userIds });
+    const { value, cost } = await this.#cost(() => this.provider.call<{ id: string; outs: Record<string, unknown> }>('create', inputs));
+    return { id: value.id, outs: value.outs, cost };
   }
 
   async #update(olds: Record<string, unknown>, userIds: string[]) {
-    const { inputs } = await this.provider.check({}, { hub: HUB, group: olds.group, userIds, __provider: this.provider.code });
+    const { value: inputs } = await this.provider.call<Record<string, unknown>>('check', { hub: HUB, group: olds.group, userIds });
     const id = `${HUB}/groups/${encodeURIComponent(olds.group as string)}`;
-    const { value, cost } = await this.#cost(() => this.provider.update(id, olds, inputs));
-    return { outs: { ...value.outs, __provider: this.provider.code } as Record<string, unknown>, cost };
+    const { value, cost } = await this.#cost(() => this.provider.call<{ outs: Record<string, unknown> }>('update', id, olds, inputs));
+    return { outs: value.outs, cost };
   }
 
-  async #cost<T>(work: () => Promise<T>): Promise<{ value: T; cost: Cost }> {
+  /** What `work` cost: its time inside the contender's process, and the requests the emulator saw. */
+  async #cost<T>(work: () => Promise<{ value: T; ms: number }>): Promise<{ value: T; cost: Cost }> {
     this.tally.reset();
-    const started = performance.now();
-    const value = await work();
-    return { value, cost: { ms: performance.now() - started, requests: this.tally.total() } };
+    const { value, ms } = await work();
+    return { value, cost: { ms, requests: this.tally.total() } };
   }
 
   /** Fails the run when the emulator's group does not hold exactly `userIds`: a fast wrong answer is no answer. */
@@ -259,15 +293,6 @@ class MembershipBench {
       .sort();
     if (members.join() !== [...userIds].sort().join()) throw new Error(`group ${group} holds ${members.length} users, not the ${userIds.length} it should`);
   }
-}
-
-/** The provider as the host gets it: Pulumi's serialization of the object, loaded from that text, configured. */
-async function loadProvider(connectionString: string): Promise<LoadedProvider> {
-  const { text } = await pulumi.runtime.serializeFunction(() => groupMembershipProvider, { allowSecrets: true });
-  // A file name inside the package, so that the code's require('webpubsub-action') finds this package by name.
-  const provider = requireFromString(text, new URL('../../serialized-provider.cjs', import.meta.url).pathname).handler();
-  await provider.configure({ config: { get: (key) => (key === 'webpubsub:connectionString' ? connectionString : undefined), require: () => '' } });
-  return Object.assign(provider, { code: text });
 }
 
 function print({ ratios, medians, sweep }: PulumiBenchResult, targetSize: number, rounds: number): void {

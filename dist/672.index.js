@@ -13,8 +13,8 @@ export const modules = {
 
 
 /**
- * @throws InputError when the repository has no release with that tag (a mistake in the workflow); any other
- * failure of the API (network, 5xx, a bad token) is thrown as it is.
+ * @throws InputError when the repository has no release with that tag (a mistake in the workflow); an Error
+ * with `failureKind` 'unreachable' when the API did not answer, 'refused' when it answered with an error.
  */
 async function fetchRelease(tag, token, context) {
     const { getOctokit } = await __webpack_require__.e(/* import() */ 785).then(__webpack_require__.bind(__webpack_require__, 2785));
@@ -25,10 +25,18 @@ async function fetchRelease(tag, token, context) {
         return (0,_notification_js__WEBPACK_IMPORTED_MODULE_1__/* .toReleaseInfo */ .dq)(data);
     }
     catch (error) {
-        const status = error.status;
+        const { status, response } = error;
         if (status === 404)
             throw new _inputError_js__WEBPACK_IMPORTED_MODULE_0__/* .InputError */ .dz('release-tag', `must name a release of ${context.repository}; the GitHub API has none tagged ${JSON.stringify(tag)} (404)`);
-        throw new Error(`reading release ${JSON.stringify(tag)} through the GitHub API failed${typeof status === 'number' ? ` with ${status}` : ''}: ${error.message}`, { cause: error });
+        const what = `reading release ${JSON.stringify(tag)} through the GitHub API (${context.apiUrl})`;
+        // Octokit reports a request that got no answer (DNS, refused, reset) as status 500 without a response: no
+        // such status ever came back, so it is not shown.
+        if (!response) {
+            throw Object.assign(new Error(`${what} failed: the API could not be reached (${error.message})`, { cause: error }), {
+                failureKind: 'unreachable',
+            });
+        }
+        throw Object.assign(new Error(`${what} failed with ${status}: ${error.message}`, { cause: error }), { failureKind: 'refused' });
     }
 }
 

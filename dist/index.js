@@ -28582,7 +28582,7 @@ module.exports = __WEBPACK_EXTERNAL_require("util");
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(9823);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1897);
 /** The Action's entry, as the runner starts it (`node dist/index.js`): the real `@actions/core`, then run(). */
 
 
@@ -28598,27 +28598,60 @@ __webpack_async_result__();
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   BT: () => (/* binding */ isInputError),
 /* harmony export */   DR: () => (/* binding */ checkInput),
+/* harmony export */   Ge: () => (/* binding */ ACTION_WORDING),
 /* harmony export */   XW: () => (/* binding */ asInputError),
 /* harmony export */   dz: () => (/* binding */ InputError)
 /* harmony export */ });
+/* unused harmony export CLI_WORDING */
+/* harmony import */ var _inputs_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7126);
+
+/** The Action's: inputs as a workflow's `with:` names them. */
+const ACTION_WORDING = {
+    subject: (inputs) => (inputs.length === 1 ? `Input '${inputs[0]}'` : `Inputs ${inputs.map((name) => `'${name}'`).join(' and ')}`),
+    mention: (input) => input,
+    setting: (input, value) => `${input}: ${value}`,
+};
+/** The CLI's: inputs as its flags. */
+const CLI_WORDING = {
+    subject: (inputs) => inputs.map((name) => `--${name}`).join(' and '),
+    // The operation is the CLI's command (`webpubsub-action close`), not a flag.
+    mention: (input) => (input === 'operation' ? 'the command' : `--${input}`),
+    setting: (input, value) => (input === 'operation' ? `the ${value} command` : `--${input} ${value}`),
+};
 /**
- * A mistake in the workflow: a missing, malformed or contradictory input. It always fails the step (whatever
- * fail-on-error says) and is found before anything is sent. The message names the input and the rule, and never
- * holds an input's value when that input is a secret.
+ * A mistake in the workflow or the command line: a missing, malformed or contradictory input. It always fails the
+ * step (whatever fail-on-error says) and is found before anything is sent. The message names the input and the
+ * rule, and never holds an input's value when that input is a secret. The rule names other inputs as `{name}` and
+ * settings as `{name=value}` (see inputs.ts), so `wordedFor` can put it in each front-end's words; `message` is
+ * the Action's wording.
  */
 class InputError extends Error {
-    /** The input at fault, as named in action.yml. */
-    input;
+    /** The inputs at fault (usually one), as named in the inputs table. */
+    inputs;
+    /** What the input must be, as a sentence that follows the name, with `{name}` mentions. */
+    rule;
+    /** True when the input is absent rather than wrong. */
+    missing;
     /**
-     * @param input - the input's name in action.yml
+     * @param input - the input's name in the inputs table, or several for a conflict between them
      * @param rule - what the input must be, as a sentence that follows the name
      * @param missing - true when the input is absent rather than wrong
      */
     constructor(input, rule, missing = false) {
-        super(`${missing ? 'Missing input!' : 'Invalid input!'} ${input} ${rule}`);
+        const inputs = typeof input === 'string' ? [input] : input;
+        super(wordError(inputs, rule, ACTION_WORDING));
         this.name = 'InputError';
-        this.input = input;
+        this.inputs = inputs;
+        this.rule = rule;
+        this.missing = missing;
     }
+    /** The message in a front-end's words. */
+    wordedFor(wording) {
+        return wordError(this.inputs, this.rule, wording);
+    }
+}
+function wordError(inputs, rule, wording) {
+    return `${wording.subject(inputs)} ${(0,_inputs_js__WEBPACK_IMPORTED_MODULE_0__/* .wordMentions */ .Eq)(rule, wording)}`;
 }
 /** True for an InputError, checked by name like the core client's errors. */
 const isInputError = (error) => error?.name === 'InputError';
@@ -28646,7 +28679,7 @@ function asInputError(error) {
     if (name !== 'InvalidArgumentError' || typeof argument !== 'string' || typeof message !== 'string')
         return error;
     const input = ARGUMENT_INPUTS[argument.replace(/\[\d+\]$/, '')] ?? argument;
-    return new InputError(input, ruleOf(argument, message));
+    return new InputError(input, ruleFrom(argument, message));
 }
 /**
  * Runs a core-client check of one input's value: whatever it throws becomes that input's InputError, the rule kept
@@ -28658,17 +28691,401 @@ function checkInput(input, check) {
     }
     catch (error) {
         const { argument, message } = error;
-        throw new InputError(input, ruleOf(argument, message));
+        throw new InputError(input, ruleFrom(argument, message));
     }
 }
 /** A core-client error's message without the argument's name it starts with: the rule alone. */
-function ruleOf(argument, message) {
+function ruleFrom(argument, message) {
     return argument && message.startsWith(`${argument} `) ? message.slice(argument.length + 1) : message;
 }
 
 /***/ }),
 
-/***/ 9823:
+/***/ 7126:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Eq: () => (/* binding */ wordMentions),
+/* harmony export */   O$: () => (/* binding */ inputDefinition),
+/* harmony export */   Vc: () => (/* binding */ inputsOf),
+/* harmony export */   Y: () => (/* binding */ ruleOf),
+/* harmony export */   mc: () => (/* binding */ INPUTS)
+/* harmony export */ });
+/* unused harmony exports OPERATIONS, TARGETS, CONTENT_TYPES, INPUT_GROUPS */
+/* harmony import */ var _shared_operations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
+/**
+ * The one definition of the inputs: name, type, default, rule, the operations that use it, the description, and
+ * how a secret reaches the CLI. It drives action.yml's `inputs:` (`npm run generate`), the Action's and the CLI's
+ * validation of each value (config.ts), the CLI's flags and `--help`, and the input tables of docs/action.md and
+ * docs/cli.md. The rules between inputs (exactly one auth method, target and its id, …) live in config.ts.
+ *
+ * Descriptions and rules name other inputs as `{name}`, and a setting as `{name=value}`, so that each front-end
+ * words them its own way (action.yml `endpoint`, `target: group`; the CLI `--endpoint`, `--target group`).
+ */
+
+const OPERATIONS = ['send', 'close'];
+const TARGETS = ['hub', 'group', 'user', 'connection'];
+const CONTENT_TYPES = ['auto', 'json', 'text', 'binary'];
+/** Groups, in the order action.yml, the docs and `--help` list them. */
+const INPUT_GROUPS = {
+    auth: 'Auth: exactly one of {connection-string} | {endpoint} + {access-key} | {endpoint} + {client-id} + {tenant-id}',
+    target: 'What to address',
+    message: 'What to send',
+    delivery: 'How to deliver or close',
+    run: 'How the step runs',
+};
+const BOTH = OPERATIONS;
+const SEND = ['send'];
+const CLOSE = ['close'];
+const string = { kind: 'string' };
+const boolean = { kind: 'boolean' };
+/** Every input, in the order of action.yml. */
+const INPUTS = [
+    {
+        name: 'connection-string',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'auth',
+        secret: true,
+        envVar: 'WEBPUBSUB_CONNECTION_STRING',
+        file: true,
+        rule: '`Endpoint=…;AccessKey=…;Version=1.0;`, as the portal shows it (no quotes around it)',
+        description: "The service's connection string (Endpoint=https://<name>.webpubsub.azure.com;AccessKey=<key>;Version=1.0;), from a secret. Exactly one auth method: this, {endpoint} + {access-key}, or {endpoint} + {client-id} + {tenant-id}.",
+    },
+    {
+        name: 'endpoint',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'auth',
+        secret: false,
+        rule: 'an https URL (http only to a loopback host, such as the emulator)',
+        description: 'The service endpoint, e.g. https://<name>.webpubsub.azure.com (with {access-key}, or with {client-id} + {tenant-id}).',
+    },
+    {
+        name: 'access-key',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'auth',
+        secret: true,
+        envVar: 'WEBPUBSUB_ACCESS_KEY',
+        file: true,
+        description: 'An access key of the service, with {endpoint}, from a secret.',
+    },
+    {
+        name: 'client-id',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'auth',
+        secret: false,
+        rule: 'an application (client) id such as a GUID',
+        description: "Microsoft Entra: the client id of the app registration or user-assigned managed identity. The Action signs in with the job's GitHub OIDC token (a federated credential must trust the workflow; the job needs the permission id-token: write); the CLI with {client-secret}. Needs {tenant-id} and {endpoint}.",
+    },
+    {
+        name: 'tenant-id',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'auth',
+        secret: false,
+        rule: 'a tenant id (a GUID) or domain',
+        description: 'Microsoft Entra: the tenant (directory) id, with {client-id}.',
+    },
+    {
+        name: 'client-secret',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'auth',
+        secret: true,
+        envVar: 'AZURE_CLIENT_SECRET',
+        file: true,
+        only: 'cli',
+        description: 'Microsoft Entra: a client secret of the app registration, with {client-id} + {tenant-id}.',
+    },
+    {
+        name: 'audience',
+        type: string,
+        default: 'api://AzureADTokenExchange',
+        operations: BOTH,
+        group: 'auth',
+        secret: false,
+        only: 'action',
+        description: 'Microsoft Entra: the audience of the GitHub OIDC token, as the federated credential expects it.',
+    },
+    {
+        name: 'authority-host',
+        type: string,
+        default: 'https://login.microsoftonline.com',
+        operations: BOTH,
+        group: 'auth',
+        secret: false,
+        rule: 'an https URL',
+        description: 'Microsoft Entra: the authority host (https://login.chinacloudapi.cn for Azure China).',
+    },
+    {
+        name: 'hub',
+        type: string,
+        default: '',
+        required: true,
+        operations: BOTH,
+        group: 'target',
+        secret: false,
+        rule: 'a letter, then letters, digits and _ ` , . [ ], 128 characters at most',
+        description: 'The hub (a letter, then letters, digits and _ ` , . [ ], 128 characters at most).',
+    },
+    {
+        name: 'operation',
+        type: { kind: 'enum', values: OPERATIONS },
+        default: 'send',
+        operations: BOTH,
+        group: 'target',
+        secret: false,
+        description: 'send (a message) or close (connections).',
+    },
+    {
+        name: 'target',
+        type: { kind: 'enum', values: TARGETS },
+        default: 'hub',
+        operations: BOTH,
+        group: 'target',
+        secret: false,
+        description: 'Who: hub (everyone in the hub), group, user or connection (named by {group}, {user-id} or {connection-id}).',
+    },
+    { name: 'group', type: string, default: '', operations: BOTH, group: 'target', secret: false, description: 'The group, with {target=group}.' },
+    { name: 'user-id', type: string, default: '', operations: BOTH, group: 'target', secret: false, description: 'The user id, with {target=user}.' },
+    {
+        name: 'connection-id',
+        type: string,
+        default: '',
+        operations: BOTH,
+        group: 'target',
+        secret: false,
+        description: 'The connection id, with {target=connection}.',
+    },
+    {
+        name: 'message',
+        type: string,
+        default: '',
+        operations: SEND,
+        group: 'message',
+        secret: false,
+        description: "The message to send. Templating: {{ github.sha }}, {{ github.ref_name }}, {{ github.event.<path> }}, {{ env.NAME }}…, {{ id }} (the send's id); in JSON, escaped inside strings and a typed JSON value where a placeholder stands alone. With neither this nor {message-file} a deploy notification (or, for releases, a release announcement) is sent.",
+    },
+    {
+        name: 'message-file',
+        type: { kind: 'path' },
+        default: '',
+        operations: SEND,
+        group: 'message',
+        secret: false,
+        description: 'A file holding the message, instead of {message} (a relative path starts at the workspace; for the CLI, at the working directory). Templated like {message}, except binary.',
+    },
+    {
+        name: 'content-type',
+        type: { kind: 'enum', values: CONTENT_TYPES },
+        default: 'auto',
+        operations: SEND,
+        group: 'message',
+        secret: false,
+        description: 'auto (JSON when the message parses as JSON, else text), json, text, or binary ({message-file} only).',
+    },
+    {
+        name: 'release-tag',
+        type: string,
+        default: '',
+        operations: SEND,
+        group: 'message',
+        secret: false,
+        description: "Announce this release (read through the GitHub API with {github-token}) instead of a deploy notification, on any event. On release events the event's release is announced without it.",
+    },
+    {
+        name: 'github-token',
+        type: string,
+        default: '',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the workflow expression action.yml holds, not a JavaScript template.
+        frontEndDefault: { action: '${{ github.token }}' },
+        operations: SEND,
+        group: 'message',
+        secret: true,
+        envVar: 'GITHUB_TOKEN',
+        file: true,
+        description: 'The token for the GitHub API, used only with {release-tag}.',
+    },
+    {
+        name: 'id',
+        type: string,
+        default: '',
+        operations: SEND,
+        group: 'message',
+        secret: false,
+        rule: '1 to 128 printable ASCII characters, no spaces',
+        description: "The send's id: the default notification's id field and {{ id }} in a message, which receivers drop copies by. Default: derived from the run (on GitHub: its id and attempt, the job and the step), the same for every retry, new for each run attempt. Set it in matrix jobs, which share those. 1 to 128 printable ASCII characters, no spaces.",
+    },
+    {
+        name: 'notification-schema',
+        type: { kind: 'enum', values: ['1', '2'] },
+        default: '2',
+        operations: SEND,
+        group: 'message',
+        secret: false,
+        description: "The default notification's shape: 2 (webpubsub-action/notification@2), or 1 for the deprecated @1 (no id), for receivers not yet updated; 1 goes away with the Action's next major version.",
+    },
+    {
+        name: 'filter',
+        type: string,
+        default: '',
+        operations: SEND,
+        group: 'delivery',
+        secret: false,
+        description: 'An OData filter over userId, connectionId and groups (send to hub, group or user).',
+    },
+    {
+        name: 'excluded',
+        type: { kind: 'list' },
+        default: '',
+        operations: BOTH,
+        group: 'delivery',
+        secret: false,
+        description: 'Connection ids that are left out, separated by commas or newlines (send to hub or group; close of hub, group or user).',
+    },
+    {
+        name: 'message-ttl-seconds',
+        type: { kind: 'integer', min: 0, max: 300 },
+        default: '',
+        operations: SEND,
+        group: 'delivery',
+        secret: false,
+        description: "How long (0 to 300 seconds) the service keeps trying to deliver; empty for the service's default.",
+    },
+    {
+        name: 'reason',
+        type: string,
+        default: '',
+        operations: CLOSE,
+        group: 'delivery',
+        secret: false,
+        description: 'The reason given to clients whose connections are closed.',
+    },
+    {
+        name: 'count-recipients',
+        type: boolean,
+        default: 'false',
+        operations: SEND,
+        group: 'delivery',
+        secret: false,
+        description: 'Tell how many live connections the message went to (output recipients): group members at send time, 1 or 0 for a connection, 0 or "1 or more" for a user. Warns when nobody was listening. Not for target hub.',
+    },
+    {
+        name: 'batch-size',
+        type: { kind: 'integer', min: 1, max: 1000 },
+        default: '',
+        operations: CLOSE,
+        group: 'delivery',
+        secret: false,
+        description: 'Close a group in waves of this many connections ({target=group}); empty closes all at once.',
+    },
+    {
+        name: 'batch-interval-seconds',
+        type: { kind: 'seconds', min: 0, max: 3600 },
+        default: '0',
+        operations: CLOSE,
+        group: 'delivery',
+        secret: false,
+        description: 'Seconds to wait between waves, with {batch-size}.',
+    },
+    {
+        name: 'api-version',
+        type: string,
+        default: _shared_operations_js__WEBPACK_IMPORTED_MODULE_0__/* .DEFAULT_API_VERSION */ ._L,
+        operations: BOTH,
+        group: 'run',
+        secret: false,
+        rule: 'a date such as 2024-12-01',
+        description: 'The REST api-version.',
+    },
+    {
+        name: 'retries',
+        type: { kind: 'integer', min: 0, max: 20 },
+        default: '3',
+        operations: BOTH,
+        group: 'run',
+        secret: false,
+        description: 'Retries after the first attempt, on 408, 429, 5xx and network errors (0 to 20).',
+    },
+    {
+        name: 'timeout-seconds',
+        type: { kind: 'integer', min: 1, max: 3600 },
+        default: '60',
+        operations: BOTH,
+        group: 'run',
+        secret: false,
+        description: 'A bound on the whole step, retries and waits included (1 to 3600).',
+    },
+    {
+        name: 'dry-run',
+        type: boolean,
+        default: 'false',
+        operations: BOTH,
+        group: 'run',
+        secret: false,
+        description: 'Validate and print the request that would go out (token masked); send nothing.',
+    },
+    {
+        name: 'fail-on-error',
+        type: boolean,
+        default: 'true',
+        operations: BOTH,
+        group: 'run',
+        secret: false,
+        description: 'Fail the step when the service or the network fails. With false such a failure is a warning and ok=false; a bad input always fails the step.',
+    },
+];
+/** The inputs a front-end has, in table order. */
+function inputsOf(frontEnd) {
+    return INPUTS.filter((input) => !input.only || input.only === frontEnd);
+}
+const BY_NAME = new Map(INPUTS.map((input) => [input.name, input]));
+/** The definition of an input. @throws Error for a name the table lacks (a programming error). */
+function inputDefinition(name) {
+    const input = BY_NAME.get(name);
+    if (!input)
+        throw new Error(`no input ${name} in the inputs table`);
+    return input;
+}
+/** The rule of a value, as a sentence that follows "must be" (docs, help and the type's error all use it). */
+function ruleOf(input) {
+    const { type } = input;
+    switch (type.kind) {
+        case 'enum':
+            return `one of ${type.values.join(', ')}`;
+        case 'boolean':
+            return 'true or false';
+        case 'integer':
+            return `a whole number from ${type.min} to ${type.max}`;
+        case 'seconds':
+            return `a number of seconds from ${type.min} to ${type.max}`;
+        default:
+            return input.rule;
+    }
+}
+/** `{name}` and `{name=value}`, but never the `{{ … }}` of a template. */
+const MENTION = /(?<!\{)\{([a-z][a-z0-9-]*)(?:=([^{}]*))?\}(?!\})/g;
+/** The text with each `{name}` / `{name=value}` of a known input worded by `mentions`; other braces stay. */
+function wordMentions(text, mentions) {
+    return text.replace(MENTION, (match, name, value) => {
+        if (!BY_NAME.has(name))
+            return match;
+        return value === undefined ? mentions.mention(name) : mentions.setting(name, value);
+    });
+}
+
+/***/ }),
+
+/***/ 1897:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28677,6 +29094,154 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
+// UNUSED EXPORTS: runWith
+
+;// CONCATENATED MODULE: ./build/browser/browserGlobals.js
+/**
+ * The few platform objects the browser module uses, typed here instead of through the DOM library or @types/node:
+ * browser/tsconfig.json compiles this folder with neither, so any other global (a Node API, say) fails the build,
+ * and the shipped declarations need nothing from the user's type libraries.
+ */
+/** `globalThis`, as far as this module uses it. */
+const browserGlobals = globalThis;
+;// CONCATENATED MODULE: ./build/browser/checkNotification.js
+
+/**
+ * The `schema` values this module accepts: the current shape and the deprecated first one. The same constants as
+ * the package root's, repeated here because this module imports nothing at run time (a test keeps them equal).
+ */
+const NOTIFICATION_SCHEMA = 'webpubsub-action/notification@2';
+const NOTIFICATION_SCHEMA_V1 = 'webpubsub-action/notification@1';
+function describe(value) {
+    if (value === null || value === undefined)
+        return String(value);
+    if (Array.isArray(value))
+        return 'an array';
+    return typeof value === 'object' ? 'an object' : `${typeof value} ${JSON.stringify(value)}`.slice(0, 60);
+}
+const string = (value) => (typeof value === 'string' ? undefined : `must be a string (got ${describe(value)})`);
+/** The schema's `pattern`, which JSON Schema reads as an ECMAScript regular expression in unicode mode. */
+function matching(pattern, what) {
+    return (value) => string(value) ?? (pattern.test(value) ? undefined : `must be ${what}`);
+}
+/** `format: uri`: an absolute URI, as the platform's URL parser reads it. */
+const uri = (value) => {
+    const problem = string(value);
+    if (problem)
+        return problem;
+    try {
+        new browserGlobals.URL(value);
+        return undefined;
+    }
+    catch {
+        return 'must be an absolute URL';
+    }
+};
+/** RFC 3339 `date-time`, what JSON Schema's `format: date-time` means. */
+const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+const dateTime = (value) => string(value) ?? (RFC3339.test(value) && !Number.isNaN(Date.parse(value)) ? undefined : 'must be an RFC 3339 date-time');
+const constant = (expected) => (value) => value === expected ? undefined : `must be "${expected}" (got ${describe(value)})`;
+const oneOf = (allowed) => (value) => typeof value === 'string' && allowed.includes(value) ? undefined : `must be one of ${allowed.map((v) => `"${v}"`).join(', ')} (got ${describe(value)})`;
+const stringOrNull = (value) => (value === null ? undefined : string(value) && `must be a string or null (got ${describe(value)})`);
+const checkNotification_boolean = (value) => (typeof value === 'boolean' ? undefined : `must be a boolean (got ${describe(value)})`);
+const nonEmptyString = (value) => string(value) ?? (value.length > 0 ? undefined : 'must not be empty');
+const SHA = matching(/^[0-9a-f]{40}([0-9a-f]{24})?$/u, 'a 40- or 64-digit lower-case hex commit SHA');
+/** `@2`: every field but `release`, all required, in the schema's order; `schema` first, so a message of another kind says so at once. */
+const NOTIFICATION_RULES = {
+    schema: constant(NOTIFICATION_SCHEMA),
+    id: matching(/^[\x21-\x7e]{1,128}$/u, '1 to 128 printable ASCII characters without spaces'),
+    kind: oneOf(['deployment', 'release']),
+    ci: oneOf(['github-actions', 'gitlab-ci', 'azure-pipelines', 'jenkins', 'local']),
+    repository: nonEmptyString,
+    ref: string,
+    refName: string,
+    sha: SHA,
+    workflow: string,
+    runId: nonEmptyString,
+    runUrl: (value) => (value === null ? undefined : uri(value) && `must be an absolute URL or null (got ${describe(value)})`),
+    actor: string,
+    environment: stringOrNull,
+    event: string,
+    timestamp: dateTime,
+};
+/** `@1`, deprecated and frozen: GitHub-shaped run fields, no `id`, no `ci`. */
+const NOTIFICATION_V1_RULES = {
+    schema: constant(NOTIFICATION_SCHEMA_V1),
+    kind: oneOf(['deployment', 'release']),
+    repository: matching(/^[^/]+\/[^/]+$/u, 'owner/name'),
+    ref: string,
+    refName: string,
+    sha: SHA,
+    workflow: string,
+    runId: matching(/^[0-9]+$/u, 'digits only'),
+    runUrl: uri,
+    actor: string,
+    environment: stringOrNull,
+    event: string,
+    timestamp: dateTime,
+};
+const RELEASE_RULES = {
+    tag: nonEmptyString,
+    name: string,
+    url: uri,
+    prerelease: checkNotification_boolean,
+    notes: string,
+};
+/** Checks an object against required `rules`, refusing fields outside `allowed` (`additionalProperties: false`). */
+function checkObject(value, rules, allowed, path) {
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return `${path || 'the message'} must be an object (got ${describe(value)})`;
+    const record = value;
+    for (const [name, rule] of Object.entries(rules)) {
+        if (!Object.hasOwn(record, name))
+            return `${path}${name} is missing`;
+        const problem = rule(record[name]);
+        if (problem)
+            return `${path}${name} ${problem}`;
+    }
+    const unknown = Object.keys(record).find((name) => !allowed.includes(name));
+    return unknown === undefined ? undefined : `${path}${unknown} is not a field of ${path ? 'a release' : 'a notification'}`;
+}
+const SHAPES = {
+    [NOTIFICATION_SCHEMA]: { rules: NOTIFICATION_RULES, fields: [...Object.keys(NOTIFICATION_RULES), 'release'] },
+    [NOTIFICATION_SCHEMA_V1]: { rules: NOTIFICATION_V1_RULES, fields: [...Object.keys(NOTIFICATION_V1_RULES), 'release'] },
+};
+const RELEASE_FIELDS = Object.keys(RELEASE_RULES);
+/**
+ * Checks that `value` (a parsed JSON message) is a notification of either shape, `webpubsub-action/notification@2`
+ * or the deprecated `@1`: every field of its shape present with its type, no other field, and `release` present
+ * exactly when `kind` is `release`.
+ *
+ * @param value - the message's data, as `JSON.parse` gives it
+ * @returns `{ valid: true, notification }`, typed by its kind, or `{ valid: false, reason }` naming the first field
+ *   that breaks a rule (`sha must be a 40- or 64-digit lower-case hex commit SHA`)
+ */
+function checkNotification(value) {
+    const problem = checkShape(value) ?? checkRelease(value);
+    return problem === undefined ? { valid: true, notification: value } : { valid: false, reason: problem };
+}
+/** The rules of the shape that the message's `schema` names. */
+function checkShape(value) {
+    const schema = typeof value === 'object' && value !== null ? value.schema : undefined;
+    if (typeof schema === 'string' && Object.hasOwn(SHAPES, schema)) {
+        const shape = SHAPES[schema];
+        return checkObject(value, shape.rules, shape.fields, '');
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        return checkObject(value, {}, [], '');
+    return Object.hasOwn(value, 'schema')
+        ? `schema must be "${NOTIFICATION_SCHEMA}" or "${NOTIFICATION_SCHEMA_V1}" (got ${describe(schema)})`
+        : 'schema is missing';
+}
+/** The schema's if/then/else: a release announcement carries its release, a deploy notification has none. */
+function checkRelease(notification) {
+    const present = Object.hasOwn(notification, 'release');
+    if (notification.kind === 'deployment')
+        return present ? 'release must be absent when kind is "deployment"' : undefined;
+    if (!present)
+        return 'release is missing (kind "release" carries its release)';
+    return checkObject(notification.release, RELEASE_RULES, RELEASE_FIELDS, 'release.');
+}
 ;// CONCATENATED MODULE: ./build/shared/logger.js
 /**
  * Pluggable, level-gated logging. Every line passes through `redact`, so no sink ever sees a token or a key.
@@ -28721,253 +29286,8 @@ function redact(text) {
 }
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_require("node:timers/promises");
-;// CONCATENATED MODULE: ./build/shared/operations.js
-/**
- * The one table of the Web PubSub data-plane REST API (api-version 2024-12-01 and the older stable versions).
- * Request builders, client methods, response interpretation, the emulator's routes and the contract tests all
- * loop over it: a new operation is one row here.
- */
-/** Stable data-plane api-versions, oldest first. */
-const API_VERSIONS = (/* unused pure expression or super */ null && (['2021-10-01', '2022-11-01', '2023-07-01', '2024-01-01', '2024-12-01']));
-const DEFAULT_API_VERSION = '2024-12-01';
-const excluded = { option: 'excluded', wire: 'excluded', type: 'strings', since: '2021-10-01' };
-const filter = { option: 'filter', wire: 'filter', type: 'string', since: '2022-11-01' };
-const messageTtlSeconds = {
-    option: 'messageTtlSeconds',
-    wire: 'messageTtlSeconds',
-    type: 'int',
-    min: 0,
-    max: 300,
-    since: '2023-07-01',
-};
-const reason = { option: 'reason', wire: 'reason', type: 'string', since: '2021-10-01' };
-const targetName = { option: 'targetName', wire: 'targetName', type: 'string', since: '2021-10-01', groupNames: true };
-const send = { method: 'POST', body: 'message', success: [202], result: 'none' };
-const operations_close = { method: 'POST', query: [excluded, reason], body: 'none', success: [204], result: 'none' };
-const exists = { method: 'HEAD', query: [], body: 'none', success: [200, 404], result: 'exists' };
-const put = { method: 'PUT', query: [], body: 'none', success: [200], result: 'none' };
-const remove = { method: 'DELETE', query: [], body: 'none', success: [204], result: 'none' };
-const groupsFilter = { method: 'POST', args: [], query: [], body: 'groupsFilter', success: [200], result: 'none' };
-const permissionPath = '/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}';
-const permissionArgs = ['connectionId', 'permission'];
-const table = {
-    getServiceStatus: {
-        operationId: 'HealthApi_GetServiceStatus',
-        method: 'HEAD',
-        path: '/api/health',
-        args: [],
-        query: [],
-        body: 'none',
-        success: [200],
-        result: 'none',
-        since: '2021-10-01',
-    },
-    sendToAll: {
-        ...send,
-        operationId: 'WebPubSub_SendToAll',
-        path: '/api/hubs/{hub}/:send',
-        args: [],
-        query: [excluded, filter, messageTtlSeconds],
-        since: '2021-10-01',
-    },
-    closeAllConnections: {
-        ...operations_close,
-        operationId: 'WebPubSub_CloseAllConnections',
-        path: '/api/hubs/{hub}/:closeConnections',
-        args: [],
-        since: '2021-10-01',
-    },
-    generateClientToken: {
-        operationId: 'WebPubSub_GenerateClientToken',
-        method: 'POST',
-        path: '/api/hubs/{hub}/:generateToken',
-        args: [],
-        query: [
-            { option: 'userId', wire: 'userId', type: 'string', since: '2021-10-01' },
-            { option: 'roles', wire: 'role', type: 'strings', since: '2021-10-01' },
-            { option: 'expirationTimeInMinutes', wire: 'minutesToExpire', type: 'int', min: 1, max: 2147483647, since: '2021-10-01' },
-            { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01', groupNames: true },
-            { option: 'clientProtocol', wire: 'clientType', type: 'clientType', since: '2024-01-01' },
-        ],
-        body: 'none',
-        success: [200],
-        result: 'token',
-        since: '2021-10-01',
-    },
-    addConnectionsToGroups: {
-        ...groupsFilter,
-        operationId: 'WebPubSub_AddConnectionsToGroups',
-        path: '/api/hubs/{hub}/:addToGroups',
-        since: '2023-07-01',
-    },
-    removeConnectionsFromGroups: {
-        ...groupsFilter,
-        operationId: 'WebPubSub_RemoveConnectionsFromGroups',
-        path: '/api/hubs/{hub}/:removeFromGroups',
-        since: '2023-07-01',
-    },
-    closeConnection: {
-        ...remove,
-        operationId: 'WebPubSub_CloseConnection',
-        path: '/api/hubs/{hub}/connections/{connectionId}',
-        args: ['connectionId'],
-        query: [reason],
-        since: '2021-10-01',
-    },
-    connectionExists: {
-        ...exists,
-        operationId: 'WebPubSub_ConnectionExists',
-        path: '/api/hubs/{hub}/connections/{connectionId}',
-        args: ['connectionId'],
-        since: '2021-10-01',
-    },
-    sendToConnection: {
-        ...send,
-        operationId: 'WebPubSub_SendToConnection',
-        path: '/api/hubs/{hub}/connections/{connectionId}/:send',
-        args: ['connectionId'],
-        query: [messageTtlSeconds],
-        since: '2021-10-01',
-    },
-    removeConnectionFromAllGroups: {
-        ...remove,
-        operationId: 'WebPubSub_RemoveConnectionFromAllGroups',
-        path: '/api/hubs/{hub}/connections/{connectionId}/groups',
-        args: ['connectionId'],
-        since: '2022-11-01',
-    },
-    groupExists: {
-        ...exists,
-        operationId: 'WebPubSub_GroupExists',
-        path: '/api/hubs/{hub}/groups/{group}',
-        args: ['group'],
-        since: '2021-10-01',
-    },
-    closeGroupConnections: {
-        ...operations_close,
-        operationId: 'WebPubSub_CloseGroupConnections',
-        path: '/api/hubs/{hub}/groups/{group}/:closeConnections',
-        args: ['group'],
-        since: '2021-10-01',
-    },
-    sendToGroup: {
-        ...send,
-        operationId: 'WebPubSub_SendToGroup',
-        path: '/api/hubs/{hub}/groups/{group}/:send',
-        args: ['group'],
-        query: [excluded, filter, messageTtlSeconds],
-        since: '2021-10-01',
-    },
-    listConnectionsInGroup: {
-        operationId: 'WebPubSub_ListConnectionsInGroup',
-        method: 'GET',
-        path: '/api/hubs/{hub}/groups/{group}/connections',
-        args: ['group'],
-        query: [
-            { option: 'maxPageSize', wire: 'maxpagesize', type: 'int', min: 1, max: 200, since: '2024-12-01' },
-            { option: 'top', wire: 'top', type: 'int', min: 1, max: 2147483647, since: '2024-12-01' },
-            { option: 'continuationToken', wire: 'continuationToken', type: 'string', since: '2024-12-01' },
-        ],
-        body: 'none',
-        success: [200],
-        result: 'page',
-        since: '2024-12-01',
-    },
-    addConnectionToGroup: {
-        ...put,
-        operationId: 'WebPubSub_AddConnectionToGroup',
-        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}',
-        args: ['group', 'connectionId'],
-        since: '2021-10-01',
-    },
-    removeConnectionFromGroup: {
-        ...remove,
-        operationId: 'WebPubSub_RemoveConnectionFromGroup',
-        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}',
-        args: ['group', 'connectionId'],
-        since: '2021-10-01',
-    },
-    grantPermission: {
-        ...put,
-        operationId: 'WebPubSub_GrantPermission',
-        path: permissionPath,
-        args: permissionArgs,
-        query: [targetName],
-        since: '2021-10-01',
-    },
-    revokePermission: {
-        ...remove,
-        operationId: 'WebPubSub_RevokePermission',
-        path: permissionPath,
-        args: permissionArgs,
-        query: [targetName],
-        since: '2021-10-01',
-    },
-    checkPermission: {
-        ...exists,
-        operationId: 'WebPubSub_CheckPermission',
-        path: permissionPath,
-        args: permissionArgs,
-        query: [targetName],
-        since: '2021-10-01',
-    },
-    userExists: {
-        ...exists,
-        operationId: 'WebPubSub_UserExists',
-        path: '/api/hubs/{hub}/users/{userId}',
-        args: ['userId'],
-        since: '2021-10-01',
-    },
-    closeUserConnections: {
-        ...operations_close,
-        operationId: 'WebPubSub_CloseUserConnections',
-        path: '/api/hubs/{hub}/users/{userId}/:closeConnections',
-        args: ['userId'],
-        since: '2021-10-01',
-    },
-    sendToUser: {
-        ...send,
-        operationId: 'WebPubSub_SendToUser',
-        path: '/api/hubs/{hub}/users/{userId}/:send',
-        args: ['userId'],
-        query: [filter, messageTtlSeconds],
-        since: '2021-10-01',
-    },
-    removeUserFromAllGroups: {
-        ...remove,
-        operationId: 'WebPubSub_RemoveUserFromAllGroups',
-        path: '/api/hubs/{hub}/users/{userId}/groups',
-        args: ['userId'],
-        since: '2021-10-01',
-    },
-    addUserToGroup: {
-        ...put,
-        operationId: 'WebPubSub_AddUserToGroup',
-        path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
-        args: ['group', 'userId'],
-        since: '2021-10-01',
-    },
-    removeUserFromGroup: {
-        ...remove,
-        operationId: 'WebPubSub_RemoveUserFromGroup',
-        path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
-        args: ['group', 'userId'],
-        since: '2021-10-01',
-    },
-};
-/** Every operation by name. */
-const operations = Object.fromEntries(Object.entries(table).map(([name, row]) => [name, { name, ...row }]));
-/** Every operation, in table order. */
-const operationList = Object.values(operations);
-/** Whether `version` is `since` or newer (api-versions are ISO dates, so they compare as strings). */
-function supportsApiVersion(version, since) {
-    return version >= since;
-}
-/**
- * WebSocket client paths under the endpoint, by client protocol: the client URL is `<endpoint>/<path><hub>` and
- * a client token's `aud` is its http(s) form.
- */
-const CLIENT_PATHS = { default: 'client/hubs/', mqtt: 'clients/mqtt/hubs/', socketio: 'clients/socketio/hubs/' };
+// EXTERNAL MODULE: ./build/shared/operations.js
+var operations = __nccwpck_require__(2656);
 ;// CONCATENATED MODULE: ./build/shared/errors.js
 /**
  * Errors thrown by the core client. Every kind has a stable `name` and `code`: match on those, not on
@@ -29097,7 +29417,7 @@ function checkApiVersion(argument, value) {
 /** Throws unless `value` is a non-empty string. */
 function requireString(argument, value) {
     if (typeof value !== 'string' || value.length === 0) {
-        throw new InvalidArgumentError(argument, `must be a non-empty string (got ${describe(value)})`);
+        throw new InvalidArgumentError(argument, `must be a non-empty string (got ${validate_describe(value)})`);
     }
 }
 /** Throws unless `value` is a valid value for the path parameter `param`. */
@@ -29114,7 +29434,7 @@ function checkPathParam(param, value) {
             return;
         case 'permission':
             if (!PERMISSIONS.includes(value)) {
-                throw new InvalidArgumentError('permission', `must be one of ${PERMISSIONS.join(', ')} (got ${describe(value)})`);
+                throw new InvalidArgumentError('permission', `must be one of ${PERMISSIONS.join(', ')} (got ${validate_describe(value)})`);
             }
             return;
         default:
@@ -29137,13 +29457,13 @@ function checkQueryValue(param, value) {
     switch (param.type) {
         case 'string':
             if (typeof value !== 'string')
-                throw new InvalidArgumentError(name, `must be a string (got ${describe(value)})`);
+                throw new InvalidArgumentError(name, `must be a string (got ${validate_describe(value)})`);
             if (param.groupNames)
                 checkGroup(name, value);
             return;
         case 'strings':
             if (!Array.isArray(value))
-                throw new InvalidArgumentError(name, `must be an array of strings (got ${describe(value)})`);
+                throw new InvalidArgumentError(name, `must be an array of strings (got ${validate_describe(value)})`);
             value.forEach((item, i) => (param.groupNames ? checkGroup : requireString)(`${name}[${i}]`, item));
             return;
         case 'int':
@@ -29151,7 +29471,7 @@ function checkQueryValue(param, value) {
             return;
         case 'clientType':
             if (!CLIENT_PROTOCOLS.includes(value)) {
-                throw new InvalidArgumentError(name, `must be one of ${CLIENT_PROTOCOLS.join(', ')} (got ${describe(value)})`);
+                throw new InvalidArgumentError(name, `must be one of ${CLIENT_PROTOCOLS.join(', ')} (got ${validate_describe(value)})`);
             }
     }
 }
@@ -29162,16 +29482,16 @@ function checkQueryValue(param, value) {
  */
 function checkClientProtocol(value, apiVersion, argument = 'clientProtocol') {
     const since = CLIENT_PROTOCOL_SINCE[value];
-    if (supportsApiVersion(apiVersion, since))
+    if ((0,operations/* supportsApiVersion */.V4)(apiVersion, since))
         return;
-    const taken = CLIENT_PROTOCOLS.filter((protocol) => supportsApiVersion(apiVersion, CLIENT_PROTOCOL_SINCE[protocol]));
+    const taken = CLIENT_PROTOCOLS.filter((protocol) => (0,operations/* supportsApiVersion */.V4)(apiVersion, CLIENT_PROTOCOL_SINCE[protocol]));
     throw new InvalidArgumentError(argument, `must be ${taken.join(' or ')} in api-version ${apiVersion}; ${value} needs ${since} or later`);
 }
 /** Throws unless `value` is an integer in [min, max]. */
 function checkInteger(argument, value, min, max) {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
         const range = max === Infinity ? `at least ${min}` : `from ${min} to ${max}`;
-        throw new InvalidArgumentError(argument, `must be an integer ${range} (got ${describe(value)})`);
+        throw new InvalidArgumentError(argument, `must be an integer ${range} (got ${validate_describe(value)})`);
     }
 }
 /**
@@ -29201,11 +29521,11 @@ function checkSignal(signal) {
         return;
     const candidate = signal;
     if (typeof candidate?.aborted !== 'boolean' || typeof candidate.addEventListener !== 'function') {
-        throw new InvalidArgumentError('signal', `must be an AbortSignal (got ${describe(signal)})`);
+        throw new InvalidArgumentError('signal', `must be an AbortSignal (got ${validate_describe(signal)})`);
     }
 }
 /** A short, secret-free description of a bad value for error messages. */
-function describe(value) {
+function validate_describe(value) {
     if (typeof value === 'string')
         return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
     if (Array.isArray(value))
@@ -29232,12 +29552,12 @@ const CONTENT_TYPES = ['application/json', 'text/plain', 'application/octet-stre
  */
 function toPayload(message, contentType) {
     if (contentType !== undefined && !CONTENT_TYPES.includes(contentType)) {
-        throw new InvalidArgumentError('contentType', `must be one of ${CONTENT_TYPES.join(', ')} (got ${describe(contentType)})`);
+        throw new InvalidArgumentError('contentType', `must be one of ${CONTENT_TYPES.join(', ')} (got ${validate_describe(contentType)})`);
     }
     let payload;
     if (contentType === 'text/plain') {
         if (typeof message !== 'string') {
-            throw new InvalidArgumentError('message', `must be a string when contentType is text/plain (got ${describe(message)})`);
+            throw new InvalidArgumentError('message', `must be a string when contentType is text/plain (got ${validate_describe(message)})`);
         }
         payload = { contentType, body: message };
     }
@@ -29273,7 +29593,7 @@ function toJson(argument, value) {
         throw new InvalidArgumentError(argument, `must be JSON-serialisable: ${String(error.message).split('\n')[0]}`);
     }
     if (json === undefined)
-        throw new InvalidArgumentError(argument, `must be JSON-serialisable (got ${describe(value)})`);
+        throw new InvalidArgumentError(argument, `must be JSON-serialisable (got ${validate_describe(value)})`);
     // Only a body that holds `{}` can hide a Map or Set, so the usual message pays for one substring search.
     if (json.includes('{}'))
         refuseCollections(argument, value);
@@ -29341,7 +29661,7 @@ const encodeQueryValue = (value) => encodeURIComponent(value).replace(/'/g, '%27
  * @throws InvalidArgumentError naming the first argument that breaks its rule.
  */
 function buildRequest(operation, input) {
-    const apiVersion = input.apiVersion ?? DEFAULT_API_VERSION;
+    const apiVersion = input.apiVersion ?? operations/* DEFAULT_API_VERSION */._L;
     let query = queryPrefixes.get(apiVersion);
     if (query === undefined) {
         checkApiVersion('apiVersion', apiVersion);
@@ -29397,7 +29717,7 @@ function fill(path, param, value) {
     return path.replace(PLACEHOLDERS[param], encodeURIComponent(value));
 }
 function requireApiVersion(what, since, apiVersion) {
-    if (!supportsApiVersion(apiVersion, since)) {
+    if (!(0,operations/* supportsApiVersion */.V4)(apiVersion, since)) {
         throw new InvalidArgumentError('apiVersion', `is ${apiVersion}, but ${what} needs ${since} or later`);
     }
 }
@@ -29498,7 +29818,7 @@ function build(operation, hub, args, options = {}) {
     }
     return buildRequest(operation, input);
 }
-const o = operations;
+const o = operations/* operations */.zU;
 const buildGetServiceStatusRequest = (options) => build(o.getServiceStatus, undefined, [], options);
 const buildSendToAllRequest = (hub, options) => build(o.sendToAll, hub, [], options);
 const buildCloseAllConnectionsRequest = (hub, options) => build(o.closeAllConnections, hub, [], options);
@@ -29531,18 +29851,28 @@ const buildRemoveUserFromGroupRequest = (hub, group, userId, options) => build(o
  * @throws WebPubSubRequestError for an unexpected status; the client's connection, timeout and abort errors.
  */
 async function execute(client, request, signal) {
-    const operation = operations[request.operation];
+    const operation = operations/* operations */.zU[request.operation];
     const response = await client.sendRequest(request, { signal });
-    const url = /^https?:/.test(request.url) ? request.url : client.endpoint + request.url;
+    const url = client.requestUrl(request);
     const value = interpret(operation, response, { operation: operation.name, method: request.method, url });
     return { status: response.status, attempts: response.attempts, value };
 }
-/** Counts attempts over several requests, for the `attempts` output. */
+/**
+ * Counts requests, and the attempts they took, over a step (the `attempts` output). Kept apart so a log line can
+ * tell a retry ("2 attempts" for one request) from a step that sends two requests (count, then send).
+ */
 class Attempts {
     total = 0;
+    requests = 0;
     add(executed) {
         this.total += executed.attempts;
+        this.requests += 1;
         return executed;
+    }
+    /** `after 1 attempt`, `after 3 attempts`, or for several requests `2 requests, 3 attempts in all`. */
+    describe() {
+        const attempts = `${this.total} attempt${this.total === 1 ? '' : 's'}`;
+        return this.requests <= 1 ? `after ${attempts}` : `${this.requests} requests, ${attempts} in all`;
     }
 }
 ;// CONCATENATED MODULE: ./build/action/recipients.js
@@ -29623,22 +29953,22 @@ function buildWaveRequests(config) {
     return [buildRecipientsRequest(config), buildCloseConnectionRequest(config.hub, '<connection-id>', { reason: config.reason, apiVersion: config.apiVersion })];
 }
 /** Closes the target's connections, in one request or in waves. */
-async function close_close(client, config, core, attempts, signal) {
+async function close_close(client, config, options) {
     if (config.waves)
-        return closeInWaves(client, config, core, attempts, signal);
-    const { status } = attempts.add(await execute(client, buildCloseRequest(config), signal));
+        return closeInWaves(client, config, options);
+    const { status } = options.attempts.add(await execute(client, buildCloseRequest(config), options.signal));
     return { status };
 }
 /**
  * Lists the group's members once, then closes them a batch at a time (each batch in parallel), waiting the interval
  * between batches. Members that join after the listing are not closed: the waves close the group as it was.
  */
-async function closeInWaves(client, config, core, attempts, signal) {
+async function closeInWaves(client, config, { log, attempts, signal, progress }) {
     const { batchSize, intervalSeconds } = config.waves;
     const excluded = new Set(config.excluded);
     const members = (await listMembers(client, buildRecipientsRequest(config), attempts, signal)).filter((id) => !excluded.has(id));
     const waves = Math.ceil(members.length / batchSize);
-    core.info(`Closing ${members.length} connection(s) in ${waves} wave(s) of up to ${batchSize}, ${intervalSeconds} s apart`);
+    log.info(`Closing ${members.length} connection(s) in ${waves} wave(s) of up to ${batchSize}, ${intervalSeconds} s apart`);
     let closed = 0;
     let status = 204;
     for (let wave = 0; wave < waves; wave++) {
@@ -29649,7 +29979,8 @@ async function closeInWaves(client, config, core, attempts, signal) {
         for (const result of results)
             status = attempts.add(result).status;
         closed += batch.length;
-        core.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
+        progress?.(closed);
+        log.info(`Wave ${wave + 1}/${waves}: closed ${batch.length} connection(s)`);
     }
     return { status, closed };
 }
@@ -29750,6 +30081,8 @@ function parseConnectionString(connectionString) {
 var notification = __nccwpck_require__(1317);
 // EXTERNAL MODULE: ./build/action/inputError.js
 var inputError = __nccwpck_require__(2981);
+// EXTERNAL MODULE: ./build/action/inputs.js
+var inputs = __nccwpck_require__(7126);
 ;// CONCATENATED MODULE: ./build/action/context.js
 /**
  * The workflow run's context, read from the runner's environment and the event file. Our own reader rather than
@@ -29825,12 +30158,6 @@ const TEMPLATE_FIELDS = {
     base_ref: 'baseRef',
 };
 ;// CONCATENATED MODULE: ./build/action/template.js
-/**
- * Safe templating of the message: `{{ github.sha }}`, `{{ github.event.<path> }}`, `{{ env.NAME }}`, `{{ id }}`. In a JSON
- * message a value that lands inside a string literal is JSON-escaped, and one that lands outside becomes a JSON
- * value, so quotes and newlines in a commit message or a branch name can never break the JSON (the classic failure
- * of splicing `${{ }}` into a JSON literal).
- */
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g;
 /** A placeholder that names no known field: the message's author made a typo. */
@@ -29893,17 +30220,40 @@ function substituteJson(text, replace) {
     }
     return out + text.slice(scanned);
 }
-function lookup(name, { github, env, id }) {
+/**
+ * The github fields that are counts, so a placeholder standing alone in JSON gives a number (`"run": 7`). The
+ * run id stays a string, as the notification keeps it: it outgrows 2^53 one day, and receivers parse JSON numbers
+ * as doubles.
+ */
+const NUMBER_FIELDS = new Set(['run_number', 'run_attempt']);
+/** The `{{ github.<name> }}` fields a run outside GitHub still has, from its notification source. */
+const SOURCE_FIELDS = {
+    sha: 'sha',
+    ref: 'ref',
+    ref_name: 'refName',
+    repository: 'repository',
+    actor: 'actor',
+    workflow: 'workflow',
+    run_id: 'runId',
+    run_url: 'runUrl',
+    event_name: 'event',
+};
+function lookup(name, { github, source, env, id }) {
     if (name === 'id')
         return id;
     const [root, ...path] = name.split('.');
     if (root === 'env' && path.length === 1) {
         const value = env[path[0]];
         if (value === undefined)
-            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env)`);
+            throw new TemplateError(`uses {{ ${name} }}, but the variable ${path[0]} is not set (add it to the step's env, or the command's environment)`);
         return value;
     }
-    if (root === 'github' && path[0] === 'event' && path.length > 1) {
+    if (root === 'github' && !github && (path[0] === 'event' || (path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])))) {
+        if (path.length === 1 && Object.hasOwn(SOURCE_FIELDS, path[0]))
+            return source[SOURCE_FIELDS[path[0]]] ?? '';
+        throw new TemplateError(`uses {{ ${name} }}, which only a GitHub Actions run has (outside one: github.<${Object.keys(SOURCE_FIELDS).join('|')}>, id, env.<NAME>)`);
+    }
+    if (github && root === 'github' && path[0] === 'event' && path.length > 1) {
         let value = github.event;
         for (const key of path.slice(1)) {
             value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? value[key] : undefined;
@@ -29912,8 +30262,10 @@ function lookup(name, { github, env, id }) {
             throw new TemplateError(`uses {{ ${name} }}, but the ${github.eventName || 'event'} event has no such field`);
         return value;
     }
-    if (root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0]))
-        return github[TEMPLATE_FIELDS[path[0]]];
+    if (github && root === 'github' && path.length === 1 && Object.hasOwn(TEMPLATE_FIELDS, path[0])) {
+        const value = github[TEMPLATE_FIELDS[path[0]]];
+        return NUMBER_FIELDS.has(path[0]) && /^\d{1,15}$/.test(value) ? Number(value) : value;
+    }
     throw new TemplateError(`uses {{ ${name} }}, which is not a template field (known: id, github.<${Object.keys(TEMPLATE_FIELDS).join('|')}>, github.event.<path>, env.<NAME>)`);
 }
 ;// CONCATENATED MODULE: ./build/action/message.js
@@ -29966,13 +30318,149 @@ function sized(input, message) {
     (0,inputError/* checkInput */.DR)(input, () => checkSize(message.body));
     return message;
 }
-// EXTERNAL MODULE: ./build/action/notification.js
-var action_notification = __nccwpck_require__(7420);
+;// CONCATENATED MODULE: ./build/action/values.js
+/**
+ * The inputs' values as the inputs table defines them: each read once from the runner and trimmed, secrets masked
+ * first, names the table does not know refused (with the closest known name), then every value checked against
+ * its type and the required ones demanded, in table order. config.ts reads typed values from here and checks the
+ * rules between inputs.
+ */
+
+
+
+/** The checked values of one run's inputs. */
+class InputValues {
+    #texts = new Map();
+    /** @throws InputError for an unknown name, a value of the wrong type, or a required input left unset */
+    constructor(runner) {
+        const known = (0,inputs/* inputsOf */.Vc)(runner.frontEnd);
+        // Secrets first, masked as they are read, so before any other value is read (and anything can be logged).
+        for (const input of known.filter((i) => i.secret)) {
+            const text = runner.input(input.name).trim();
+            this.#texts.set(input.name, text);
+            if (text)
+                runner.mask(text);
+        }
+        // The key inside a connection string on its own too: a parser or a log line may show it apart.
+        const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(this.text('connection-string'))?.[1]?.trim();
+        if (key)
+            runner.mask(key);
+        for (const input of known.filter((i) => !i.secret))
+            this.#texts.set(input.name, runner.input(input.name).trim());
+        refuseUnknown(runner.inputNames(), known, runner.frontEnd);
+        for (const input of known) {
+            const text = this.#texts.get(input.name);
+            if (input.required && !text)
+                throw new inputError/* InputError */.dz(input.name, 'is required', true);
+            if (text)
+                checkType(input, text);
+        }
+    }
+    /** The trimmed value as given, '' when unset. */
+    text(name) {
+        return this.#texts.get(name) ?? '';
+    }
+    /** The value, or the table's default when unset. */
+    value(name) {
+        return this.text(name) || (0,inputs/* inputDefinition */.O$)(name).default;
+    }
+    /** True when the input holds something other than its default (which the Action's runner passes for every input). */
+    given(name) {
+        const text = this.text(name);
+        if (!text)
+            return false;
+        const input = (0,inputs/* inputDefinition */.O$)(name);
+        return input.type.kind === 'boolean' ? parseBoolean(text) !== parseBoolean(input.default || 'false') : text !== input.default;
+    }
+    boolean(name) {
+        return parseBoolean(this.value(name));
+    }
+    /** A whole number, or a number of seconds; undefined when unset without a default. */
+    number(name) {
+        const value = this.value(name);
+        return value === '' ? undefined : Number(value);
+    }
+    /** One of the enum's values. */
+    choice(name) {
+        return this.value(name);
+    }
+    /** The items of a list, trimmed, empty ones dropped. */
+    list(name) {
+        return this.value(name)
+            .split(/[,\r\n]/)
+            .map((item) => item.trim())
+            .filter(Boolean);
+    }
+}
+/** Booleans as the runner's YAML 1.2 core schema spells them (what `core.getBooleanInput` accepts). */
+function parseBoolean(text) {
+    if (['true', 'True', 'TRUE'].includes(text))
+        return true;
+    if (['false', 'False', 'FALSE'].includes(text))
+        return false;
+    return undefined;
+}
+function checkType(input, text) {
+    const { type } = input;
+    const ok = type.kind === 'enum'
+        ? type.values.includes(text)
+        : type.kind === 'boolean'
+            ? parseBoolean(text) !== undefined
+            : type.kind === 'integer'
+                ? /^\d+$/.test(text) && Number(text) >= type.min && Number(text) <= type.max
+                : type.kind === 'seconds'
+                    ? /^\d+(\.\d+)?$/.test(text) && Number(text) >= type.min && Number(text) <= type.max
+                    : true;
+    if (!ok)
+        throw new inputError/* InputError */.dz(input.name, `must be ${(0,inputs/* ruleOf */.Y)(input)} (got ${input.secret ? 'a value' : validate_describe(text)})`);
+}
+/**
+ * A name the runner set that the table lacks is a typo in the workflow (the Action's runner sets INPUT_* for every
+ * `with:` name, known or not; the validator flags it, but a step runs anyway).
+ */
+function refuseUnknown(names, known, frontEnd) {
+    const knownNames = known.map((input) => input.name);
+    for (const name of names) {
+        if (knownNames.includes(name))
+            continue;
+        const closest = closestName(name, knownNames);
+        const elsewhere = (0,inputs/* inputsOf */.Vc)(frontEnd === 'action' ? 'cli' : 'action').some((input) => input.name === name);
+        throw new inputError/* InputError */.dz(name, `is not an input of ${frontEnd === 'action' ? 'this Action' : 'this command'}${elsewhere ? ` (only of the ${frontEnd === 'action' ? 'CLI' : 'Action'})` : ''}: did you mean {${closest}}?`);
+    }
+}
+/** The known name nearest to `name` by edit distance, `_` and `-` read alike (the runner keeps both as given). */
+function closestName(name, known) {
+    const wanted = name.toLowerCase().replace(/_/g, '-');
+    let best = known[0];
+    let bestDistance = Number.POSITIVE_INFINITY;
+    for (const candidate of known) {
+        const distance = editDistance(wanted, candidate);
+        if (distance < bestDistance)
+            [best, bestDistance] = [candidate, distance];
+    }
+    return best;
+}
+/** Levenshtein distance, with an adjacent swap counted as one edit (the typical typo: tll for ttl). */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        rows[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
 ;// CONCATENATED MODULE: ./build/action/config.js
 /**
- * Reads every input once, into one typed config object. Secrets are masked before anything else happens; then
- * each input is checked on its own, then the combinations. Every problem is an InputError naming the input and
- * the rule, found before any request goes out.
+ * Reads every input once, into one typed config object. The inputs table (inputs.ts) defines each input; values.ts
+ * reads them (secrets masked first), refuses unknown names and checks each value's type; here are the rules between
+ * inputs. Every problem is an InputError naming the input and the rule, found before any request goes out.
  */
 
 
@@ -29984,87 +30472,65 @@ var action_notification = __nccwpck_require__(7420);
 
 
 
-const OPERATIONS = ['send', 'close'];
-const TARGETS = ['hub', 'group', 'user', 'connection'];
-const config_CONTENT_TYPES = ['auto', 'json', 'text', 'binary'];
-/** Inputs that hold secrets: masked before anything is read or logged. */
-const SECRET_INPUTS = ['connection-string', 'access-key', 'github-token'];
+
 /**
- * Reads and checks every input.
- * @param env - the runner's environment (OIDC variables, workspace, template values)
+ * Reads and checks every input the runner gives.
  * @throws InputError for the first input that breaks a rule
  */
-function readConfig(core, env, context) {
-    // Each input is read from the environment once; the secret ones first, so they are masked before anything else.
-    const read = new Map();
-    const input = (name) => {
-        if (!read.has(name))
-            read.set(name, core.getInput(name));
-        return read.get(name);
-    };
-    maskSecrets(core, input);
-    const given = (name) => input(name) !== '';
+function readConfig(runner) {
+    const { context } = runner;
+    const values = new InputValues(runner);
+    const input = (name) => values.text(name);
+    const given = (name) => values.given(name);
     const hub = input('hub');
-    if (!hub)
-        throw new inputError/* InputError */.dz('hub', 'is required: the hub to address', true);
     if (!HUB_PATTERN.test(hub)) {
-        throw new inputError/* InputError */.dz('hub', `must start with a letter and hold only letters, digits and _ \` , . [ ], 128 characters at most (got ${describe(hub)})`);
+        throw new inputError/* InputError */.dz('hub', `must start with a letter and hold only letters, digits and _ \` , . [ ], 128 characters at most (got ${validate_describe(hub)})`);
     }
-    const operation = oneOf('operation', input('operation') || 'send', OPERATIONS);
-    const target = readTarget(input, oneOf('target', input('target') || 'hub', TARGETS));
-    const auth = readAuth(input, env);
-    const apiVersion = input('api-version') || DEFAULT_API_VERSION;
+    const operation = values.choice('operation');
+    // Any input set for an operation that does not use it. Inputs whose default a front-end fills in itself
+    // (github-token) cannot tell set from unset, so they are left out.
+    for (const definition of inputs/* INPUTS */.mc) {
+        if (!definition.operations.includes(operation) && !definition.frontEndDefault && given(definition.name)) {
+            throw new inputError/* InputError */.dz(definition.name, `applies to {operation=${definition.operations.join(' or ')}} only`);
+        }
+    }
+    const target = readTarget(input, values.choice('target'));
+    const auth = readAuth(input, values);
+    const apiVersion = values.value('api-version');
     (0,inputError/* checkInput */.DR)('api-version', () => checkApiVersion('api-version', apiVersion));
-    const retries = integer('retries', input('retries') || '3', 0, 20);
-    const timeoutSeconds = integer('timeout-seconds', input('timeout-seconds') || '60', 1, 3600);
-    const dryRun = config_boolean('dry-run', input('dry-run') || 'false');
-    const failOnError = config_boolean('fail-on-error', input('fail-on-error') || 'true');
-    const countRecipients = config_boolean('count-recipients', input('count-recipients') || 'false');
-    const excluded = readExcluded(input('excluded'));
+    const countRecipients = values.boolean('count-recipients');
+    const excluded = values.list('excluded');
+    for (const id of excluded)
+        (0,inputError/* checkInput */.DR)('excluded', () => checkPathParam('connectionId', id));
     const filter = input('filter') || undefined;
-    const reason = input('reason') || undefined;
-    const ttl = input('message-ttl-seconds');
-    const messageTtlSeconds = ttl === '' ? undefined : integer('message-ttl-seconds', ttl, 0, 300);
-    const waves = readWaves(input('batch-size'), input('batch-interval-seconds') || '0');
-    const contentType = oneOf('content-type', input('content-type') || 'auto', config_CONTENT_TYPES);
-    const onlyFor = (name, rule) => new inputError/* InputError */.dz(name, rule);
+    const waves = readWaves(values);
+    const contentType = values.choice('content-type');
     if (operation === 'send') {
-        for (const name of ['reason', 'batch-size'])
-            if (given(name))
-                throw onlyFor(name, 'applies to operation close only');
         if (excluded.length && (target.kind === 'user' || target.kind === 'connection')) {
-            throw onlyFor('excluded', `applies to target hub or group when sending (the service takes no excluded list for a ${target.kind})`);
+            throw new inputError/* InputError */.dz('excluded', `applies to {target} hub or group when sending (the service takes no excluded list for a ${target.kind})`);
         }
         if (filter && target.kind === 'connection')
-            throw onlyFor('filter', 'does not apply to target connection (the service takes no filter there)');
+            throw new inputError/* InputError */.dz('filter', 'does not apply to {target} connection (the service takes no filter there)');
         if (countRecipients && target.kind === 'hub') {
-            throw onlyFor('count-recipients', 'needs target group, user or connection: the service cannot list the connections of a whole hub');
+            throw new inputError/* InputError */.dz('count-recipients', 'needs {target} group, user or connection: the service cannot list the connections of a whole hub');
         }
         if (countRecipients && filter)
-            throw onlyFor('count-recipients', 'cannot count with filter: the filter is applied by the service, after the count');
+            throw new inputError/* InputError */.dz('count-recipients', 'cannot count with {filter}: the filter is applied by the service, after the count');
     }
     else {
-        for (const name of ['message', 'message-file', 'release-tag', 'filter', 'message-ttl-seconds', 'id']) {
-            if (given(name))
-                throw onlyFor(name, 'applies to operation send only');
-        }
-        if (countRecipients)
-            throw onlyFor('count-recipients', 'applies to operation send only');
         if (excluded.length && target.kind === 'connection')
-            throw onlyFor('excluded', 'does not apply when closing one connection');
+            throw new inputError/* InputError */.dz('excluded', 'does not apply when closing one connection');
         if (waves && target.kind !== 'group')
-            throw onlyFor('batch-size', `closes a group in waves: it needs target group (got ${target.kind})`);
+            throw new inputError/* InputError */.dz('batch-size', `closes a group in waves: it needs {target} group (got ${target.kind})`);
     }
     const githubToken = input('github-token');
-    const id = input('id') || (0,action_notification/* defaultNotificationId */.g3)(env);
+    const id = input('id') || context.defaultId;
     if (!notification/* NOTIFICATION_ID_PATTERN */.nI.test(id)) {
-        throw new inputError/* InputError */.dz('id', `must be 1 to 128 printable ASCII characters without spaces (got ${describe(id)})`);
+        throw new inputError/* InputError */.dz('id', `must be 1 to 128 printable ASCII characters without spaces (got ${validate_describe(id)})`);
     }
-    const notificationSchema = oneOf('notification-schema', input('notification-schema') || '2', ['1', '2']) === '1' ? 1 : 2;
-    if (notificationSchema === 1 && operation === 'close')
-        throw onlyFor('notification-schema', 'applies to operation send only');
+    const notificationSchema = values.choice('notification-schema') === '1' ? 1 : 2;
     if (notificationSchema === 1) {
-        core.warning(`notification-schema 1 is deprecated: it sends ${notification/* NOTIFICATION_SCHEMA_V1 */.Y3}, without an id; update the receivers, then drop the input`);
+        runner.log.warning(`${runner.wording.mention('notification-schema')} 1 is deprecated: it sends ${notification/* NOTIFICATION_SCHEMA_V1 */.Y3}, without an id; update the receivers, then drop the input`);
     }
     let message;
     if (operation === 'send') {
@@ -30072,18 +30538,20 @@ function readConfig(core, env, context) {
         if (releaseTag) {
             for (const name of ['message', 'message-file']) {
                 if (given(name))
-                    throw new inputError/* InputError */.dz(name, 'cannot be combined with release-tag, which sends the release announcement');
+                    throw new inputError/* InputError */.dz(name, 'cannot be combined with {release-tag}, which sends the release announcement');
             }
             if (contentType !== 'auto')
-                throw new inputError/* InputError */.dz('content-type', 'does not apply with release-tag: the announcement is JSON');
+                throw new inputError/* InputError */.dz('content-type', 'does not apply with {release-tag}: the announcement is JSON');
             if (!githubToken)
-                throw new inputError/* InputError */.dz('github-token', 'is required with release-tag, to read the release', true);
+                throw new inputError/* InputError */.dz('github-token', 'is required with {release-tag}, to read the release', true);
+            if (!context.github) {
+                throw new inputError/* InputError */.dz('release-tag', 'reads the release through the GitHub API of a GitHub Actions run (its repository and API URL), which this run is not');
+            }
             message = { kind: 'release-tag', tag: releaseTag };
         }
         else {
-            message = config_readMessage(input, contentType, { github: context, env, id });
+            message = config_readMessage(input, contentType, { github: context.github, source: context.source, env: context.env, id });
         }
-        // The runner passes action.yml's default ("2") whether or not the step sets it: only a 1 says something.
         if (notificationSchema === 1 && message?.kind === 'message') {
             throw new inputError/* InputError */.dz('notification-schema', 'applies to the default notification only: your own message is sent as it is');
         }
@@ -30099,40 +30567,29 @@ function readConfig(core, env, context) {
         githubToken,
         filter,
         excluded,
-        messageTtlSeconds,
-        reason,
+        messageTtlSeconds: values.number('message-ttl-seconds'),
+        reason: input('reason') || undefined,
         countRecipients,
         waves,
         apiVersion,
-        retries,
-        timeoutSeconds,
-        dryRun,
-        failOnError,
+        retries: values.number('retries'),
+        timeoutSeconds: values.number('timeout-seconds'),
+        dryRun: values.boolean('dry-run'),
+        failOnError: values.boolean('fail-on-error'),
     };
-}
-/** Masks the secret inputs, and the key inside a connection string on its own (it may be logged apart). */
-function maskSecrets(core, input) {
-    for (const name of SECRET_INPUTS) {
-        const value = input(name);
-        if (value)
-            core.setSecret(value);
-    }
-    const key = /(?:^|;)\s*AccessKey\s*=([^;]+)/i.exec(input('connection-string'))?.[1]?.trim();
-    if (key)
-        core.setSecret(key);
 }
 function readTarget(input, kind) {
     const fields = { group: 'group', user: 'user-id', connection: 'connection-id' };
     for (const [targetKind, name] of Object.entries(fields)) {
         if (kind !== targetKind && input(name))
-            throw new inputError/* InputError */.dz(name, `is set, but target is ${kind}: set target: ${targetKind} to address it`);
+            throw new inputError/* InputError */.dz(name, `is set, but {target} is ${kind}: set {target=${targetKind}} to address it`);
     }
     if (kind === 'hub')
         return { kind };
     const name = fields[kind];
     const value = input(name);
     if (!value)
-        throw new inputError/* InputError */.dz(name, `is required when target is ${kind}`, true);
+        throw new inputError/* InputError */.dz(name, `is required when {target} is ${kind}`, true);
     if (kind === 'group') {
         (0,inputError/* checkInput */.DR)(name, () => checkGroup(name, value));
         return { kind, group: value };
@@ -30140,8 +30597,8 @@ function readTarget(input, kind) {
     (0,inputError/* checkInput */.DR)(name, () => checkPathParam(kind === 'user' ? 'userId' : 'connectionId', value));
     return kind === 'user' ? { kind, userId: value } : { kind, connectionId: value };
 }
-const AUTH_METHODS = 'give exactly one of connection-string, endpoint + access-key, or endpoint + client-id + tenant-id (Microsoft Entra)';
-function readAuth(input, env) {
+const AUTH_METHODS = 'give exactly one of {connection-string}, {endpoint} + {access-key}, or {endpoint} + {client-id} + {tenant-id} (Microsoft Entra)';
+function readAuth(input, values) {
     const connectionString = input('connection-string');
     const endpoint = input('endpoint');
     const accessKey = input('access-key');
@@ -30149,39 +30606,56 @@ function readAuth(input, env) {
     const tenantId = input('tenant-id');
     const methods = [connectionString && 'connection-string', accessKey && 'access-key', (clientId || tenantId) && (clientId ? 'client-id' : 'tenant-id')].filter(Boolean);
     if (methods.length > 1)
-        throw new inputError/* InputError */.dz(methods.join(' and '), `are two auth methods: ${AUTH_METHODS}`);
+        throw new inputError/* InputError */.dz(methods, `are two auth methods: ${AUTH_METHODS}`);
     if (connectionString) {
         if (endpoint)
-            throw new inputError/* InputError */.dz('endpoint', 'must not be set with connection-string, which holds the endpoint already');
+            throw new inputError/* InputError */.dz('endpoint', 'must not be set with {connection-string}, which holds the endpoint already');
+        checkConnectionStringShape(connectionString);
         // The parser's messages never echo the string or its key.
-        (0,inputError/* checkInput */.DR)('connection-string', () => parseConnectionString(connectionString));
+        const parsed = (0,inputError/* checkInput */.DR)('connection-string', () => parseConnectionString(connectionString));
+        checkTransport('connection-string', parsed.endpoint, 'its Endpoint');
         return { kind: 'connection-string', connectionString };
     }
     if (methods.length === 0) {
         if (endpoint)
-            throw new inputError/* InputError */.dz('access-key', 'or client-id + tenant-id is required with endpoint', true);
+            throw new inputError/* InputError */.dz('access-key', 'or {client-id} + {tenant-id} is required with {endpoint}', true);
         throw new inputError/* InputError */.dz('connection-string', `or another auth method is required: ${AUTH_METHODS}`, true);
     }
     if (!endpoint)
-        throw new inputError/* InputError */.dz('endpoint', `is required with ${methods[0]}`, true);
-    (0,inputError/* checkInput */.DR)('endpoint', () => parseEndpoint('endpoint', endpoint));
+        throw new inputError/* InputError */.dz('endpoint', `is required with {${methods[0]}}`, true);
+    checkTransport('endpoint', (0,inputError/* checkInput */.DR)('endpoint', () => parseEndpoint('endpoint', endpoint, true)).href, 'it');
     if (accessKey)
         return { kind: 'access-key', endpoint, accessKey };
     if (!clientId)
-        throw new inputError/* InputError */.dz('client-id', 'is required with tenant-id', true);
+        throw new inputError/* InputError */.dz('client-id', 'is required with {tenant-id}', true);
     if (!tenantId)
-        throw new inputError/* InputError */.dz('tenant-id', 'is required with client-id', true);
+        throw new inputError/* InputError */.dz('tenant-id', 'is required with {client-id}', true);
     if (!/^[A-Za-z0-9._-]+$/.test(clientId))
-        throw new inputError/* InputError */.dz('client-id', `must be an application (client) id such as a GUID (got ${describe(clientId)})`);
+        throw new inputError/* InputError */.dz('client-id', `must be an application (client) id such as a GUID (got ${validate_describe(clientId)})`);
     if (!/^[A-Za-z0-9.-]+$/.test(tenantId))
-        throw new inputError/* InputError */.dz('tenant-id', `must be a tenant id (a GUID) or domain (got ${describe(tenantId)})`);
-    const audience = input('audience') || 'api://AzureADTokenExchange';
-    const authorityHost = (0,inputError/* checkInput */.DR)('authority-host', () => parseEndpoint('authority-host', input('authority-host') || 'https://login.microsoftonline.com')).href;
-    if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
-        throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
-            'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
+        throw new inputError/* InputError */.dz('tenant-id', `must be a tenant id (a GUID) or domain (got ${validate_describe(tenantId)})`);
+    const authorityHost = (0,inputError/* checkInput */.DR)('authority-host', () => parseEndpoint('authority-host', values.value('authority-host'))).href;
+    const clientSecret = input('client-secret') || undefined;
+    return { kind: 'entra', endpoint, clientId, tenantId, audience: values.value('audience'), authorityHost, ...(clientSecret && { clientSecret }) };
+}
+/**
+ * Two common slips, named before the parser would call them "part 4 is not of the form Key=Value": quotes pasted
+ * around the string, and the endpoint URL alone. Neither message shows the value (it is a secret).
+ */
+function checkConnectionStringShape(value) {
+    if (/^["'`]|["'`]$/.test(value)) {
+        throw new inputError/* InputError */.dz('connection-string', 'is wrapped in quotes: store the connection string without them (quotes in a YAML line or a shell are not part of the value; quotes inside the secret are)');
     }
-    return { kind: 'entra', endpoint, clientId, tenantId, audience, authorityHost };
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^;]*;?$/i.test(value)) {
+        throw new inputError/* InputError */.dz('connection-string', 'is a URL, not a connection string: give the URL as {endpoint} with {access-key} (or {client-id} + {tenant-id}), or the whole Endpoint=…;AccessKey=…;Version=1.0; string as the portal shows it');
+    }
+}
+/** Plain http carries the bearer token in clear text: only to a loopback host (the emulator), as the core client rules. */
+function checkTransport(name, href, what) {
+    const url = new URL(href);
+    if (url.protocol === 'http:' && !isLoopback(url.hostname)) {
+        throw new inputError/* InputError */.dz(name, `uses http to ${url.hostname}, which is not a loopback host: the access token would cross the network in clear text; make ${what} https (plain http is only for loopback hosts, such as the emulator)`);
+    }
 }
 function config_readMessage(input, contentType, scope) {
     const inline = input('message');
@@ -30206,43 +30680,15 @@ function config_readMessage(input, contentType, scope) {
         throw new inputError/* InputError */.dz('message-file', `must hold at most ${MAX_MESSAGE_BYTES} bytes (1 MiB), the service's limit`);
     return prepareMessage('message-file', (0,external_node_fs_namespaceObject.readFileSync)(path), contentType, scope);
 }
-function readExcluded(text) {
-    const ids = text
-        .split(/[,\r\n]/)
-        .map((id) => id.trim())
-        .filter(Boolean);
-    ids.forEach((id) => (0,inputError/* checkInput */.DR)('excluded', () => checkPathParam('connectionId', id)));
-    return ids;
-}
-function readWaves(batchSize, interval) {
-    if (!/^\d+(\.\d+)?$/.test(interval) || Number(interval) > 3600) {
-        throw new inputError/* InputError */.dz('batch-interval-seconds', `must be a number of seconds from 0 to 3600 (got ${describe(interval)})`);
-    }
-    if (!batchSize) {
-        if (Number(interval) !== 0)
-            throw new inputError/* InputError */.dz('batch-interval-seconds', 'needs batch-size: it is the wait between waves');
+function readWaves(values) {
+    const batchSize = values.number('batch-size');
+    const intervalSeconds = values.number('batch-interval-seconds');
+    if (batchSize === undefined) {
+        if (intervalSeconds !== 0)
+            throw new inputError/* InputError */.dz('batch-interval-seconds', 'needs {batch-size}: it is the wait between waves');
         return undefined;
     }
-    return { batchSize: integer('batch-size', batchSize, 1, 1000), intervalSeconds: Number(interval) };
-}
-function oneOf(name, value, allowed) {
-    if (!allowed.includes(value))
-        throw new inputError/* InputError */.dz(name, `must be one of ${allowed.join(', ')} (got ${describe(value)})`);
-    return value;
-}
-function integer(name, text, min, max) {
-    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
-        throw new inputError/* InputError */.dz(name, `must be a whole number from ${min} to ${max} (got ${describe(text)})`);
-    }
-    return Number(text);
-}
-/** Booleans as the runner's YAML 1.2 core schema spells them (what `core.getBooleanInput` accepts). */
-function config_boolean(name, text) {
-    if (['true', 'True', 'TRUE'].includes(text))
-        return true;
-    if (['false', 'False', 'FALSE'].includes(text))
-        return false;
-    throw new inputError/* InputError */.dz(name, `must be true or false (got ${describe(text)})`);
+    return { batchSize, intervalSeconds };
 }
 ;// CONCATENATED MODULE: ./build/action/dryRun.js
 const AUTHORIZATION = {
@@ -30253,21 +30699,22 @@ const AUTHORIZATION = {
 /** Bodies longer than this are cut in the log; the `payload` output still has all of it. */
 const SHOWN_BODY_CHARS = 4000;
 /**
- * Prints each request: method, URL, headers (Authorization masked) and body.
+ * Prints each request: method, URL (where the client really sends it), headers (Authorization masked) and body.
+ * @param urlOf - the URL the client sends a request to
  * @param notes - lines printed before the requests (what a multi-step operation would do)
  */
-function printDryRun(core, endpoint, auth, requests, notes = []) {
-    core.info('Dry run: nothing is sent. The request(s) that would go out:');
+function printDryRun(log, urlOf, auth, requests, notes = []) {
+    log.info('Dry run: nothing is sent. The request(s) that would go out:');
     for (const note of notes)
-        core.info(note);
+        log.info(note);
     for (const request of requests) {
-        core.info(`${request.method} ${endpoint}${request.url}`);
-        core.info(`authorization: ${AUTHORIZATION[auth]}`);
+        log.info(`${request.method} ${urlOf(request)}`);
+        log.info(`authorization: ${AUTHORIZATION[auth]}`);
         for (const [name, value] of Object.entries(request.headers))
-            core.info(`${name}: ${value}`);
+            log.info(`${name}: ${value}`);
         if (request.body !== undefined) {
             const body = typeof request.body === 'string' ? request.body : `<${request.body.byteLength} bytes, base64> ${Buffer.from(request.body).toString('base64')}`;
-            core.info(body.length > SHOWN_BODY_CHARS ? `${body.slice(0, SHOWN_BODY_CHARS)}… (${body.length} characters in all)` : body);
+            log.info(body.length > SHOWN_BODY_CHARS ? `${body.slice(0, SHOWN_BODY_CHARS)}… (${body.length} characters in all)` : body);
         }
     }
 }
@@ -30754,14 +31201,14 @@ class WebPubSubServiceClient {
         checkClientOptions(options);
         checkPathParam('hub', hub);
         if (!isKeyCredential(credential) && !isTokenCredential(credential)) {
-            throw new InvalidArgumentError('credential', `must be an AzureKeyCredential ({ key }) or a TokenCredential ({ getToken }) (got ${describe(credential)})`);
+            throw new InvalidArgumentError('credential', `must be an AzureKeyCredential ({ key }) or a TokenCredential ({ getToken }) (got ${validate_describe(credential)})`);
         }
         const insecure = options.allowInsecureConnection === true;
         this.#service = parseEndpoint('endpoint', endpoint, insecure);
         this.#target = options.reverseProxyEndpoint === undefined ? this.#service : parseEndpoint('reverseProxyEndpoint', options.reverseProxyEndpoint, insecure);
         this.hub = hub;
         this.endpoint = this.#service.href;
-        this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+        this.apiVersion = options.apiVersion ?? operations/* DEFAULT_API_VERSION */._L;
         this.#credential = credential;
         this.#log = createLog(options.logger, options.logLevel);
         const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -30776,71 +31223,71 @@ class WebPubSubServiceClient {
     }
     /** Broadcasts to every connection of the hub. */
     sendToAll(message, options = {}) {
-        return this.#sendMessage(operations.sendToAll, [], message, options);
+        return this.#sendMessage(operations/* operations */.zU.sendToAll, [], message, options);
     }
     /** Sends to every connection in `group`. */
     sendToGroup(group, message, options = {}) {
-        return this.#sendMessage(operations.sendToGroup, [group], message, options);
+        return this.#sendMessage(operations/* operations */.zU.sendToGroup, [group], message, options);
     }
     /** Sends to every connection of `userId`. */
     sendToUser(userId, message, options = {}) {
-        return this.#sendMessage(operations.sendToUser, [userId], message, options);
+        return this.#sendMessage(operations/* operations */.zU.sendToUser, [userId], message, options);
     }
     /** Sends to one connection. */
     sendToConnection(connectionId, message, options = {}) {
-        return this.#sendMessage(operations.sendToConnection, [connectionId], message, options);
+        return this.#sendMessage(operations/* operations */.zU.sendToConnection, [connectionId], message, options);
     }
     /** Closes every connection of the hub, except `excluded`. */
     closeAllConnections(options = {}) {
-        return this.#invoke(operations.closeAllConnections, [], options);
+        return this.#invoke(operations/* operations */.zU.closeAllConnections, [], options);
     }
     closeGroupConnections(group, options = {}) {
-        return this.#invoke(operations.closeGroupConnections, [group], options);
+        return this.#invoke(operations/* operations */.zU.closeGroupConnections, [group], options);
     }
     closeUserConnections(userId, options = {}) {
-        return this.#invoke(operations.closeUserConnections, [userId], options);
+        return this.#invoke(operations/* operations */.zU.closeUserConnections, [userId], options);
     }
     closeConnection(connectionId, options = {}) {
-        return this.#invoke(operations.closeConnection, [connectionId], options);
+        return this.#invoke(operations/* operations */.zU.closeConnection, [connectionId], options);
     }
     /** True when the connection is open. */
     connectionExists(connectionId, options = {}) {
-        return this.#invoke(operations.connectionExists, [connectionId], options);
+        return this.#invoke(operations/* operations */.zU.connectionExists, [connectionId], options);
     }
     /** True while the group has at least one connection (empty groups do not exist). */
     groupExists(group, options = {}) {
-        return this.#invoke(operations.groupExists, [group], options);
+        return this.#invoke(operations/* operations */.zU.groupExists, [group], options);
     }
     /** True when the user has at least one connection. */
     userExists(userId, options = {}) {
-        return this.#invoke(operations.userExists, [userId], options);
+        return this.#invoke(operations/* operations */.zU.userExists, [userId], options);
     }
     /** Adds a connection to a group; the service answers 404 when the connection does not exist. */
     addConnectionToGroup(group, connectionId, options = {}) {
-        return this.#invoke(operations.addConnectionToGroup, [group, connectionId], options);
+        return this.#invoke(operations/* operations */.zU.addConnectionToGroup, [group, connectionId], options);
     }
     removeConnectionFromGroup(group, connectionId, options = {}) {
-        return this.#invoke(operations.removeConnectionFromGroup, [group, connectionId], options);
+        return this.#invoke(operations/* operations */.zU.removeConnectionFromGroup, [group, connectionId], options);
     }
     removeConnectionFromAllGroups(connectionId, options = {}) {
-        return this.#invoke(operations.removeConnectionFromAllGroups, [connectionId], options);
+        return this.#invoke(operations/* operations */.zU.removeConnectionFromAllGroups, [connectionId], options);
     }
     /** Adds the user's current connections to a group (404 when the user has none). */
     addUserToGroup(group, userId, options = {}) {
-        return this.#invoke(operations.addUserToGroup, [group, userId], options);
+        return this.#invoke(operations/* operations */.zU.addUserToGroup, [group, userId], options);
     }
     removeUserFromGroup(group, userId, options = {}) {
-        return this.#invoke(operations.removeUserFromGroup, [group, userId], options);
+        return this.#invoke(operations/* operations */.zU.removeUserFromGroup, [group, userId], options);
     }
     removeUserFromAllGroups(userId, options = {}) {
-        return this.#invoke(operations.removeUserFromAllGroups, [userId], options);
+        return this.#invoke(operations/* operations */.zU.removeUserFromAllGroups, [userId], options);
     }
     /** Adds every connection matching the OData `filter` to each of `groups`. */
     addConnectionsToGroups(groups, filter, options = {}) {
-        return this.#invoke(operations.addConnectionsToGroups, [], options, { groups, filter });
+        return this.#invoke(operations/* operations */.zU.addConnectionsToGroups, [], options, { groups, filter });
     }
     removeConnectionsFromGroups(groups, filter, options = {}) {
-        return this.#invoke(operations.removeConnectionsFromGroups, [], options, { groups, filter });
+        return this.#invoke(operations/* operations */.zU.removeConnectionsFromGroups, [], options, { groups, filter });
     }
     /**
      * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
@@ -30849,12 +31296,12 @@ class WebPubSubServiceClient {
     listConnectionsInGroup(group, options = {}) {
         const { signal, ...query } = options;
         checkSignal(signal);
-        const first = this.#build(operations.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
+        const first = this.#build(operations/* operations */.zU.listConnectionsInGroup, [group], query, { otherOptions: CALL_OPTIONS });
         const client = this;
         async function* byPage() {
             let request = first;
             while (request) {
-                const page = (await client.#execute(operations.listConnectionsInGroup, request, signal));
+                const page = (await client.#execute(operations/* operations */.zU.listConnectionsInGroup, request, signal));
                 // The service lists anonymous connections with `userId: null`; a member has a userId only when there is one.
                 yield (page?.value ?? []).map(({ connectionId, userId }) => (userId == null ? { connectionId } : { connectionId, userId }));
                 request = page?.nextLink ? { ...first, url: client.#relativeToEndpoint(page.nextLink) } : undefined;
@@ -30869,18 +31316,18 @@ class WebPubSubServiceClient {
         };
     }
     grantPermission(connectionId, permission, options = {}) {
-        return this.#invoke(operations.grantPermission, [connectionId, permission], options);
+        return this.#invoke(operations/* operations */.zU.grantPermission, [connectionId, permission], options);
     }
     revokePermission(connectionId, permission, options = {}) {
-        return this.#invoke(operations.revokePermission, [connectionId, permission], options);
+        return this.#invoke(operations/* operations */.zU.revokePermission, [connectionId, permission], options);
     }
     /** True when the connection has the permission (for `targetName`, a group). */
     checkPermission(connectionId, permission, options = {}) {
-        return this.#invoke(operations.checkPermission, [connectionId, permission], options);
+        return this.#invoke(operations/* operations */.zU.checkPermission, [connectionId, permission], options);
     }
     /** Resolves when the service reports itself healthy (HEAD /api/health answers 200). */
     getServiceStatus(options = {}) {
-        return this.#invoke(operations.getServiceStatus, [], options);
+        return this.#invoke(operations/* operations */.zU.getServiceStatus, [], options);
     }
     /**
      * A token and WebSocket URL for a client. With an access key the token is signed here (`aud` is the http(s)
@@ -30892,9 +31339,9 @@ class WebPubSubServiceClient {
         const minutes = tokenOptions.expirationTimeInMinutes ?? 60;
         // Building the :generateToken request checks every option, for the key path too, which never sends it.
         const request = buildGenerateClientTokenRequest(this.hub, { ...tokenOptions, expirationTimeInMinutes: minutes, apiVersion: this.apiVersion });
-        const clientPath = CLIENT_PATHS[tokenOptions.clientProtocol ?? 'default'] + this.hub;
+        const clientPath = operations/* CLIENT_PATHS */.Fi[tokenOptions.clientProtocol ?? 'default'] + this.hub;
         const token = isTokenCredential(this.#credential)
-            ? (await this.#execute(operations.generateClientToken, request, signal))
+            ? (await this.#execute(operations/* operations */.zU.generateClientToken, request, signal))
             : await signJwt(this.#credential.key, { ...(tokenOptions.roles && { role: tokenOptions.roles }), ...(tokenOptions.groups && { 'webpubsub.group': tokenOptions.groups }) }, { audience: `${this.#service.href}/${clientPath}`, lifetimeSeconds: minutes * 60, subject: tokenOptions.userId || undefined });
         const baseUrl = `${this.#service.href.replace(/^http/, 'ws')}/${clientPath}`;
         return { token, baseUrl, url: `${baseUrl}?access_token=${token}` };
@@ -30977,6 +31424,13 @@ class WebPubSubServiceClient {
         const response = await this.#dispatch(request, signal);
         return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
     }
+    /**
+     * The URL a request goes to, as `sendRequest` sends it (a path the endpoint already holds, such as `/api/hubs`, is
+     * not repeated): for logs and dry runs.
+     */
+    requestUrl(request) {
+        return this.#target.href + this.#relativeToEndpoint(request.url);
+    }
     /** A request URL as a path relative to the endpoint; absolute URLs must point at the service itself. */
     #relativeToEndpoint(url) {
         let path = url;
@@ -31027,7 +31481,45 @@ function checkClientOptions(options) {
     if (options.apiVersion !== undefined)
         checkApiVersion('options.apiVersion', options.apiVersion);
     if (options.logLevel !== undefined && (typeof options.logLevel !== 'string' || parseLevel(options.logLevel) === undefined)) {
-        throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${describe(options.logLevel)})`);
+        throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${validate_describe(options.logLevel)})`);
+    }
+}
+;// CONCATENATED MODULE: ./build/action/client.js
+/** The core client for the config's auth, bounded by timeout-seconds, logging through the runner. */
+
+
+
+/** One attempt never waits longer than this, so retries get their turn within the step's bound. */
+const MAX_ATTEMPT_MS = 30_000;
+/**
+ * @throws InvalidArgumentError for an endpoint the client refuses (e.g. http to a host that is not loopback);
+ * InputError when this front-end cannot obtain Entra tokens.
+ */
+function createClient(config, runner) {
+    const { log } = runner;
+    const stepMs = config.timeoutSeconds * 1000;
+    const options = {
+        apiVersion: config.apiVersion,
+        // maxElapsedMs bounds each call, every attempt and wait included; the step's own signal bounds the whole step.
+        retry: { maxRetries: config.retries, maxElapsedMs: stepMs },
+        timeoutMs: Math.min(MAX_ATTEMPT_MS, stepMs),
+        // Each attempt's request line, status and duration reach the log as debug lines when RUNNER_DEBUG=1; the client
+        // redacts every line before it gets here.
+        logger: { debug: (line) => log.debug(line), info: (line) => log.info(line), warning: (line) => log.warning(line) },
+        logLevel: log.isDebug?.() ? 'debug' : 'info',
+    };
+    const { auth, hub } = config;
+    switch (auth.kind) {
+        case 'connection-string':
+            return new WebPubSubServiceClient(auth.connectionString, hub, options);
+        case 'access-key':
+            return new WebPubSubServiceClient(auth.endpoint, new AzureKeyCredential(auth.accessKey), hub, options);
+        case 'entra': {
+            if (!runner.entraCredential)
+                throw new inputError/* InputError */.dz('client-id', 'signs in with Microsoft Entra, which this front-end cannot do');
+            const { endpoint, kind: _kind, ...settings } = auth;
+            return new WebPubSubServiceClient(endpoint, runner.entraCredential(settings, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
+        }
     }
 }
 ;// CONCATENATED MODULE: ./build/action/entra.js
@@ -31110,54 +31602,81 @@ function claimsOf(jwt) {
         return {};
     }
 }
-;// CONCATENATED MODULE: ./build/action/client.js
-/** The core client for the config's auth, bounded by timeout-seconds, logging through `core`. */
+// EXTERNAL MODULE: ./build/action/notification.js
+var action_notification = __nccwpck_require__(7420);
+;// CONCATENATED MODULE: ./build/action/githubRunner.js
+/** The GitHub Action's front-end: the Runner made of `@actions/core` and the runner's environment. */
 
 
 
-/** One attempt never waits longer than this, so retries get their turn within the step's bound. */
-const MAX_ATTEMPT_MS = 30_000;
+
 /**
- * @throws InvalidArgumentError for an endpoint the client refuses (e.g. http to a host that is not loopback).
+ * The input names the runner set, from the INPUT_* variables: every input action.yml declares (defaults filled
+ * in) and every name of the step's `with:`, upper-cased with spaces turned into `_` (as `core.getInput` looks
+ * them up), so they come back lower-cased.
  */
-function createClient(config, core) {
-    const stepMs = config.timeoutSeconds * 1000;
-    const options = {
-        apiVersion: config.apiVersion,
-        // maxElapsedMs bounds each call, every attempt and wait included; the step's own signal bounds the whole step.
-        retry: { maxRetries: config.retries, maxElapsedMs: stepMs },
-        timeoutMs: Math.min(MAX_ATTEMPT_MS, stepMs),
-        // Each attempt's request line, status and duration reach the log as debug lines when RUNNER_DEBUG=1; the client
-        // redacts every line before it gets here.
-        logger: { debug: (line) => core.debug(line), info: (line) => core.info(line), warning: (line) => core.warning(line) },
-        logLevel: core.isDebug() ? 'debug' : 'info',
+function inputNamesOf(env) {
+    return Object.keys(env)
+        .filter((key) => key.startsWith('INPUT_') && key.length > 'INPUT_'.length)
+        .map((key) => key.slice('INPUT_'.length).toLowerCase());
+}
+/** @param env - the runner's environment (a parameter for tests) */
+function createGitHubRunner(core, env) {
+    const github = readGitHubContext(env);
+    return {
+        frontEnd: 'action',
+        input: (name) => core.getInput(name),
+        inputNames: () => inputNamesOf(env),
+        wording: inputError/* ACTION_WORDING */.Ge,
+        context: {
+            source: (0,action_notification/* sourceOf */.vz)(github),
+            github,
+            env,
+            defaultId: (0,action_notification/* defaultNotificationId */.g3)(env),
+            sourceHint: 'the runner sets GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF in a workflow; when running the Action by hand, set them yourself (docs/action.md, "Running the Action locally")',
+        },
+        log: { info: (line) => core.info(line), warning: (line) => core.warning(line), debug: (line) => core.debug(line), isDebug: () => core.isDebug() },
+        mask: (secret) => core.setSecret(secret),
+        setOutput: (name, value) => core.setOutput(name, value),
+        fail: (message) => core.setFailed(message),
+        ...(env.GITHUB_STEP_SUMMARY && {
+            writeSummary: async (markdown) => {
+                await core.summary.addRaw(markdown, true).write();
+            },
+        }),
+        entraCredential(settings, timeoutMs) {
+            if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+                throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
+                    'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
+            }
+            return createGitHubOidcCredential(core, settings, timeoutMs);
+        },
     };
-    const { auth, hub } = config;
-    switch (auth.kind) {
-        case 'connection-string':
-            return new WebPubSubServiceClient(auth.connectionString, hub, options);
-        case 'access-key':
-            return new WebPubSubServiceClient(auth.endpoint, new AzureKeyCredential(auth.accessKey), hub, options);
-        case 'entra':
-            return new WebPubSubServiceClient(auth.endpoint, createGitHubOidcCredential(core, auth, Math.min(MAX_ATTEMPT_MS, stepMs)), hub, options);
-    }
 }
 ;// CONCATENATED MODULE: ./build/action/report.js
-/** Sets every output, then, when the runner gives a summary file, appends a compact table (never the payload). */
-async function report(core, config, outcome, env) {
-    core.setOutput('ok', String(outcome.ok));
-    core.setOutput('status', outcome.status === undefined ? '' : String(outcome.status));
-    core.setOutput('attempts', String(outcome.attempts));
-    core.setOutput('duration-ms', String(Math.round(outcome.durationMs)));
-    core.setOutput('payload', outcome.payload ?? '');
-    if (config?.operation === 'send')
-        core.setOutput('id', config.id);
-    if (outcome.recipients !== undefined)
-        core.setOutput('recipients', String(outcome.recipients));
-    if (outcome.closed !== undefined)
-        core.setOutput('closed', String(outcome.closed));
-    if (!config || !env.GITHUB_STEP_SUMMARY)
-        return;
+/**
+ * Sets every output, then, when the runner keeps a summary, appends a compact table (never the payload).
+ * @returns the outputs that were set
+ */
+async function report(runner, config, outcome) {
+    const outputs = {
+        ok: String(outcome.ok),
+        status: outcome.status === undefined ? '' : String(outcome.status),
+        attempts: String(outcome.attempts),
+        'duration-ms': String(Math.round(outcome.durationMs)),
+        payload: outcome.payload ?? '',
+        ...(config?.operation === 'send' && { id: config.id }),
+        ...(outcome.recipients !== undefined && { recipients: String(outcome.recipients) }),
+        ...(outcome.closed !== undefined && { closed: String(outcome.closed) }),
+    };
+    for (const [name, value] of Object.entries(outputs))
+        runner.setOutput(name, value);
+    if (config && runner.writeSummary)
+        await runner.writeSummary(summaryOf(config, outcome));
+    return outputs;
+}
+/** A heading and an HTML table (Markdown allows it; the cells are escaped). */
+function summaryOf(config, outcome) {
     const header = ['Operation', 'Hub', 'Target', 'Result', 'Status', 'Attempts', 'Duration'];
     const row = [
         config.operation,
@@ -31176,10 +31695,8 @@ async function report(core, config, outcome, env) {
         header.push('Closed');
         row.push(String(outcome.closed));
     }
-    await core.summary
-        .addHeading('Azure Web PubSub', 3)
-        .addTable([header.map((data) => ({ data, header: true })), row.map(escapeHtml)])
-        .write();
+    const cells = (tag, texts) => `<tr>${texts.map((text) => `<${tag}>${escapeHtml(text)}</${tag}>`).join('')}</tr>`;
+    return `### Azure Web PubSub\n\n<table>${cells('th', header)}${cells('td', row)}</table>\n`;
 }
 function describeTarget({ target }) {
     switch (target.kind) {
@@ -31222,7 +31739,7 @@ function buildSendRequest(config, message) {
     }
 }
 /** Sends the message; with count-recipients, first counts the live connections it will reach. */
-async function send_send(client, config, message, attempts, signal) {
+async function send(client, config, message, attempts, signal) {
     const recipients = config.countRecipients ? await countRecipients(client, config, attempts, signal) : undefined;
     const { status } = attempts.add(await execute(client, buildSendRequest(config, message), signal));
     return { status, recipients };
@@ -31246,31 +31763,41 @@ async function send_send(client, config, message, attempts, signal) {
 
 
 
+
 /**
  * Runs the Action. Never throws: every failure ends in `setFailed` or, when allowed, a warning.
  * @param env - the runner's environment (a parameter for tests)
  */
 async function run(core, env = process.env) {
+    await runWith(createGitHubRunner(core, env));
+}
+/**
+ * Runs one operation on any front-end. Never throws: every failure ends in `runner.fail` or, with
+ * fail-on-error: false, a warning; either way the result says what happened.
+ */
+async function runWith(runner) {
+    const { context, log } = runner;
     const started = performance.now();
     const attempts = new Attempts();
     const elapsed = () => performance.now() - started;
     let config;
     let client;
     let payload;
+    let closed;
     try {
-        const context = readGitHubContext(env);
-        config = readConfig(core, env, context);
-        let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(context, config)) : undefined;
+        config = readConfig(runner);
+        let message = config.operation === 'send' && config.message?.kind !== 'release-tag' ? (config.message ?? defaultMessage(runner, config)) : undefined;
         // Building every request checks every argument by the core's rules before anything is sent; the client's
         // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
         const notification = { id: config.id, schema: config.notificationSchema };
-        const requests = plan(config, message ?? notificationMessage((0,action_notification/* buildNotification */.Ur)(context, notification)));
-        client = createClient(config, core);
+        const standIn = () => notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification), runner);
+        const requests = plan(config, config.operation === 'send' ? (message ?? standIn()) : undefined);
+        client = createClient(config, runner);
         payload = message?.output;
         if (config.dryRun) {
-            printDryRun(core, client.endpoint, config.auth.kind, requests, dryRunNotes(config));
-            await report(core, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' }, env);
-            return;
+            printDryRun(log, (request) => client.requestUrl(request), config.auth.kind, requests, dryRunNotes(config));
+            const outputs = await report(runner, config, { ok: true, attempts: 0, durationMs: elapsed(), payload, result: 'dry run' });
+            return { ok: true, outputs };
         }
         const signal = AbortSignal.timeout(config.timeoutSeconds * 1000);
         try {
@@ -31278,61 +31805,107 @@ async function run(core, env = process.env) {
                 if (!message) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
-                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context, notification, await fetchRelease(tag, config.githubToken, context)));
+                    const release = await fetchRelease(tag, config.githubToken, context.github);
+                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release), runner);
                     payload = message.output;
                 }
-                const result = await send_send(client, config, message, attempts, signal);
-                describeSend(core, config, result.status, attempts.total, elapsed(), result.recipients);
-                await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' }, env);
+                const result = await send(client, config, message, attempts, signal);
+                describeSend(runner, config, result.status, attempts, elapsed(), result.recipients);
+                const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), payload, result: 'ok' });
+                return { ok: true, outputs };
             }
-            else {
-                const result = await close_close(client, config, core, attempts, signal);
-                core.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status} after ${attempts.total} attempt(s) in ${Math.round(elapsed())} ms`);
-                await report(core, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' }, env);
-            }
+            const result = await close_close(client, config, { log, attempts, signal, progress: (count) => (closed = count) });
+            log.info(`Closed the connections of ${targetText(config)} in hub ${config.hub}: ${result.status}, ${attempts.describe()}, in ${Math.round(elapsed())} ms`);
+            const outputs = await report(runner, config, { ok: true, ...result, attempts: attempts.total, durationMs: elapsed(), result: 'ok' });
+            return { ok: true, outputs };
         }
         catch (error) {
             // The client's bound on one call (maxElapsedMs) and the step's signal are the same timeout-seconds: whichever
             // fires first, the user hears about the input they set.
             const overall = error.overall === true;
-            throw (signal.aborted || overall) && !(0,inputError/* isInputError */.BT)(error) ? new StepTimeoutError(config.timeoutSeconds, error) : error;
+            throw (signal.aborted || overall) && !(0,inputError/* isInputError */.BT)(error)
+                ? new StepTimeoutError(runner.wording.mention('timeout-seconds'), config.timeoutSeconds, error)
+                : error;
         }
     }
     catch (thrown) {
         const error = (0,inputError/* asInputError */.XW)(thrown);
-        const message = redact(error?.message ?? String(error));
+        const message = redact((0,inputError/* isInputError */.BT)(error) ? error.wordedFor(runner.wording) : `${error?.message ?? String(error)}${hintFor(error, config, runner)}`);
         const outcome = {
             ok: false,
             status: typeof error?.status === 'number' ? error.status : undefined,
             attempts: attempts.total + (typeof error?.attempts === 'number' ? error.attempts : 0),
             durationMs: elapsed(),
             payload,
+            closed,
             result: (0,inputError/* isInputError */.BT)(error) ? 'invalid input' : `failed (${typeof error?.code === 'string' ? error.code : (error?.name ?? 'Error')})`,
         };
-        await report(core, (0,inputError/* isInputError */.BT)(error) ? undefined : config, outcome, env).catch(() => undefined);
+        const outputs = await report(runner, (0,inputError/* isInputError */.BT)(error) ? undefined : config, outcome).catch(() => ({}));
         // A bad input is a mistake in the workflow: it fails the step whatever fail-on-error says.
-        if ((0,inputError/* isInputError */.BT)(error) || !config || config.failOnError)
-            core.setFailed(message);
+        const failsStep = (0,inputError/* isInputError */.BT)(error) || !config || config.failOnError;
+        if (failsStep)
+            runner.fail(message);
         else
-            core.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+            log.warning(`${message} (fail-on-error is false: the step goes on, with ok=false)`);
+        return { ok: false, outputs, failure: { kind: failureKind(error, closed), message, failsStep } };
     }
     finally {
         await client?.close();
     }
 }
+/** What kind of failure an error is, for a front-end's exit code. An error may say itself (releaseTag.ts does). */
+function failureKind(error, closed) {
+    if ((0,inputError/* isInputError */.BT)(error))
+        return 'input';
+    if (closed)
+        return 'partial';
+    const { failureKind: kind, status } = (error ?? {});
+    return kind ?? (typeof status === 'number' ? 'refused' : 'unreachable');
+}
+/**
+ * The input to look at when the service turns the credential down: its message ("token signature does not
+ * match") says what, not which input gave it.
+ */
+function hintFor(error, config, { wording }) {
+    const status = error?.status;
+    if (!config || (status !== 401 && status !== 403))
+        return '';
+    const { auth } = config;
+    if (auth.kind === 'entra') {
+        return status === 403
+            ? `. The Entra identity of ${wording.mention('client-id')} signed in, but lacks a role on the resource (such as Web PubSub Service Owner)`
+            : `. The service did not accept the Entra token of ${wording.mention('client-id')} in ${wording.mention('tenant-id')}: is ${wording.mention('endpoint')} the resource it has access to?`;
+    }
+    if (status === 403)
+        return '';
+    const input = wording.mention(auth.kind);
+    return `. The service did not accept the token signed with the key of ${input}: is it a current access key of this resource (keys change when regenerated)?`;
+}
 /** The step ran past timeout-seconds. */
 class StepTimeoutError extends Error {
     code = 'StepTimeout';
-    constructor(seconds, cause) {
-        super(`The step ran past timeout-seconds (${seconds} s), retries and waits included; it was stopped`, { cause });
+    constructor(input, seconds, cause) {
+        super(`The step ran past ${input} (${seconds} s), retries and waits included; it was stopped`, { cause });
         this.name = 'StepTimeoutError';
     }
 }
 /** The default payload of a send without message: the event's release announcement, else a deploy notification. */
-function defaultMessage(context, config) {
-    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context, { id: config.id, schema: config.notificationSchema }, (0,action_notification/* releaseFromEvent */._n)(context)));
+function defaultMessage(runner, config) {
+    const { context } = runner;
+    const release = context.github && (0,action_notification/* releaseFromEvent */._n)(context.github);
+    return notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, { id: config.id, schema: config.notificationSchema }, release), runner);
 }
-function notificationMessage(notification) {
+/**
+ * The default notification as the message, checked by the rules receivers check it by (the browser module's
+ * checkNotification): a run outside a CI, or with its variables unset, would give empty fields, which receivers
+ * drop. Refused before sending, naming the field and what sets it.
+ * @throws InputError for `message`, whose absence is what sends the default notification
+ */
+function notificationMessage(notification, { context }) {
+    const check = checkNotification(notification);
+    if (!check.valid) {
+        throw new inputError/* InputError */.dz('message', `is not set, so the default notification would go out, but this run's context leaves it invalid (${check.reason}): ${context.sourceHint}; or give a {message} of your own`);
+    }
     const body = JSON.stringify(notification);
     return { kind: 'message', contentType: 'application/json', body, output: body };
 }
@@ -31375,13 +31948,13 @@ function targetText(config) {
     // escapes annotations.
     return text.replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
-function describeSend(core, config, status, attempts, ms, recipients) {
-    core.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status} after ${attempts} attempt(s) in ${Math.round(ms)} ms`);
+function describeSend({ log }, config, status, attempts, ms, recipients) {
+    log.info(`Sent to ${targetText(config)} in hub ${config.hub}: ${status}, ${attempts.describe()}, in ${Math.round(ms)} ms`);
     if (recipients === undefined)
         return;
-    core.info(`Recipients: ${recipients} live connection(s) at send time`);
+    log.info(`Recipients: ${recipients} live connection(s) at send time`);
     if (recipients === 0)
-        core.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
+        log.warning(`Nobody was listening: ${targetText(config)} in hub ${config.hub} had no live connection when the message was sent`);
 }
 
 /***/ }),
@@ -31393,9 +31966,9 @@ function describeSend(core, config, status, attempts, ms, recipients) {
 /* harmony export */   Ur: () => (/* binding */ buildNotification),
 /* harmony export */   _n: () => (/* binding */ releaseFromEvent),
 /* harmony export */   dq: () => (/* binding */ toReleaseInfo),
-/* harmony export */   g3: () => (/* binding */ defaultNotificationId)
+/* harmony export */   g3: () => (/* binding */ defaultNotificationId),
+/* harmony export */   vz: () => (/* binding */ sourceOf)
 /* harmony export */ });
-/* unused harmony export sourceOf */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1317);
 /**
@@ -31407,10 +31980,10 @@ function describeSend(core, config, status, attempts, ms, recipients) {
 
 /**
  * A deploy notification, or with `release` a release announcement.
+ * @param source - the run's fields (the front-end's `context.source`)
  * @param now - the timestamp (a parameter so that tests can fix it)
  */
-function buildNotification(context, { id, schema }, release, now = new Date()) {
-    const source = sourceOf(context);
+function buildNotification(source, { id, schema }, release, now = new Date()) {
     const timestamp = now.toISOString();
     const kind = release ? 'release' : 'deployment';
     if (schema === 1) {
@@ -31419,7 +31992,7 @@ function buildNotification(context, { id, schema }, release, now = new Date()) {
     }
     return { schema: _shared_notification_js__WEBPACK_IMPORTED_MODULE_1__/* .NOTIFICATION_SCHEMA */ .Qp, id, kind, ...source, timestamp, ...(release && { release }) };
 }
-/** The run's fields in the shape every CI shares. */
+/** A GitHub run's fields in the shape every CI shares. */
 function sourceOf(context) {
     return {
         ci: 'github-actions',
@@ -31514,6 +32087,265 @@ function isNotification(value) {
     const { schema } = value;
     return schema === NOTIFICATION_SCHEMA || schema === NOTIFICATION_SCHEMA_V1;
 }
+
+/***/ }),
+
+/***/ 2656:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fi: () => (/* binding */ CLIENT_PATHS),
+/* harmony export */   V4: () => (/* binding */ supportsApiVersion),
+/* harmony export */   _L: () => (/* binding */ DEFAULT_API_VERSION),
+/* harmony export */   zU: () => (/* binding */ operations)
+/* harmony export */ });
+/* unused harmony exports API_VERSIONS, operationList */
+/**
+ * The one table of the Web PubSub data-plane REST API (api-version 2024-12-01 and the older stable versions).
+ * Request builders, client methods, response interpretation, the emulator's routes and the contract tests all
+ * loop over it: a new operation is one row here.
+ */
+/** Stable data-plane api-versions, oldest first. */
+const API_VERSIONS = (/* unused pure expression or super */ null && (['2021-10-01', '2022-11-01', '2023-07-01', '2024-01-01', '2024-12-01']));
+const DEFAULT_API_VERSION = '2024-12-01';
+const excluded = { option: 'excluded', wire: 'excluded', type: 'strings', since: '2021-10-01' };
+const filter = { option: 'filter', wire: 'filter', type: 'string', since: '2022-11-01' };
+const messageTtlSeconds = {
+    option: 'messageTtlSeconds',
+    wire: 'messageTtlSeconds',
+    type: 'int',
+    min: 0,
+    max: 300,
+    since: '2023-07-01',
+};
+const reason = { option: 'reason', wire: 'reason', type: 'string', since: '2021-10-01' };
+const targetName = { option: 'targetName', wire: 'targetName', type: 'string', since: '2021-10-01', groupNames: true };
+const send = { method: 'POST', body: 'message', success: [202], result: 'none' };
+const close = { method: 'POST', query: [excluded, reason], body: 'none', success: [204], result: 'none' };
+const exists = { method: 'HEAD', query: [], body: 'none', success: [200, 404], result: 'exists' };
+const put = { method: 'PUT', query: [], body: 'none', success: [200], result: 'none' };
+const remove = { method: 'DELETE', query: [], body: 'none', success: [204], result: 'none' };
+const groupsFilter = { method: 'POST', args: [], query: [], body: 'groupsFilter', success: [200], result: 'none' };
+const permissionPath = '/api/hubs/{hub}/permissions/{permission}/connections/{connectionId}';
+const permissionArgs = ['connectionId', 'permission'];
+const table = {
+    getServiceStatus: {
+        operationId: 'HealthApi_GetServiceStatus',
+        method: 'HEAD',
+        path: '/api/health',
+        args: [],
+        query: [],
+        body: 'none',
+        success: [200],
+        result: 'none',
+        since: '2021-10-01',
+    },
+    sendToAll: {
+        ...send,
+        operationId: 'WebPubSub_SendToAll',
+        path: '/api/hubs/{hub}/:send',
+        args: [],
+        query: [excluded, filter, messageTtlSeconds],
+        since: '2021-10-01',
+    },
+    closeAllConnections: {
+        ...close,
+        operationId: 'WebPubSub_CloseAllConnections',
+        path: '/api/hubs/{hub}/:closeConnections',
+        args: [],
+        since: '2021-10-01',
+    },
+    generateClientToken: {
+        operationId: 'WebPubSub_GenerateClientToken',
+        method: 'POST',
+        path: '/api/hubs/{hub}/:generateToken',
+        args: [],
+        query: [
+            { option: 'userId', wire: 'userId', type: 'string', since: '2021-10-01' },
+            { option: 'roles', wire: 'role', type: 'strings', since: '2021-10-01' },
+            { option: 'expirationTimeInMinutes', wire: 'minutesToExpire', type: 'int', min: 1, max: 2147483647, since: '2021-10-01' },
+            { option: 'groups', wire: 'group', type: 'strings', since: '2022-11-01', groupNames: true },
+            { option: 'clientProtocol', wire: 'clientType', type: 'clientType', since: '2024-01-01' },
+        ],
+        body: 'none',
+        success: [200],
+        result: 'token',
+        since: '2021-10-01',
+    },
+    addConnectionsToGroups: {
+        ...groupsFilter,
+        operationId: 'WebPubSub_AddConnectionsToGroups',
+        path: '/api/hubs/{hub}/:addToGroups',
+        since: '2023-07-01',
+    },
+    removeConnectionsFromGroups: {
+        ...groupsFilter,
+        operationId: 'WebPubSub_RemoveConnectionsFromGroups',
+        path: '/api/hubs/{hub}/:removeFromGroups',
+        since: '2023-07-01',
+    },
+    closeConnection: {
+        ...remove,
+        operationId: 'WebPubSub_CloseConnection',
+        path: '/api/hubs/{hub}/connections/{connectionId}',
+        args: ['connectionId'],
+        query: [reason],
+        since: '2021-10-01',
+    },
+    connectionExists: {
+        ...exists,
+        operationId: 'WebPubSub_ConnectionExists',
+        path: '/api/hubs/{hub}/connections/{connectionId}',
+        args: ['connectionId'],
+        since: '2021-10-01',
+    },
+    sendToConnection: {
+        ...send,
+        operationId: 'WebPubSub_SendToConnection',
+        path: '/api/hubs/{hub}/connections/{connectionId}/:send',
+        args: ['connectionId'],
+        query: [messageTtlSeconds],
+        since: '2021-10-01',
+    },
+    removeConnectionFromAllGroups: {
+        ...remove,
+        operationId: 'WebPubSub_RemoveConnectionFromAllGroups',
+        path: '/api/hubs/{hub}/connections/{connectionId}/groups',
+        args: ['connectionId'],
+        since: '2022-11-01',
+    },
+    groupExists: {
+        ...exists,
+        operationId: 'WebPubSub_GroupExists',
+        path: '/api/hubs/{hub}/groups/{group}',
+        args: ['group'],
+        since: '2021-10-01',
+    },
+    closeGroupConnections: {
+        ...close,
+        operationId: 'WebPubSub_CloseGroupConnections',
+        path: '/api/hubs/{hub}/groups/{group}/:closeConnections',
+        args: ['group'],
+        since: '2021-10-01',
+    },
+    sendToGroup: {
+        ...send,
+        operationId: 'WebPubSub_SendToGroup',
+        path: '/api/hubs/{hub}/groups/{group}/:send',
+        args: ['group'],
+        query: [excluded, filter, messageTtlSeconds],
+        since: '2021-10-01',
+    },
+    listConnectionsInGroup: {
+        operationId: 'WebPubSub_ListConnectionsInGroup',
+        method: 'GET',
+        path: '/api/hubs/{hub}/groups/{group}/connections',
+        args: ['group'],
+        query: [
+            { option: 'maxPageSize', wire: 'maxpagesize', type: 'int', min: 1, max: 200, since: '2024-12-01' },
+            { option: 'top', wire: 'top', type: 'int', min: 1, max: 2147483647, since: '2024-12-01' },
+            { option: 'continuationToken', wire: 'continuationToken', type: 'string', since: '2024-12-01' },
+        ],
+        body: 'none',
+        success: [200],
+        result: 'page',
+        since: '2024-12-01',
+    },
+    addConnectionToGroup: {
+        ...put,
+        operationId: 'WebPubSub_AddConnectionToGroup',
+        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}',
+        args: ['group', 'connectionId'],
+        since: '2021-10-01',
+    },
+    removeConnectionFromGroup: {
+        ...remove,
+        operationId: 'WebPubSub_RemoveConnectionFromGroup',
+        path: '/api/hubs/{hub}/groups/{group}/connections/{connectionId}',
+        args: ['group', 'connectionId'],
+        since: '2021-10-01',
+    },
+    grantPermission: {
+        ...put,
+        operationId: 'WebPubSub_GrantPermission',
+        path: permissionPath,
+        args: permissionArgs,
+        query: [targetName],
+        since: '2021-10-01',
+    },
+    revokePermission: {
+        ...remove,
+        operationId: 'WebPubSub_RevokePermission',
+        path: permissionPath,
+        args: permissionArgs,
+        query: [targetName],
+        since: '2021-10-01',
+    },
+    checkPermission: {
+        ...exists,
+        operationId: 'WebPubSub_CheckPermission',
+        path: permissionPath,
+        args: permissionArgs,
+        query: [targetName],
+        since: '2021-10-01',
+    },
+    userExists: {
+        ...exists,
+        operationId: 'WebPubSub_UserExists',
+        path: '/api/hubs/{hub}/users/{userId}',
+        args: ['userId'],
+        since: '2021-10-01',
+    },
+    closeUserConnections: {
+        ...close,
+        operationId: 'WebPubSub_CloseUserConnections',
+        path: '/api/hubs/{hub}/users/{userId}/:closeConnections',
+        args: ['userId'],
+        since: '2021-10-01',
+    },
+    sendToUser: {
+        ...send,
+        operationId: 'WebPubSub_SendToUser',
+        path: '/api/hubs/{hub}/users/{userId}/:send',
+        args: ['userId'],
+        query: [filter, messageTtlSeconds],
+        since: '2021-10-01',
+    },
+    removeUserFromAllGroups: {
+        ...remove,
+        operationId: 'WebPubSub_RemoveUserFromAllGroups',
+        path: '/api/hubs/{hub}/users/{userId}/groups',
+        args: ['userId'],
+        since: '2021-10-01',
+    },
+    addUserToGroup: {
+        ...put,
+        operationId: 'WebPubSub_AddUserToGroup',
+        path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
+        args: ['group', 'userId'],
+        since: '2021-10-01',
+    },
+    removeUserFromGroup: {
+        ...remove,
+        operationId: 'WebPubSub_RemoveUserFromGroup',
+        path: '/api/hubs/{hub}/users/{userId}/groups/{group}',
+        args: ['group', 'userId'],
+        since: '2021-10-01',
+    },
+};
+/** Every operation by name. */
+const operations = Object.fromEntries(Object.entries(table).map(([name, row]) => [name, { name, ...row }]));
+/** Every operation, in table order. */
+const operationList = Object.values(operations);
+/** Whether `version` is `since` or newer (api-versions are ISO dates, so they compare as strings). */
+function supportsApiVersion(version, since) {
+    return version >= since;
+}
+/**
+ * WebSocket client paths under the endpoint, by client protocol: the client URL is `<endpoint>/<path><hub>` and
+ * a client token's `aud` is its http(s) form.
+ */
+const CLIENT_PATHS = { default: 'client/hubs/', mqtt: 'clients/mqtt/hubs/', socketio: 'clients/socketio/hubs/' };
 
 /***/ }),
 

@@ -108,7 +108,10 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     super();
     this.#options = resolveOptions(options);
     const saved = this.#options.state === undefined ? undefined : readStateFile(this.#options.state);
-    if (this.#options.hubSettings === undefined && saved?.hubSettings) this.#options.hubs = savedHubs(this.#options.state!, saved);
+    if (this.#options.hubSettings === undefined && saved?.hubSettings) {
+      this.#options.hubs = savedHubs(this.#options.state!, saved);
+      this.#options.hubSettings = saved.hubSettings as ResolvedOptions['hubSettings'];
+    }
     if (this.#options.ui || this.#options.state !== undefined) {
       this.#activity = new ActivityFeed();
       this.#activity.subscribe((activity) => this.#follow(activity));
@@ -236,6 +239,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     this.#connections.clear();
     this.#store.clear();
     this.#grants.clear();
+    this.#liveView?.reset();
     this.#stateFile?.changed();
   }
 
@@ -472,7 +476,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     return new StateFile(path, saved, {
       store: this.#store,
       grants: this.#grants,
-      hubSettings: this.#options.hubSettings ?? saved?.hubSettings,
+      hubSettings: this.#options.hubSettings,
       onError: (error) => this.#logError(error, `state file ${path}`),
     });
   }

@@ -64,9 +64,26 @@ async function mapLimit<T>(items: readonly T[], limit: number, work: (item: T) =
   if (failure) throw failure.error;
 }
 
-/** Adds every current connection of the given users (or the given connections) to `group`. */
-function add(client: WebPubSubServiceClient, group: string, field: MemberField, ids: readonly string[]): Promise<void> {
-  return mapLimit(filtersFor(field, ids), CONCURRENCY, (filter) => client.addConnectionsToGroups([group], filter));
+/**
+ * Adds every current connection of the given users (or the given connections) to `group`, and to `probe` as well
+ * when given: the same request puts the same connections in both, so the probe then holds exactly who joined.
+ */
+function add(client: WebPubSubServiceClient, group: string, field: MemberField, ids: readonly string[], probe?: string): Promise<void> {
+  const groups = probe === undefined ? [group] : [group, probe];
+  return mapLimit(filtersFor(field, ids), CONCURRENCY, (filter) => client.addConnectionsToGroups(groups, filter));
+}
+
+/**
+ * A probe group for learning who joined without reading the whole group, when that is cheaper: its pages hold only
+ * the joiners, and emptying it costs one request per filter. `undefined` when reading the group costs less (a
+ * create, where everyone joins). A random name no one sends to; the members stay in it only during the update.
+ */
+function probeFor(joiners: { users: number; connections: number }, recorded: number): string | undefined {
+  const joining = joiners.users + joiners.connections;
+  if (joining === 0) return undefined;
+  const probeCost = Math.ceil(joiners.users / IDS_PER_FILTER) + Math.ceil(joiners.connections / IDS_PER_FILTER) + Math.ceil(joining / PAGE_SIZE);
+  const readCost = Math.ceil((recorded + joining) / PAGE_SIZE);
+  return probeCost < readCost ? `pulumi-probe-${globalThis.crypto.randomUUID()}` : undefined;
 }
 
 /** Removes every connection of the given users (or the given connections) from `group`; absent ones are no-ops. */
@@ -128,4 +145,4 @@ async function restore(
 }
 
 /** The member operations the membership provider carries (serialized by value with it). */
-export const groupMembers = { filtersFor, add, remove, list, usersOf, restore };
+export const groupMembers = { filtersFor, add, probeFor, remove, list, usersOf, restore };

@@ -154,7 +154,8 @@ const provider = {
   /**
    * Brings the group from the `recorded` members (the resource's outputs; for a create, the declared members
    * already in the group) to the declared ones: adds those not recorded, then removes recorded ones no longer
-   * declared. It reads the group once, afterwards, and only when it added someone: who joined is known only then.
+   * declared. Who joined is known only by reading: the group once, afterwards, or (when fewer requests) a probe
+   * group that the adds fill with exactly the joiners. Nobody added: nothing read.
    * A failure midway puts the touched members back as they were (`before`: the group before, when it was read).
    */
   async converge(
@@ -174,26 +175,40 @@ const provider = {
       removeUsers: runtime.without(recordedUsers, inputs.userIds),
       removeConnections: runtime.without(recordedConnections, inputs.connectionIds),
     };
+    const probe = members.probeFor(
+      { users: change.addUsers.length, connections: change.addConnections.length },
+      recordedUsers.length + recordedConnections.length,
+    );
     let now: Members | undefined;
     try {
-      await members.add(client, group, 'userId', change.addUsers);
-      await members.add(client, group, 'connectionId', change.addConnections);
+      await members.add(client, group, 'userId', change.addUsers, probe);
+      await members.add(client, group, 'connectionId', change.addConnections, probe);
       await members.remove(client, group, 'userId', change.removeUsers);
       await members.remove(client, group, 'connectionId', change.removeConnections);
       // Nobody joined: the recorded members still declared are the outputs, with no need to read the group.
-      if (change.addUsers.length === 0 && change.addConnections.length === 0)
+      if (change.addUsers.length === 0 && change.addConnections.length === 0) {
         return this.outputsOf(inputs, new Set(recordedUsers), new Set(recordedConnections));
-      now = await members.list(client, group);
-      const closed = inputs.connectionIds.filter((connectionId) => !now!.has(connectionId));
+      }
+      // Who joined: the probe's few members, or the whole group read back.
+      const joined = await members.list(client, probe ?? group);
+      const closed = change.addConnections.filter((connectionId) => !joined.has(connectionId));
       if (closed.length > 0) {
         throw new Error(
           `connection(s) ${closed.join(', ')} could not join: the hub has no such open connection (connection ids ` +
             'are not reused; drop closed connections from connectionIds)',
         );
       }
-      return this.outputsOf(inputs, members.usersOf(now), now);
+      if (probe === undefined) now = joined;
+      const users = new Set([...recordedUsers, ...members.usersOf(joined)]);
+      return this.outputsOf(inputs, users, new Set([...recordedConnections, ...joined.keys()]));
     } catch (error) {
       throw await this.undo({ action, id, inputs, client, change, now, before, error });
+    } finally {
+      // Best effort: a member left in the probe receives nothing, since no one sends to its random name.
+      if (probe !== undefined) {
+        await members.remove(client, probe, 'userId', change.addUsers).catch(() => undefined);
+        await members.remove(client, probe, 'connectionId', change.addConnections).catch(() => undefined);
+      }
     }
   },
 

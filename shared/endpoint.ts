@@ -37,6 +37,6 @@ export function parseEndpoint(argument: string, value: unknown, allowInsecureCon
 }
 
 /** localhost, *.localhost, 127.0.0.0/8 and ::1. */
-function isLoopback(hostname: string): boolean {
+export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(hostname) || hostname === '[::1]' || hostname === '::1';
 }

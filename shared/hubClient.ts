@@ -399,6 +399,14 @@ export class WebPubSubServiceClient {
     return interpret(operation, response, { operation: operation.name, method: request.method, url: this.#target.href + request.url });
   }
 
+  /**
+   * The URL a request goes to, as `sendRequest` sends it (a path the endpoint already holds, such as `/api/hubs`, is
+   * not repeated): for logs and dry runs.
+   */
+  requestUrl(request: Pick<WebPubSubRequest, 'url'>): string {
+    return this.#target.href + this.#relativeToEndpoint(request.url);
+  }
+
   /** A request URL as a path relative to the endpoint; absolute URLs must point at the service itself. */
   #relativeToEndpoint(url: string): string {
     let path = url;

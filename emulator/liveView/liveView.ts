@@ -21,6 +21,7 @@ export const LIVE_VIEW_PATHS = {
   style: '/_emulator/live/app.css',
   state: '/_emulator/live/state',
   events: '/_emulator/live/events',
+  icon: '/favicon.ico',
 };
 /** Rows a newly opened page is sent first. */
 const HISTORY = 500;
@@ -102,6 +103,10 @@ export class LiveView {
       case LIVE_VIEW_PATHS.events:
         this.#subscribe(res);
         break;
+      case LIVE_VIEW_PATHS.icon:
+        // Browsers ask for it; unanswered, every page load would put a REST 404 in the feed.
+        res.writeHead(204, { 'cache-control': 'max-age=86400' }).end();
+        break;
     }
     return true;
   }
@@ -150,6 +155,13 @@ export class LiveView {
     return {
       hubs: [...hubs.values()].map((hub) => ({ ...hub, groups: [...hub.groups].map(([name, members]) => ({ name, members })) })),
     };
+  }
+
+  /** Forgets what it knew of connections (the emulator was reset; they ended without a word). */
+  reset(): void {
+    this.#connectedAt.clear();
+    this.#lastFrame.clear();
+    this.#plain.clear();
   }
 
   /** Ends every page's feed (the emulator is closing). */

@@ -6,7 +6,7 @@
  * group, user or payload is shown as the text it is, whatever it holds.
  */
 
-export const PAGE_HTML = `<!doctype html>
+export const PAGE_HTML: string = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -29,7 +29,7 @@ export const PAGE_HTML = `<!doctype html>
 </html>
 `;
 
-export const PAGE_CSS = `
+export const PAGE_CSS: string = `
 :root { color-scheme: light dark; --line: #8884; --muted: #888; --accent: #0a7cff; --ok: #1a8f3c; --bad: #d33; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 13px/1.4 system-ui, sans-serif; }
@@ -38,11 +38,18 @@ h1 { font-size: 16px; margin: 0; }
 h2 { font-size: 14px; margin: .8em 0 .3em; }
 h3 { font-size: 12px; margin: .6em 0 .2em; color: var(--muted); text-transform: uppercase; letter-spacing: .05em; }
 .status { color: var(--muted); } .status.live { color: var(--ok); } .status.down { color: var(--bad); }
-main { display: grid; grid-template-columns: minmax(320px, 2fr) 3fr; gap: 1em; padding: 0 1em 1em; }
+main { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 1em; padding: 0 1em 1em; align-items: start; }
+main.with-detail { grid-template-columns: minmax(0, 5fr) minmax(0, 4fr) minmax(0, 4fr); }
 table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+th, td { text-align: left; padding: 2px 6px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: break-word; }
+th { white-space: nowrap; }
 th { font-weight: 600; color: var(--muted); }
-.hub { border: 1px solid var(--line); border-radius: 6px; padding: 0 .8em .6em; margin-top: 1em; }
+.hub { border: 1px solid var(--line); border-radius: 6px; padding: 0 .8em .6em; margin-top: 1em; overflow-x: auto; }
+.connection td:nth-child(3) { overflow-wrap: anywhere; }
+#feed { table-layout: fixed; }
+#feed th:nth-child(1) { width: 5.5em; } #feed th:nth-child(2) { width: 6.5em; } #feed th:nth-child(3) { width: 7em; }
+#feed th:nth-child(5) { width: 4em; } #feed th:nth-child(6) { width: 4em; }
+#feed td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .badge { font-size: 11px; border: 1px solid var(--line); border-radius: 8px; padding: 0 6px; margin-left: .5em; color: var(--muted); }
 .empty { color: var(--muted); }
 code, .mono { font-family: ui-monospace, monospace; font-size: 12px; }
@@ -51,8 +58,9 @@ code, .mono { font-family: ui-monospace, monospace; font-size: 12px; }
 #feed tbody tr { cursor: pointer; } #feed tbody tr:hover { background: #8882; }
 .kind-rest { color: var(--accent); } .kind-message { color: var(--ok); } .kind-upstream { color: #a36; }
 .st-bad { color: var(--bad); font-weight: 600; }
-#detail { position: fixed; right: 1em; top: 3.5em; bottom: 1em; width: min(560px, 45vw); overflow: auto; background: Canvas;
-  border: 1px solid var(--line); border-radius: 8px; padding: 1em; box-shadow: 0 4px 24px #0004; }
+#detail { position: sticky; top: .5em; margin-top: 1em; max-height: calc(100vh - 5em); overflow: auto; background: Canvas;
+  border: 1px solid var(--line); border-radius: 8px; padding: .2em 1em 1em; }
+td.mono { word-break: break-all; font-size: 11px; }
 #close-detail { float: right; font-size: 18px; background: none; border: none; cursor: pointer; color: inherit; }
 pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #8881; padding: .6em; border-radius: 4px; }
 .notification-card { border: 1px solid var(--line); border-left: 4px solid var(--accent); border-radius: 6px; padding: .6em .9em; margin: .6em 0; }
@@ -63,7 +71,7 @@ pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #8881; padding
 .notification-card dd { margin: 0; overflow-wrap: anywhere; }
 `;
 
-export const PAGE_JS = String.raw`'use strict';
+export const PAGE_JS: string = String.raw`'use strict';
 (function () {
   var MAX_ROWS = 1000;
   var feedBody = document.querySelector('#feed tbody');
@@ -83,7 +91,7 @@ export const PAGE_JS = String.raw`'use strict';
     return node;
   }
 
-  function time(iso) { return iso ? new Date(iso).toLocaleTimeString() : '—'; }
+  function time(iso) { return iso ? new Date(iso).toLocaleTimeString([], { hour12: false }) : '—'; }
   function since(iso) {
     if (!iso) return '—';
     var s = Math.max(0, Math.round((Date.now() - new Date(iso).getTime()) / 1000));
@@ -98,7 +106,7 @@ export const PAGE_JS = String.raw`'use strict';
   function cells(values) { return values.map(function (v) { return el('td', { text: v === null || v === undefined ? '—' : v }); }); }
   function frameText(f) {
     if (!f) return '—';
-    return (f.direction === 'in' ? '→ ' : '← ') + f.type + (f.group ? ' ' + f.group : '') + (f.event ? ' ' + f.event : '') + ' at ' + time(f.at);
+    return (f.direction === 'in' ? '→ ' : '← ') + f.type + (f.group ? ' ' + f.group : '') + (f.event ? ' ' + f.event : '') + ' · ' + time(f.at);
   }
 
   function renderHubs(state) {
@@ -197,7 +205,7 @@ export const PAGE_JS = String.raw`'use strict';
     Object.keys(row).forEach(function (key) {
       if (key === 'payload') return;
       var value = row[key];
-      detailBody.appendChild(el('div', {}, [el('strong', { text: key + ': ' }), el('span', { className: 'mono', text: typeof value === 'object' && value !== null ? JSON.stringify(value) : value })]));
+      detailBody.appendChild(el('div', {}, [el('strong', { text: key + ': ' }), el('span', { className: 'mono', text: value === null ? '—' : typeof value === 'object' ? JSON.stringify(value) : value })]));
     });
     if (row.payload) {
       var p = row.payload;
@@ -208,10 +216,12 @@ export const PAGE_JS = String.raw`'use strict';
       detailBody.appendChild(el('pre', { className: 'payload', text: parsed !== undefined ? JSON.stringify(parsed, null, 2) : p.text }));
     }
     detail.hidden = false;
+    detail.parentElement.classList.add('with-detail');
   }
+  function closeDetail() { detail.hidden = true; detail.parentElement.classList.remove('with-detail'); }
 
-  document.getElementById('close-detail').addEventListener('click', function () { detail.hidden = true; });
-  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') detail.hidden = true; });
+  document.getElementById('close-detail').addEventListener('click', closeDetail);
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDetail(); });
   search.addEventListener('input', function () { Array.prototype.forEach.call(feedBody.children, function (tr) { tr.hidden = !matches(tr); }); });
 
   var events = new EventSource('/_emulator/live/events');

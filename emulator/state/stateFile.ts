@@ -9,7 +9,7 @@
  * any moment leaves the previous state or the next, never half of one; and coalesced, so a bulk change writes
  * once. Nothing here runs unless the option is set.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { InvalidArgumentError } from '../../shared/errors.js';
@@ -48,7 +48,11 @@ export function readStateFile(path: string): SavedState | undefined {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      // A fresh start, unless the file could never be written.
+      if (!existsSync(dirname(path))) throw stateError(path, `cannot be written: the folder ${dirname(path)} does not exist`);
+      return undefined;
+    }
     throw stateError(path, `cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
   let parsed: unknown;
@@ -113,10 +117,12 @@ export class StateFile {
   #writing: Promise<void> | undefined;
   #dirty = false;
   #closing = false;
+  #writes = 0;
 
   constructor(path: string, saved: SavedState | undefined, sources: StateSources) {
     this.path = path;
     this.#sources = sources;
+    removeLeftovers(path);
     for (const [name, users] of Object.entries(saved?.hubs ?? {})) {
       const entry = this.#pending.get(name.toLowerCase()) ?? { name, users: new Map() };
       for (const [user, state] of Object.entries(users)) entry.users.set(user, state);
@@ -153,6 +159,11 @@ export class StateFile {
     if (this.#dirty) await this.#drainNow();
   }
 
+  /** How many times the file was written. */
+  get writes(): number {
+    return this.#writes;
+  }
+
   /** The state as it is now. */
   snapshot(): SavedState {
     const hubs: SavedState['hubs'] = {};
@@ -181,6 +192,7 @@ export class StateFile {
   /** One write at a time; changes during a write are written right after it. */
   #drainNow(): Promise<void> {
     this.#dirty = false;
+    this.#writes++;
     this.#writing = writeAtomically(this.path, `${JSON.stringify(this.snapshot(), null, 1)}\n`)
       .catch((error: unknown) => this.#sources.onError(error))
       .finally(() => {
@@ -191,13 +203,27 @@ export class StateFile {
   }
 }
 
+/** Temporary files of writes a kill cut short: never renamed, so never part of the state. */
+function removeLeftovers(path: string): void {
+  const prefix = `.${basename(path)}.`;
+  try {
+    for (const name of readdirSync(dirname(path))) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(join(dirname(path), name), { force: true });
+    }
+  } catch {
+    // An unreadable folder fails the first write, which reports it.
+  }
+}
+
+const temporaryOf = (path: string) => join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+
 /**
  * Replaces `path` so that a crash at any point leaves the old content or the new: the new content goes to a
  * temporary file in the same folder (a rename across file systems is not atomic), is flushed to disk, renamed over
  * `path`, and the folder is flushed so the rename itself survives a power cut. Owner-only: it may hold handler URLs.
  */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temporary = temporaryOf(path);
   try {
     const file = await open(temporary, 'w', 0o600);
     try {

@@ -79,7 +79,7 @@ const cases: [string, Case, string, string][] = [
   ['an unknown target', { inputs: { target: 'everyone' } }, 'target', 'must be one of hub, group, user, connection'],
   ['target group without group', { inputs: { target: 'group' } }, 'group', 'is required when target is group'],
   ['target user without user-id', { inputs: { target: 'user' } }, 'user-id', 'is required when target is user'],
-  ['a group with target hub', { inputs: { group: 'ops' } }, 'group', 'is set, but target is hub'],
+  ['a group with target hub', { inputs: { group: 'ops' } }, 'group', 'is set, but target is hub: set target: group to address it'],
   ['the user id ..', { inputs: { target: 'user', 'user-id': '..' } }, 'user-id', "must not be '.' or '..'"],
   ['the connection id .', { inputs: { target: 'connection', 'connection-id': '.' } }, 'connection-id', "must not be '.' or '..'"],
   ['the group ..', { inputs: { target: 'group', group: '..' } }, 'group', "must not be '.' or '..'"],
@@ -136,8 +136,8 @@ const cases: [string, Case, string, string][] = [
     'batch-size',
     'must be a whole number from 1 to 1000',
   ],
-  ['a reason on a send', { inputs: { reason: 'bye' } }, 'reason', 'applies to operation close only'],
-  ['a message on a close', { inputs: { operation: 'close', message: 'bye' } }, 'message', 'applies to operation send only'],
+  ['a reason on a send', { inputs: { reason: 'bye' } }, 'reason', 'applies to operation: close only'],
+  ['a message on a close', { inputs: { operation: 'close', message: 'bye' } }, 'message', 'applies to operation: send only'],
   [
     'excluded when sending to a connection',
     { inputs: { target: 'connection', 'connection-id': 'c1', excluded: 'c2' } },
@@ -178,8 +178,13 @@ describe('each bad input fails the step before any request', () => {
     expect(run.code).toBe(1);
     expect(run.errors).toHaveLength(1);
     const error = run.errors[0]!;
-    expect(error).toMatch(/^::error::(Invalid|Missing) input! /);
-    expect(error).toContain(` ${input} `);
+    expect(error).toMatch(/^::error::Inputs? '/);
+    expect(error).toContain(
+      input
+        .split(' and ')
+        .map((name) => `'${name}'`)
+        .join(' and '),
+    );
     expect(error).toContain(rule.replace(/\n/g, '%0A'));
     // Input errors are written free of secrets: a redaction mark would mean one quoted something key-shaped.
     expect(error).not.toContain('[redacted');

@@ -5,7 +5,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { readConfig } from '../../action/config.js';
 import type { GitHubContext } from '../../action/context.js';
-import type { ActionCore } from '../../action/core.js';
+import { ACTION_WORDING } from '../../action/inputError.js';
+import { defaultNotificationId, sourceOf } from '../../action/notification.js';
+import type { Runner } from '../../action/runner.js';
 import { neutralizeJson, renderJson, renderText } from '../../action/template.js';
 
 const context: GitHubContext = {
@@ -32,26 +34,30 @@ const context: GitHubContext = {
   event: { head_commit: { message: 'say "hi"\n\\o/' }, number: 12 },
 };
 
-/** A fake core: inputs from a map, and a record of what was masked and logged, in order. */
-function fakeCore(inputs: Record<string, string>) {
+/** A fake runner: inputs from a map, the context above, and a record of what was masked and logged, in order. */
+function fakeRunner(inputs: Record<string, string>, env: NodeJS.ProcessEnv = {}) {
   const calls: string[] = [];
-  const core = {
-    getInput: (name: string) => {
+  const runner = {
+    frontEnd: 'action',
+    input: (name: string) => {
       calls.push(`getInput ${name}`);
-      return (inputs[name] ?? '').trim();
+      return inputs[name] ?? '';
     },
-    setSecret: (secret: string) => void calls.push(`setSecret ${secret}`),
-    warning: (text: string) => void calls.push(`warning ${text}`),
-  } as unknown as ActionCore;
-  return { core, calls };
+    inputNames: () => Object.keys(inputs),
+    wording: ACTION_WORDING,
+    context: { source: sourceOf(context), github: context, env, defaultId: defaultNotificationId(env), sourceHint: 'set it' },
+    mask: (secret: string) => void calls.push(`setSecret ${secret}`),
+    log: { warning: (text: string) => void calls.push(`warning ${text}`) },
+  } as unknown as Runner;
+  return { runner, calls };
 }
 
 describe('readConfig', () => {
   const cs = 'Endpoint=https://x.webpubsub.azure.com;AccessKey=c2VjcmV0;Version=1.0;';
 
   test('masks the connection string, its key and the GitHub token before reading any other input', () => {
-    const { core, calls } = fakeCore({ 'connection-string': cs, 'github-token': 'ghs_token', hub: 'h' });
-    readConfig(core, {}, context);
+    const { runner, calls } = fakeRunner({ 'connection-string': cs, 'github-token': 'ghs_token', hub: 'h' });
+    readConfig(runner);
     const firstOther = calls.findIndex((call) => call.startsWith('getInput') && !/connection-string|access-key|github-token/.test(call));
     const masks = calls.filter((call) => call.startsWith('setSecret'));
     expect(masks).toEqual([`setSecret ${cs}`, 'setSecret ghs_token', 'setSecret c2VjcmV0']);
@@ -59,14 +65,14 @@ describe('readConfig', () => {
   });
 
   test('reads each input once', () => {
-    const { core, calls } = fakeCore({ 'connection-string': cs, hub: 'h', operation: 'close', target: 'group', group: 'g', 'batch-size': '2' });
-    readConfig(core, {}, context);
+    const { runner, calls } = fakeRunner({ 'connection-string': cs, hub: 'h', operation: 'close', target: 'group', group: 'g', 'batch-size': '2' });
+    readConfig(runner);
     const reads = calls.filter((call) => call.startsWith('getInput'));
     expect(reads.length).toBe(new Set(reads).size);
   });
 
   test('the defaults give a send to the hub of a deploy notification', () => {
-    const config = readConfig(fakeCore({ 'connection-string': cs, hub: 'h' }).core, {}, context);
+    const config = readConfig(fakeRunner({ 'connection-string': cs, hub: 'h' }).runner);
     expect(config).toMatchObject({
       auth: { kind: 'connection-string' },
       hub: 'h',
@@ -86,7 +92,7 @@ describe('readConfig', () => {
 
   test('excluded takes commas and newlines; waves read batch size and interval', () => {
     const config = readConfig(
-      fakeCore({
+      fakeRunner({
         'connection-string': cs,
         hub: 'h',
         operation: 'close',
@@ -95,9 +101,7 @@ describe('readConfig', () => {
         excluded: 'a, b\nc\n',
         'batch-size': '3',
         'batch-interval-seconds': '0.5',
-      }).core,
-      {},
-      context,
+      }).runner,
     );
     expect(config.excluded).toEqual(['a', 'b', 'c']);
     expect(config.waves).toEqual({ batchSize: 3, intervalSeconds: 0.5 });
@@ -105,7 +109,7 @@ describe('readConfig', () => {
 
   test('Entra settings, with the default audience and authority', () => {
     const env = { ACTIONS_ID_TOKEN_REQUEST_URL: 'https://x/y?a=1', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 't' };
-    const config = readConfig(fakeCore({ endpoint: 'https://x.webpubsub.azure.com', 'client-id': 'c', 'tenant-id': 't', hub: 'h' }).core, env, context);
+    const config = readConfig(fakeRunner({ endpoint: 'https://x.webpubsub.azure.com', 'client-id': 'c', 'tenant-id': 't', hub: 'h' }, env).runner);
     expect(config.auth).toEqual({
       kind: 'entra',
       endpoint: 'https://x.webpubsub.azure.com',
@@ -124,7 +128,7 @@ describe('readConfig', () => {
       ['false', false],
       ['FALSE', false],
     ] as const) {
-      expect(readConfig(fakeCore({ 'connection-string': cs, hub: 'h', 'dry-run': text }).core, {}, context).dryRun).toBe(value);
+      expect(readConfig(fakeRunner({ 'connection-string': cs, hub: 'h', 'dry-run': text }).runner).dryRun).toBe(value);
     }
   });
 });
@@ -133,7 +137,7 @@ describe('the send id', () => {
   const cs = 'Endpoint=https://x.webpubsub.azure.com;AccessKey=c2VjcmV0;Version=1.0;';
   const runner = { GITHUB_RUN_ID: '16000000001', GITHUB_RUN_ATTEMPT: '2', GITHUB_JOB: 'notify', GITHUB_ACTION: '__org_webpubsub-action' };
   const idOf = (inputs: Record<string, string>, env: NodeJS.ProcessEnv = runner) =>
-    readConfig(fakeCore({ 'connection-string': cs, hub: 'h', ...inputs }).core, env, context).id;
+    readConfig(fakeRunner({ 'connection-string': cs, hub: 'h', ...inputs }, env).runner).id;
 
   test('comes from the run, its attempt, the job and the step, so each retry of the step shares it and a re-run does not', () => {
     expect(idOf({})).toBe('gh-16000000001-2-notify-__org_webpubsub-action');
@@ -155,27 +159,27 @@ describe('the send id', () => {
   test('the id input overrides it, by the id rule', () => {
     expect(idOf({ id: 'release-v1.4.2' })).toBe('release-v1.4.2');
     for (const bad of ['two words', 'x'.repeat(129), 'déploiement']) {
-      expect(() => idOf({ id: bad })).toThrow(/^Invalid input! id must be 1 to 128 printable ASCII characters without spaces/);
+      expect(() => idOf({ id: bad })).toThrow(/^Input 'id' must be 1 to 128 printable ASCII characters without spaces/);
     }
-    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow('id applies to operation send only');
+    expect(() => idOf({ id: 'x', operation: 'close' })).toThrow("Input 'id' applies to operation: send only");
   });
 
   test('notification-schema 1 is deprecated, warned about, and only for the default notification', () => {
     const warnings: string[] = [];
-    const { core } = fakeCore({ 'connection-string': cs, hub: 'h', 'notification-schema': '1' });
-    (core as { warning: (text: string) => void }).warning = (text) => warnings.push(text);
-    expect(readConfig(core, runner, context).notificationSchema).toBe(1);
+    const { runner: fake } = fakeRunner({ 'connection-string': cs, hub: 'h', 'notification-schema': '1' }, runner);
+    fake.log.warning = (text) => warnings.push(text);
+    expect(readConfig(fake).notificationSchema).toBe(1);
     expect(warnings).toEqual([expect.stringContaining('notification-schema 1 is deprecated')]);
-    expect(() => idOf({ 'notification-schema': '3' })).toThrow('notification-schema must be one of 1, 2');
-    expect(() => idOf({ 'notification-schema': '1', message: 'hi' })).toThrow('notification-schema applies to the default notification only');
-    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow('notification-schema applies to operation send only');
+    expect(() => idOf({ 'notification-schema': '3' })).toThrow("Input 'notification-schema' must be one of 1, 2");
+    expect(() => idOf({ 'notification-schema': '1', message: 'hi' })).toThrow("Input 'notification-schema' applies to the default notification only");
+    expect(() => idOf({ 'notification-schema': '1', operation: 'close' })).toThrow("Input 'notification-schema' applies to operation: send only");
     // The runner passes action.yml's default to every step: it must not count as set.
     expect(idOf({ 'notification-schema': '2', message: 'hi' })).toMatch(/^gh-/);
   });
 });
 
 describe('templating', () => {
-  const scope = { github: context, env: { STAGE: 'prod "blue"' }, id: 'gh-1-1-deploy-notify' };
+  const scope = { github: context, source: sourceOf(context), env: { STAGE: 'prod "blue"' }, id: 'gh-1-1-deploy-notify' };
 
   test('inside a JSON string a value is escaped; outside it is a JSON value', () => {
     const text = '{"m": "{{ github.event.head_commit.message }}", "n": {{ github.event.number }}, "s": {{ env.STAGE }}}';

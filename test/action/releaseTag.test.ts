@@ -68,7 +68,7 @@ test('a tag with no release is a bad input: the step fails naming release-tag, a
   const run = await runAction({ inputs: { ...inputs, 'release-tag': 'v9.9.9', 'fail-on-error': 'false' }, env: { GITHUB_API_URL: api.endpoint } });
   expect(run.code).toBe(1);
   expect(run.errors).toEqual([
-    expect.stringContaining('Invalid input! release-tag must name a release of octo-org/shop; the GitHub API has none tagged "v9.9.9" (404)'),
+    expect.stringContaining('Input \'release-tag\' must name a release of octo-org/shop; the GitHub API has none tagged "v9.9.9" (404)'),
   ]);
   expect(run.outputs.ok).toBe('false');
 });

@@ -101,7 +101,7 @@ describe.each(RUNTIMES)('under $name', ({ node }) => {
     expect(received.dataType).toBe('json');
     expect(received.data).toEqual({
       text: 'Fix "checkout" for\nbranch names with quotes \\ and newlines on main',
-      run: '42',
+      run: 42,
       by: { name: 'Mona Octocat', email: 'mona@example.com', username: 'octocat' },
       env: 'blue "green"',
     });

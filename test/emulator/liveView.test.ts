@@ -3,11 +3,14 @@
  * that cannot be rebound, the page's own Origin), what it never shows (keys, tokens), and that it is off unless
  * asked for. What the page renders is tested in Chromium (liveView.chromium.test.ts).
  */
+import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { parseConnectionString, WebPubSubServiceClient } from '../../shared/index.js';
+import { startCaptureServer } from '../helpers/captureServer.js';
 import { connectJson } from '../helpers/sockets.js';
 import { uniqueName } from '../helpers/names.js';
 
@@ -197,5 +200,79 @@ describe('what the live view shows', () => {
       expect(seen).not.toMatch(/eyJ[\w-]*\.[\w-]+\.[\w-]+/);
       expect(seen).not.toContain('access_token=ey');
     }
+  });
+
+  test('upstream events are listed with their status and time, their URL without the query (a function key stays out)', async () => {
+    const handler = await startCaptureServer((request) =>
+      request.method === 'OPTIONS' ? { status: 200, headers: { 'webhook-allowed-origin': '*' } } : { status: 204 },
+    );
+    const hub = uniqueName('hub');
+    const eventHandlers = [{ urlTemplate: `${handler.endpoint}/api/{event}?code=function-key-secret`, systemEvents: ['connected' as const] }];
+    const emulator = await emulatorWith({ ui: true, hubs: { [hub]: { eventHandlers } } });
+    const feed = openFeed(emulator);
+    await feed.opened;
+    const client = new WebPubSubServiceClient(emulator.connectionString, hub, { logLevel: 'off' });
+    const { socket } = await connectJson((await client.getClientAccessToken({ userId: 'bob' })).url);
+    await feed.next('"kind":"upstream"');
+    feed.close();
+    await socket.close();
+    await client.close();
+    await handler.close();
+    expect(feed.text()).toMatch(
+      new RegExp(`"kind":"upstream","hub":"${hub}","event":"connected","url":"${handler.endpoint}/api/connected","status":204,"ms":[\\d.]+`),
+    );
+    expect(feed.text()).not.toContain('function-key-secret');
+  });
+});
+
+describe('the CLI', () => {
+  const CLI = fileURLToPath(new URL('../../emulator/cli.js', import.meta.url));
+
+  /** The CLI's stderr once it holds `until`, then SIGTERM. */
+  async function stderrOf(args: string[], until: RegExp): Promise<string> {
+    const child = spawn(process.execPath, [CLI, '--port', '0', ...args]);
+    let stderr = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (until.test(stderr)) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`the CLI exited with ${code}: ${stderr}`)));
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+    return stderr;
+  }
+
+  test('serves the live view by default and prints its URL; --no-ui turns it off', async () => {
+    let page: number | undefined;
+    const child = spawn(process.execPath, [CLI, '--port', '0']);
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+        const match = /live view on (http:\/\/127\.0\.0\.1:\d+\/)\n/.exec(stderr);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`the CLI exited with ${code}: ${stderr}`)));
+    });
+    try {
+      page = (await fetch(url)).status;
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(page).toBe(200);
+    expect(await stderrOf(['--no-ui'], /Ctrl\+C stops it\n/)).not.toContain('live view');
+  });
+
+  test('--help says where the page is and how to open it wider', async () => {
+    const child = spawn(process.execPath, [CLI, '--help']);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(stdout).toContain("By default the emulator's root (http://<host>:<port>/) is a");
+    expect(stdout).toMatch(/--ui-allowed-hosts <names>[\s\S]*--ui-remote/);
+    expect(stdout).toContain('--state <file>');
   });
 });

@@ -11,8 +11,8 @@ import { uniqueName } from '../helpers/names.js';
 import { urnOf, useProviderHost } from '../helpers/providerHost.js';
 import { openSocket, type TestSocket } from '../helpers/sockets.js';
 
-/** Connected users: more than a page (200) of members, so that reads take two pages. */
-const CONNECTED = 250;
+/** Connected users: more than two pages (200 each) of members, so that reading the group takes three. */
+const CONNECTED = 450;
 const scope = useEmulator();
 const pulumi = useProviderHost(() => ({ 'webpubsub:connectionString': scope.emulator.connectionString }));
 const hub = uniqueName('hub');
@@ -52,51 +52,54 @@ describe('request counts of WebPubSubGroupMembership', () => {
     const { host, providers } = pulumi;
     const group = uniqueName('group');
     const urn = urnOf('GroupMembership', uniqueName('counted'));
-    // 240 connected members and 10 users with no connection (pending).
-    const declared = [...users.slice(0, 240), ...Array.from({ length: 10 }, (_, i) => `offline-${i}`)];
+    // 440 connected members and 10 users with no connection (pending).
+    const declared = [...users.slice(0, 440), ...Array.from({ length: 10 }, (_, i) => `offline-${i}`)];
     const { inputs } = await host.check(urn, {}, { hub, group, userIds: declared, __provider: providers.membership });
 
-    // Create: the empty group read (1), 3 bulk adds of 100, 100 and 50 users, the group read back (2 pages).
+    // Create: the empty group read (1), 5 bulk adds of 100 users (the last 50), the group read back (3 pages).
     let created!: Awaited<ReturnType<typeof host.create>>;
-    expect(await counted(async () => (created = await host.create(urn, inputs)))).toEqual({ requests: { GET: 3, POST: 3 }, opened: expect.any(Number) });
-    expect(created.properties).toMatchObject({ userIds: users.slice(0, 240), pendingUserIds: declared.slice(240) });
+    expect(await counted(async () => (created = await host.create(urn, inputs)))).toEqual({ requests: { GET: 4, POST: 5 }, opened: expect.any(Number) });
+    expect(created.properties).toMatchObject({ userIds: users.slice(0, 440), pendingUserIds: declared.slice(440) });
 
     // A refresh with no change: one paged read, no connection opened (the host kept its client).
     let refreshed!: Awaited<ReturnType<typeof host.read>>;
     expect(await counted(async () => (refreshed = await host.read(created.id, urn, { properties: created.properties })))).toEqual({
-      requests: { GET: 2 },
+      requests: { GET: 3 },
       opened: 0,
     });
     expect(refreshed.properties).toEqual(created.properties);
 
-    // Two leave and two join: one bulk add (with the 10 pending users, tried again), one bulk remove, one read.
-    const news = { ...inputs, userIds: [...users.slice(2, 242), ...declared.slice(240)].sort() };
+    // Two leave and two join, and the 10 pending users are tried again: one bulk add into the group and a probe
+    // group, one bulk remove, the probe read (one page of joiners, not three of the group) and emptied.
+    const news = { ...inputs, userIds: [...users.slice(2, 442), ...declared.slice(440)].sort() };
     let updated!: Awaited<ReturnType<typeof host.update>>;
     expect(await counted(async () => (updated = await host.update(created.id, urn, created.properties, news)))).toEqual({
-      requests: { POST: 2, GET: 2 },
+      requests: { POST: 3, GET: 1 },
       opened: 0,
     });
-    expect(updated).toMatchObject({ userIds: users.slice(2, 242), pendingUserIds: declared.slice(240) });
+    expect(updated).toMatchObject({ userIds: users.slice(2, 442), pendingUserIds: declared.slice(440) });
+    const probes = new Set(scope.emulator.connections(hub).flatMap((c) => c.groups.filter((g) => g !== group)));
+    expect(probes).toEqual(new Set());
 
     // Only leavers (and nobody pending): one bulk remove, no read.
-    const fewer = { ...inputs, userIds: users.slice(2, 232) };
-    const connectedOnly = { ...updated, userIds: users.slice(2, 242), pendingUserIds: [] };
+    const fewer = { ...inputs, userIds: users.slice(2, 432) };
+    const connectedOnly = { ...updated, userIds: users.slice(2, 442), pendingUserIds: [] };
     let shrunk!: Awaited<ReturnType<typeof host.update>>;
     expect(await counted(async () => (shrunk = await host.update(created.id, urn, connectedOnly, fewer)))).toEqual({ requests: { POST: 1 }, opened: 0 });
-    expect(shrunk).toMatchObject({ userIds: users.slice(2, 232), pendingUserIds: [] });
+    expect(shrunk).toMatchObject({ userIds: users.slice(2, 432), pendingUserIds: [] });
 
     // 30 members disconnect: the refresh is still one paged read (no request per absent user); they are pending.
     const leaving = users.slice(2, 32);
     await Promise.all(leaving.map((userId) => sockets.get(userId)!.close()));
     let afterDisconnect!: Awaited<ReturnType<typeof host.read>>;
     expect(await counted(async () => (afterDisconnect = await host.read(created.id, urn, { properties: shrunk })))).toEqual({
-      requests: { GET: 1 },
+      requests: { GET: 2 },
       opened: 0,
     });
-    expect(afterDisconnect.properties).toMatchObject({ userIds: users.slice(32, 232), pendingUserIds: leaving });
+    expect(afterDisconnect.properties).toMatchObject({ userIds: users.slice(32, 432), pendingUserIds: leaving });
 
     // Delete: the resource's users in bulk, 100 per request.
-    expect(await counted(() => host.delete(created.id, urn, afterDisconnect.properties as typeof shrunk))).toEqual({ requests: { POST: 2 }, opened: 0 });
+    expect(await counted(() => host.delete(created.id, urn, afterDisconnect.properties as typeof shrunk))).toEqual({ requests: { POST: 4 }, opened: 0 });
     expect(scope.emulator.connections(hub).filter((c) => c.groups.includes(group))).toEqual([]);
   });
 });

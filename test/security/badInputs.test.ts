@@ -79,7 +79,7 @@ function viaAction(what: string, inputs: Record<string, string>, field: string, 
       expect(record.failed).toHaveLength(1);
       expect(record.outputs.ok).toBe('false');
       const message = record.failed[0]!;
-      const named = /^(?:Invalid|Missing) input! (\S+) /.exec(message);
+      const named = /^Input '([^']+)' /.exec(message);
       // Everything the step wrote, not only the error, must be free of secrets.
       return { field: named?.[1] ?? '', message: [...record.log, ...Object.values(record.outputs), ...record.summary].join('\n') };
     },

@@ -215,7 +215,7 @@ describe("through the Action's inputs, in the emulator: each id reaches its own 
     ];
     for (const inputs of steps) {
       const record = await runInProcess({ 'connection-string': 'Endpoint=http://127.0.0.1:1;AccessKey=k;Version=1.0;', hub: 'h', ...inputs });
-      expect(record.failed).toEqual([expect.stringMatching(/^Invalid input! (user-id|group|connection-id) must not be '\.' or '\.\.'/)]);
+      expect(record.failed).toEqual([expect.stringMatching(/^Input '(user-id|group|connection-id)' must not be '\.' or '\.\.'/)]);
       expect(record.outputs.attempts).toBe('0');
     }
   });
