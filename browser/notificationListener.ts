@@ -12,7 +12,7 @@
  */
 import { browserGlobals, type EventSource, type NotificationSocket, type TimerHandle, type WebSocketConstructor } from './browserGlobals.js';
 import { checkNotification, type DeployNotification, type ReleaseNotification } from './checkNotification.js';
-import { RecentIds } from './recentIds.js';
+import { Deliveries } from './deliveries.js';
 import { reconnectDelay, resolveBackoff, type BackoffOptions } from './reconnectDelay.js';
 import { clientFrames, readFrame, SUBPROTOCOL, type ServerFrame } from './serverFrame.js';
 
@@ -162,10 +162,15 @@ interface Session {
   reconnectionToken: string | undefined;
   /** The client URL the connection was opened with (a recovery adds its parameters to it). */
   url: string;
-  /** The highest sequence id that arrived, and the highest acknowledged. */
-  received: number;
-  acked: number;
 }
+
+/**
+ * Where the listener is. `connecting`: an attempt at a new connection (the first, or after a failed one) is made
+ * or waits its backoff; `connected`: the service accepted the socket (keep-alive and acks run); `recovering`: a
+ * connection that was up dropped, and attempts to get the same one back are made; `stopped`: closed by the app,
+ * or given up. `#lost` alone decides what follows a socket's end.
+ */
+type ListenerState = 'connecting' | 'connected' | 'recovering' | 'stopped';
 
 class Listener implements NotificationListener {
   readonly #options: NotificationListenerOptions;
@@ -173,7 +178,8 @@ class Listener implements NotificationListener {
   readonly #backoff: Required<BackoffOptions>;
   readonly #keepAlive: Required<KeepAliveOptions>;
   readonly #maxRefusals: number;
-  readonly #seen = new RecentIds(REMEMBERED_IDS);
+  readonly #deliveries = new Deliveries(REMEMBERED_IDS);
+  #state: ListenerState = 'connecting';
   #socket: NotificationSocket | undefined;
   #socketClosed: Promise<void> = Promise.resolve();
   /** The pending attempt, or the keep-alive tick while connected. */
@@ -184,14 +190,13 @@ class Listener implements NotificationListener {
   /** Attempts in a row that never opened a socket while online. */
   #refusals = 0;
   #session: Session | undefined;
-  /** Set while the listener tries to recover `#session`: when the connection was lost, and until when to try. */
-  #recovery: { since: number; until: number } | undefined;
+  /** While `recovering`: when the connection was lost, and until when to try to get it back. */
+  #recovery = { since: 0, until: 0 };
   /** A lost connection that could not be recovered, reported by `onGap` once the next one is up. */
   #gap: GapEvent | undefined;
   #lastFrameAt = 0;
   /** When the unanswered ping was sent (0 when none is outstanding). */
   #pingSentAt = 0;
-  #closed = false;
   /** A silent socket let go of without a close frame, closed once the next connection is up. */
   #abandoned: NotificationSocket | undefined;
   /** True while an attempt waits for its client URL. */
@@ -215,7 +220,7 @@ class Listener implements NotificationListener {
   }
 
   close(): Promise<void> {
-    if (!this.#closed) {
+    if (!this.#stopped) {
       this.#stop();
       this.#socket?.close(1000, 'closed by the app');
       this.#abandoned?.close(1000, 'closed by the app');
@@ -223,9 +228,14 @@ class Listener implements NotificationListener {
     return this.#socketClosed;
   }
 
+  /** Read through a getter: the state may change while an attempt awaits its client URL. */
+  get #stopped(): boolean {
+    return this.#state === 'stopped';
+  }
+
   /** Ends every timer and page listener: nothing of the listener runs after this. */
   #stop(): void {
-    this.#closed = true;
+    this.#state = 'stopped';
     this.#stopTimers();
     for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
   }
@@ -233,8 +243,8 @@ class Listener implements NotificationListener {
   async #connect(): Promise<void> {
     this.#timer = undefined;
     // Offline, an attempt can only fail: the `online` event brings the listener back (#woken).
-    if (this.#closed || this.#socket || isOffline()) return;
-    const session = this.#recovery ? this.#session : undefined;
+    if (this.#stopped || this.#socket || isOffline()) return;
+    const session = this.#state === 'recovering' ? this.#session : undefined;
     let url: string;
     if (session) {
       url = recoveryUrl(session);
@@ -243,18 +253,18 @@ class Listener implements NotificationListener {
       try {
         url = await this.#clientUrl();
       } catch (error) {
-        return this.#retry(undefined, `could not get the client URL: ${messageOf(error)}`, false);
+        return this.#retry(undefined, `could not get the client URL: ${messageOf(error)}`);
       } finally {
         this.#connecting = false;
       }
-      if (this.#closed || this.#socket) return;
+      if (this.#stopped || this.#socket) return;
     }
     let socket: NotificationSocket;
     try {
       socket = new this.#WebSocket(url, SUBPROTOCOL);
     } catch (error) {
       // Not the message: a browser's names the URL, and with it the token.
-      return this.#retry(undefined, `could not open a WebSocket (${error instanceof Error ? error.name : 'error'})`, false);
+      return this.#retry(undefined, `could not open a WebSocket (${error instanceof Error ? error.name : 'error'})`);
     }
     this.#socket = socket;
     this.#socketClosed = new Promise((resolve) => socket.addEventListener('close', () => resolve()));
@@ -272,7 +282,7 @@ class Listener implements NotificationListener {
       socket.close(1000, 'subprotocol not accepted');
     });
     socket.addEventListener('message', ({ data }) => {
-      if (this.#closed || socket !== this.#socket) return;
+      if (this.#stopped || socket !== this.#socket) return;
       this.#lastFrameAt = Date.now();
       this.#pingSentAt = 0;
       const frame = readFrame(data);
@@ -306,15 +316,14 @@ class Listener implements NotificationListener {
 
   /** The service accepted the socket: a new connection, or the recovery of the one before. */
   #connected(frame: Extract<ServerFrame, { type: 'connected' }>, url: string): void {
-    const recovered = this.#recovery !== undefined && this.#session?.connectionId === frame.connectionId;
-    if (!recovered) {
-      // A new connection numbers its messages from 1 again.
-      this.#session = { connectionId: frame.connectionId, reconnectionToken: frame.reconnectionToken, url, received: 0, acked: 0 };
-    } else if (this.#session) {
-      // The last ack may have died with the old socket: send it again on the next tick.
-      this.#session.acked = 0;
+    const recovered = this.#state === 'recovering' && this.#session?.connectionId === frame.connectionId;
+    if (recovered) {
+      this.#deliveries.recovered();
+    } else {
+      this.#session = { connectionId: frame.connectionId, reconnectionToken: frame.reconnectionToken, url };
+      this.#deliveries.newConnection();
     }
-    this.#recovery = undefined;
+    this.#state = 'connected';
     this.#failures = 0;
     this.#refusals = 0;
     this.#abandoned?.close(1000, 'replaced');
@@ -335,33 +344,40 @@ class Listener implements NotificationListener {
   #lost(code: number, reason: string, how: { opened: boolean; connected: boolean; closedByService: boolean }): void {
     this.#socket = undefined;
     this.#stopTick();
-    if (this.#closed) return;
+    if (this.#stopped) return;
     const now = Date.now();
-    const session = this.#session;
     if (how.connected) {
       this.#failures = 0;
-      if (!how.closedByService && session?.reconnectionToken) this.#recovery = { since: now, until: now + RECOVERY_TIMEOUT_MS };
-      else if (session) this.#gap ??= { since: now, reason };
-    } else if (this.#recovery && (how.closedByService || now > this.#recovery.until)) {
-      this.#gap ??= { since: this.#recovery.since, reason: `the connection could not be recovered: ${reason}` };
-      this.#recovery = undefined;
+      if (!how.closedByService && this.#session?.reconnectionToken) {
+        // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
+        this.#state = 'recovering';
+        this.#recovery = { since: now, until: now + RECOVERY_TIMEOUT_MS };
+        this.#retry(code, reason, 0);
+        return;
+      }
+      // A healthy connection the service closed is replaced at once: what is sent meanwhile is the gap. The crowd a
+      // close sends back is spread where it is closed (the Action closes in waves: batch-size, batch-interval);
+      // only failed attempts back off, with jitter.
+      this.#state = 'connecting';
+      this.#gap ??= { since: now, reason };
+      this.#retry(code, reason, 0);
+      return;
+    }
+    if (this.#state === 'recovering' && (how.closedByService || now > this.#recovery.until)) {
       // Refused for this client alone (no crowd to spread out): the sooner the new connection, the smaller the gap.
-      this.#retry(code, reason, false, 0);
+      this.#state = 'connecting';
+      this.#gap ??= { since: this.#recovery.since, reason: `the connection could not be recovered: ${reason}` };
+      this.#retry(code, reason, 0);
       return;
     }
     if (!how.opened && !isOffline()) this.#refusals++;
-    // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
-    if (how.connected && this.#recovery) this.#retry(code, reason, true, 0);
-    // A healthy connection the service closed is replaced at once: what is sent meanwhile is the gap. The crowd a
-    // close sends back is spread where it is closed (the Action closes in waves: batch-size, batch-interval);
-    // only failed attempts back off, with jitter.
-    else if (how.connected) this.#retry(code, reason, false, 0);
-    else this.#retry(code, reason, this.#recovery !== undefined);
+    this.#retry(code, reason);
   }
 
   /** Schedules the next attempt (or gives up) and tells the app, unless the listener is closed. */
-  #retry(code: number | undefined, reason: string, recovering: boolean, delay = reconnectDelay(this.#failures++, this.#backoff)): void {
-    if (this.#closed) return;
+  #retry(code: number | undefined, reason: string, delay = reconnectDelay(this.#failures++, this.#backoff)): void {
+    if (this.#stopped) return;
+    const recovering = this.#state === 'recovering';
     const { onDisconnected } = this.#options;
     if (this.#refusals >= this.#maxRefusals) {
       this.#stop();
@@ -377,14 +393,14 @@ class Listener implements NotificationListener {
 
   /** The page came back (visible again, or online): reconnect now, or check that the socket still answers. */
   #woken(): void {
-    if (this.#closed || isOffline()) return;
+    if (this.#stopped || isOffline()) return;
     if (!this.#socket) {
       if (this.#connecting) return;
       browserGlobals.clearTimeout(this.#timer);
       void this.#connect();
       return;
     }
-    if (!this.#tick) return;
+    if (this.#state !== 'connected') return;
     // After a long sleep the socket is most likely dead; recovering costs one handshake and loses nothing.
     const { pingIntervalMs, pongTimeoutMs } = this.#keepAlive;
     if (pingIntervalMs > 0 && Date.now() - this.#lastFrameAt > pingIntervalMs + pongTimeoutMs) this.#abandon('no frame since the page slept');
@@ -443,9 +459,8 @@ class Listener implements NotificationListener {
   }
 
   #acknowledge(): void {
-    const session = this.#session;
-    if (!session || session.received <= session.acked) return;
-    if (this.#send(clientFrames.sequenceAck(session.received))) session.acked = session.received;
+    const due = this.#deliveries.ackDue();
+    if (due !== undefined && this.#send(clientFrames.sequenceAck(due))) this.#deliveries.acknowledged(due);
   }
 
   #send(frame: string): boolean {
@@ -465,13 +480,9 @@ class Listener implements NotificationListener {
         this.#invalid(frame.data, frame.reason);
         return;
       case 'message': {
-        const session = this.#session;
-        if (frame.sequenceId !== undefined && session) {
-          // A replay of what arrived before the drop, whose ack the service had not seen.
-          if (frame.sequenceId <= session.received) return;
-          session.received = frame.sequenceId;
-          if (session.received - session.acked >= ACK_AT_ONCE_AFTER) this.#acknowledge();
-        }
+        // A replay of what arrived before the drop, whose ack the service had not seen.
+        if (!this.#deliveries.firstArrival(frame.sequenceId)) return;
+        if (this.#deliveries.unacknowledged >= ACK_AT_ONCE_AFTER) this.#acknowledge();
         const check = frame.dataType === 'json' ? checkNotification(frame.data) : undefined;
         if (!check?.valid) {
           this.#invalid(frame.data, check?.reason ?? `a ${frame.dataType} message, where notifications are JSON`);
@@ -479,7 +490,7 @@ class Listener implements NotificationListener {
         }
         const { notification } = check;
         // A sender that retried a send whose answer was lost sent the same notification twice: deliver it once.
-        if ('id' in notification && !this.#seen.add(notification.id)) return;
+        if ('id' in notification && !this.#deliveries.firstDelivery(notification.id)) return;
         const { onDeployed, onRelease } = this.#options;
         this.#call(() => (notification.kind === 'release' ? onRelease(notification) : onDeployed(notification)));
         return;
