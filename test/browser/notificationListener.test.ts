@@ -22,6 +22,7 @@ import {
 import type { EmulatorEvents } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { PUSH, RELEASE, runAction } from '../../scripts/harness/actionRunner.js';
+import { sampleNotification } from '../../scripts/harness/sampleNotification.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { Inbox, nextEvent, until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
@@ -58,26 +59,8 @@ afterEach(async () => {
 
 const idOf = (n: DeployNotification) => (n as { id?: string }).id;
 
-/** A valid @2 deploy notification with the given id. */
-function notification(id: string): DeployNotification {
-  return {
-    schema: 'webpubsub-action/notification@2',
-    id,
-    kind: 'deployment',
-    ci: 'local',
-    repository: 'octo-org/shop',
-    ref: 'refs/heads/main',
-    refName: 'main',
-    sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-    workflow: 'Deploy',
-    runId: '1',
-    runUrl: null,
-    actor: 'octocat',
-    environment: null,
-    event: 'push',
-    timestamp: '2026-12-07T12:00:00Z',
-  } as DeployNotification;
-}
+/** A valid @2 deploy notification with the given id, typed as the listener delivers it. */
+const notification = (id: string) => sampleNotification(id) as DeployNotification;
 
 /** A fresh hub and group, a service client for it, and a listener whose client URLs put it in the group. */
 function setUp(options: Partial<NotificationListenerOptions> = {}) {
