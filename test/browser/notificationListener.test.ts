@@ -386,7 +386,12 @@ describe('close()', () => {
   test('in a process of its own: a listener closed while a reconnect is pending leaves nothing behind, so Node exits by itself', async () => {
     const program = fileURLToPath(new URL('programs/closeWhileReconnecting.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [program], { timeout: 20_000 });
-    expect(stdout.trim().split('\n')).toEqual(['connected', 'disconnected: the connection failed or dropped, next attempt in 60 s or less', 'closed']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'connected',
+      'disconnected: the connection failed or dropped, recovering at once',
+      'disconnected: the connection failed or dropped, recovering in 60 s or less',
+      'closed',
+    ]);
   });
 });
 
