@@ -50,7 +50,10 @@ export interface DisconnectedEvent {
 
 /** The connection could not be recovered: notifications sent in between may be missing. */
 export interface GapEvent {
-  /** When the previous connection was lost (ms since the epoch, as `Date.now()`). */
+  /**
+   * When the last frame of the previous connection arrived (ms since the epoch, as `Date.now()`): a notification
+   * sent after it may be missing. Earlier than the drop when the socket went silent first.
+   */
   since: number;
   /** Why it could not be recovered. */
   reason: string;
@@ -190,7 +193,7 @@ class Listener implements NotificationListener {
   /** Attempts in a row that never opened a socket while online. */
   #refusals = 0;
   #session: Session | undefined;
-  /** While `recovering`: when the connection was lost, and until when to try to get it back. */
+  /** While `recovering`: the last frame of the lost connection, and until when to try to get it back. */
   #recovery = { since: 0, until: 0 };
   /** A lost connection that could not be recovered, reported by `onGap` once the next one is up. */
   #gap: GapEvent | undefined;
@@ -351,7 +354,7 @@ class Listener implements NotificationListener {
       if (!how.closedByService && this.#session?.reconnectionToken) {
         // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
         this.#state = 'recovering';
-        this.#recovery = { since: now, until: now + RECOVERY_TIMEOUT_MS };
+        this.#recovery = { since: this.#lastFrameAt, until: now + RECOVERY_TIMEOUT_MS };
         this.#retry(code, reason, 0);
         return;
       }
@@ -359,7 +362,7 @@ class Listener implements NotificationListener {
       // close sends back is spread where it is closed (the Action closes in waves: batch-size, batch-interval);
       // only failed attempts back off, with jitter.
       this.#state = 'connecting';
-      this.#gap ??= { since: now, reason };
+      this.#gap ??= { since: this.#lastFrameAt, reason };
       this.#retry(code, reason, 0);
       return;
     }
