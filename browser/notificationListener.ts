@@ -52,7 +52,8 @@ export interface DisconnectedEvent {
 export interface GapEvent {
   /**
    * When the last frame of the previous connection arrived (ms since the epoch, as `Date.now()`): a notification
-   * sent after it may be missing. Earlier than the drop when the socket went silent first.
+   * sent after it, or up to one network delay before it, may be missing. Earlier than the drop when the socket went
+   * silent first.
    */
   since: number;
   /** Why it could not be recovered. */
@@ -134,6 +135,8 @@ const REMEMBERED_IDS = 1000;
 const RECOVERY_TIMEOUT_MS = 30_000;
 const DEFAULT_KEEP_ALIVE: Required<KeepAliveOptions> = { pingIntervalMs: 10_000, pongTimeoutMs: 10_000 };
 const DEFAULT_MAX_REFUSALS = 10;
+/** How long a handshake may go unanswered before the attempt counts as failed. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Connects to Web PubSub with a client URL and calls the app back for each deploy notification and release
@@ -277,6 +280,13 @@ class Listener implements NotificationListener {
     let goodbye: string | undefined;
     /** The HTTP status of a refused handshake, where the platform tells it (Node's `ws`; browsers do not). */
     let refusedWith: string | undefined;
+    // A handshake lost in the network (no answer, no error) could hang for minutes: give up on it and try again.
+    this.#timer = browserGlobals.setTimeout(() => {
+      this.#timer = undefined;
+      if (socket !== this.#socket || connected) return;
+      this.#letGo(socket);
+      this.#lost(1006, `no answer to the handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`, { opened, connected, closedByService: false });
+    }, HANDSHAKE_TIMEOUT_MS);
     socket.addEventListener('open', () => {
       opened = true;
       // A browser opens the socket even when the server picked no subprotocol; its frames would then be raw.
@@ -302,6 +312,8 @@ class Listener implements NotificationListener {
     });
     socket.addEventListener('close', ({ code, reason }) => {
       if (socket !== this.#socket) return;
+      browserGlobals.clearTimeout(this.#timer);
+      this.#timer = undefined;
       this.#lost(code, goodbye ?? (refusedWith ? `the service refused the connection (HTTP ${refusedWith})` : reason || describeClose(code)), {
         opened,
         connected,
@@ -327,6 +339,8 @@ class Listener implements NotificationListener {
       this.#deliveries.newConnection();
     }
     this.#state = 'connected';
+    browserGlobals.clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#failures = 0;
     this.#refusals = 0;
     this.#abandoned?.close(1000, 'replaced');
@@ -451,14 +465,23 @@ class Listener implements NotificationListener {
   #abandon(why: string): void {
     const socket = this.#socket;
     if (!socket) return;
-    // Its events are ignored from here on (it is no longer #socket), and close() need not wait for it. No close
-    // frame: one that got through would tell the service the connection is over, and forfeit the recovery. A
-    // browser has no other way to let go, so the socket stays until the recovery replaces it (the service cuts it)
-    // or the next connection is up (then it is closed).
+    this.#letGo(socket);
+    this.#lost(1006, `the connection went silent (${why})`, { opened: true, connected: true, closedByService: false });
+  }
+
+  /**
+   * Lets go of a socket without waiting for it: its events are ignored from here on (the caller makes it no longer
+   * #socket), and close() need not wait for it. No close frame: one that got through would tell the service the
+   * connection is over, and forfeit the recovery. A browser has no other way to let go, so the socket stays until
+   * the recovery replaces it (the service cuts it) or the next connection is up (then it is closed).
+   */
+  #letGo(socket: NotificationSocket): void {
     this.#socketClosed = Promise.resolve();
     if (typeof socket.terminate === 'function') socket.terminate();
-    else this.#abandoned = socket;
-    this.#lost(1006, `the connection went silent (${why})`, { opened: true, connected: true, closedByService: false });
+    else {
+      this.#abandoned?.close(1000, 'replaced');
+      this.#abandoned = socket;
+    }
   }
 
   #acknowledge(): void {
