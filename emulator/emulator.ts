@@ -448,7 +448,14 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   }
 
   #received(connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void> {
-    this.#publish(() => ({ kind: 'frame', hub: connection.hub, connectionId: connection.connectionId, data: toBuffer(data), isBinary }));
+    this.#publish(() => ({
+      kind: 'frame',
+      hub: connection.hub,
+      connectionId: connection.connectionId,
+      userId: connection.userId,
+      data: toBuffer(data),
+      isBinary,
+    }));
     return this.#handleFrame(connection, data, isBinary);
   }
 
@@ -487,7 +494,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       feed: this.#activity!,
       grants: this.#grants,
       connections: () => this.#connections.values(),
-      configuredHubs: () => Object.keys(this.#options.hubSettings ?? {}),
+      eventHandlers: () => Object.entries(this.#options.hubSettings ?? {}).map(([hub, settings]) => [hub, settings.eventHandlers]),
     });
   }
 

@@ -40,6 +40,7 @@ export interface FrameActivity {
   kind: 'frame';
   hub: string;
   connectionId: string;
+  userId: string | null;
   data: Buffer;
   isBinary: boolean;
 }

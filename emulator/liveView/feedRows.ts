@@ -97,8 +97,8 @@ export function activityRow(id: number, activity: Exclude<Activity, { kind: 'del
       return { id, at, kind, hub, connectionId, userId, protocol, subprotocol: subprotocol ?? null, ...(reason !== undefined && { reason }) };
     }
     case 'frame': {
-      const { hub, connectionId, data, isBinary } = activity;
-      return { id, at, kind: 'frame', hub, connectionId, ...describeFrame(data, isBinary, plain(connectionId)) };
+      const { hub, connectionId, userId, data, isBinary } = activity;
+      return { id, at, kind: 'frame', hub, connectionId, userId, ...describeFrame(data, isBinary, plain(connectionId)) };
     }
     case 'upstream': {
       const { hub, event, url, status, ms, error } = activity;

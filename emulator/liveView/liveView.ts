@@ -3,6 +3,7 @@
  * and the feed as server-sent events (`/_emulator/live/events`). Rows are built and serialized only while a page is
  * subscribed; before that the view only remembers, per connection, when it opened and its last frame.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redact } from '../../shared/logger.js';
 import type { Activity, ActivityFeed } from '../common/activity.js';
@@ -46,8 +47,15 @@ export interface LiveViewContext {
   feed: ActivityFeed;
   grants: GrantLog;
   connections(): Iterable<LiveConnection>;
-  /** Hubs with event handlers configured. */
-  configuredHubs(): Iterable<string>;
+  /** The event handlers configured, by hub. */
+  eventHandlers(): Iterable<[hub: string, handlers: readonly ConfiguredHandler[]]>;
+}
+
+/** An event handler as configured (the `hubs` option). */
+export interface ConfiguredHandler {
+  urlTemplate: string;
+  userEventPattern?: string;
+  systemEvents?: readonly string[];
 }
 
 type LastFrame = { direction: 'in'; at: number; data: Buffer; isBinary: boolean } | { direction: 'out'; at: number; message: OutboundMessage };
@@ -64,6 +72,8 @@ export class LiveView {
   /** Deliveries of this tick, gathered into one row per message. */
   readonly #fanOuts = new Map<OutboundMessage, { hub: string; connectionIds: string[] }>();
   #nextId = 1;
+  /** This run of the view: a page that reconnects to a restarted emulator starts its feed afresh. */
+  readonly #run = randomUUID();
   #keepAlive: NodeJS.Timeout | undefined;
   readonly #unsubscribe: () => void;
 
@@ -117,7 +127,7 @@ export class LiveView {
       string,
       {
         name: string;
-        eventHandlers: boolean;
+        eventHandlers: { url: string; userEvents: string; systemEvents: readonly string[] }[];
         connections: unknown[];
         groups: Map<string, { connectionId: string; userId: string | null }[]>;
         grants: unknown[];
@@ -126,10 +136,16 @@ export class LiveView {
     const hubOf = (name: string) => {
       const key = name.toLowerCase();
       let hub = hubs.get(key);
-      if (!hub) hubs.set(key, (hub = { name, eventHandlers: false, connections: [], groups: new Map(), grants: [] }));
+      if (!hub) hubs.set(key, (hub = { name, eventHandlers: [], connections: [], groups: new Map(), grants: [] }));
       return hub;
     };
-    for (const name of this.#context.configuredHubs()) hubOf(name).eventHandlers = true;
+    for (const [name, handlers] of this.#context.eventHandlers()) {
+      hubOf(name).eventHandlers = handlers.map(({ urlTemplate, userEventPattern, systemEvents }) => ({
+        url: templateWithoutSecrets(urlTemplate),
+        userEvents: userEventPattern ?? '',
+        systemEvents: systemEvents ?? [],
+      }));
+    }
     for (const name of this.#hubsSeen.values()) hubOf(name);
     for (const connection of this.#context.connections()) {
       const { connectionId, userId, protocol, subprotocol, state } = connection;
@@ -186,7 +202,7 @@ export class LiveView {
 
   #subscribe(res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    res.write('retry: 1000\n\n');
+    res.write(`retry: 1000\nevent: hello\ndata: ${JSON.stringify({ run: this.#run })}\n\n`);
     for (const line of this.#history) res.write(line);
     this.#pages.add(res);
     this.#keepAlive ??= setInterval(() => {
@@ -250,6 +266,9 @@ export class LiveView {
     for (const page of this.#pages) page.write(line);
   }
 }
+
+/** A URL template without query, fragment or credentials; its `{hub}` and `{event}` stay as written. */
+const templateWithoutSecrets = (template: string) => template.replace(/[?#].*$/s, '').replace(/^(\w+:\/\/)[^/@]*@/, '$1');
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, {

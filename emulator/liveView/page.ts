@@ -20,7 +20,7 @@ export const PAGE_HTML: string = `<!doctype html>
 <main>
 <section id="hubs" aria-label="Hubs"><p class="empty">No hub yet: connect a client or call the REST API.</p></section>
 <section id="feed-panel" aria-label="Live feed">
-<div class="feed-head"><h2>Live feed</h2><input id="search" type="search" placeholder="Filter: route, group, user, payload…" autocomplete="off"></div>
+<div class="feed-head"><h2>Live feed</h2><input id="search" type="search" placeholder="Filter: route, group, user, payload…" autocomplete="off"><label><input id="chatter" type="checkbox"> acks and pings</label></div>
 <table id="feed"><thead><tr><th>time</th><th>kind</th><th>hub</th><th>what</th><th>status</th><th>ms</th></tr></thead><tbody></tbody></table>
 </section>
 <aside id="detail" hidden><button id="close-detail" type="button" aria-label="Close">×</button><div id="detail-body"></div></aside>
@@ -50,6 +50,7 @@ th { font-weight: 600; color: var(--muted); }
 #feed th:nth-child(1) { width: 5.5em; } #feed th:nth-child(2) { width: 6.5em; } #feed th:nth-child(3) { width: 7em; }
 #feed th:nth-child(5) { width: 4em; } #feed th:nth-child(6) { width: 4em; }
 #feed td { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+main.with-detail #feed th:nth-child(3), main.with-detail #feed td:nth-child(3) { display: none; }
 .badge { font-size: 11px; border: 1px solid var(--line); border-radius: 8px; padding: 0 6px; margin-left: .5em; color: var(--muted); }
 .empty { color: var(--muted); }
 code, .mono { font-family: ui-monospace, monospace; font-size: 12px; }
@@ -115,7 +116,13 @@ export const PAGE_JS: string = String.raw`'use strict';
     if (!state.hubs.length) { container.appendChild(el('p', { className: 'empty', text: 'No hub yet: connect a client or call the REST API.' })); return; }
     state.hubs.forEach(function (hub) {
       var section = el('div', { className: 'hub', attrs: { 'data-hub': hub.name } });
-      section.appendChild(el('h2', { text: hub.name }, [hub.eventHandlers ? el('span', { className: 'badge', text: 'event handlers' }) : null]));
+      section.appendChild(el('h2', { text: hub.name }, [hub.eventHandlers.length ? el('span', { className: 'badge', text: 'event handlers' }) : null]));
+      if (hub.eventHandlers.length) {
+        section.appendChild(el('h3', { text: 'Event handlers (' + hub.eventHandlers.length + ')' }));
+        section.appendChild(table(['url', 'user events', 'system events'], hub.eventHandlers.map(function (h) {
+          return el('tr', { className: 'handler' }, cells([h.url, h.userEvents || 'none', h.systemEvents.join(', ') || 'none']));
+        })));
+      }
       section.appendChild(el('h3', { text: 'Connections (' + hub.connections.length + ')' }));
       section.appendChild(hub.connections.length ? table(['connection', 'user', 'subprotocol', 'groups', 'connected since', 'last frame'], hub.connections.map(function (c) {
         var row = el('tr', { className: 'connection', attrs: { 'data-id': c.connectionId } }, cells([
@@ -150,14 +157,21 @@ export const PAGE_JS: string = String.raw`'use strict';
       case 'rest': return row.method + ' ' + row.path;
       case 'connected': return (row.userId || 'anonymous') + ' connected (' + (row.subprotocol || 'no subprotocol') + ') ' + row.connectionId;
       case 'disconnected': return row.connectionId + ' disconnected: ' + (row.reason || '');
-      case 'frame': return row.connectionId + ' sent ' + row.frameType + (row.group ? ' ' + row.group : '') + (row.event ? ' ' + row.event : '');
+      case 'frame': return (row.userId || row.connectionId) + ' sent ' + row.frameType + (row.group ? ' ' + row.group : '') + (row.event ? ' ' + row.event : '');
       case 'message': return (row.from === 'group' ? 'group ' + row.group : 'server') + ' → ' + row.recipients + ' connection' + (row.recipients === 1 ? '' : 's');
       case 'upstream': return row.event + ' → ' + row.url + (row.error ? ' (' + row.error + ')' : '');
     }
     return row.kind;
   }
 
-  function matches(tr) { var q = search.value.trim().toLowerCase(); return !q || tr.dataset.search.indexOf(q) !== -1; }
+  var chatter = document.getElementById('chatter');
+  /** A reliable client's sequence acks and keep-alive pings: shown only when asked for. */
+  var CHATTER = { sequenceAck: true, ping: true };
+  function matches(tr) {
+    if (tr.dataset.chatter && !chatter.checked) return false;
+    var q = search.value.trim().toLowerCase();
+    return !q || tr.dataset.search.indexOf(q) !== -1;
+  }
 
   function addRow(row) {
     var status = row.status === undefined ? '' : row.status === null ? '—' : row.status;
@@ -168,6 +182,7 @@ export const PAGE_JS: string = String.raw`'use strict';
       el('td', { text: what(row) }), statusCell, el('td', { text: row.ms === undefined ? '' : row.ms }),
     ]);
     tr.dataset.search = (what(row) + ' ' + JSON.stringify(row)).toLowerCase();
+    if (row.kind === 'frame' && CHATTER[row.frameType] === true) tr.dataset.chatter = '1';
     tr.addEventListener('click', function () { openDetail(row); });
     tr.hidden = !matches(tr);
     feedBody.insertBefore(tr, feedBody.firstChild);
@@ -222,12 +237,27 @@ export const PAGE_JS: string = String.raw`'use strict';
 
   document.getElementById('close-detail').addEventListener('click', closeDetail);
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape') closeDetail(); });
-  search.addEventListener('input', function () { Array.prototype.forEach.call(feedBody.children, function (tr) { tr.hidden = !matches(tr); }); });
+  function filter() { Array.prototype.forEach.call(feedBody.children, function (tr) { tr.hidden = !matches(tr); }); }
+  search.addEventListener('input', filter);
+  chatter.addEventListener('change', filter);
 
+  // A reconnecting page is sent the recent rows again: it skips those it has, and starts afresh after a restart.
+  var run = null;
+  var lastId = 0;
   var events = new EventSource('/_emulator/live/events');
+  events.addEventListener('hello', function (e) {
+    var hello = JSON.parse(e.data);
+    if (hello.run !== run) { run = hello.run; lastId = 0; feedBody.replaceChildren(); }
+  });
   events.onopen = function () { statusLine.textContent = 'live'; statusLine.className = 'status live'; refreshSoon(); };
   events.onerror = function () { statusLine.textContent = 'disconnected, retrying…'; statusLine.className = 'status down'; };
-  events.onmessage = function (e) { try { addRow(JSON.parse(e.data)); } catch (err) { /* a row the page cannot read is skipped */ } };
+  events.onmessage = function (e) {
+    var row;
+    try { row = JSON.parse(e.data); } catch (err) { return; /* a row the page cannot read is skipped */ }
+    if (row.id <= lastId) return;
+    lastId = row.id;
+    addRow(row);
+  };
   refreshSoon();
 })();
 `;

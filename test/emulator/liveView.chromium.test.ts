@@ -100,6 +100,13 @@ function describeInChromium(executablePath: string): void {
       expect(card).toContain('github-actions');
       expect(card).toContain(JSON.parse(run.outputs.payload!).runUrl);
 
+      // The reliable client acknowledged the message: that row is hidden until acks and pings are asked for.
+      const ack = '#feed .feed-row[data-chatter]';
+      await page.waitForSelector(ack);
+      expect(await page.$eval(ack, (tr) => [tr.hasAttribute('hidden'), tr.textContent])).toEqual([true, expect.stringContaining('alice sent sequenceAck')]);
+      await page.click('#chatter');
+      await page.waitForSelector(ack, { visible: true });
+
       // The search box filters the feed: the REST send is found by its route, the rest hidden.
       await page.type('#search', `groups/${group}/:send`);
       const shown = await page.$$eval('#feed .feed-row', (rows) => rows.filter((tr) => !tr.hasAttribute('hidden')).map((tr) => tr.getAttribute('data-kind')));

@@ -222,6 +222,31 @@ describe('what the live view shows', () => {
       new RegExp(`"kind":"upstream","hub":"${hub}","event":"connected","url":"${handler.endpoint}/api/connected","status":204,"ms":[\\d.]+`),
     );
     expect(feed.text()).not.toContain('function-key-secret');
+    const state = (await raw(emulator, '/_emulator/live/state')).body;
+    expect(JSON.parse(state).hubs.find((h: { name: string }) => h.name === hub).eventHandlers).toEqual([
+      { url: `${handler.endpoint}/api/{event}`, userEvents: '', systemEvents: ['connected'] },
+    ]);
+    expect(state).not.toContain('function-key-secret');
+  });
+});
+
+describe('pages that open later', () => {
+  test('are sent the recent rows first, after a hello naming this run of the emulator', async () => {
+    const emulator = await emulatorWith({ ui: true });
+    const hub = uniqueName('hub');
+    const first = openFeed(emulator);
+    await first.opened;
+    const client = new WebPubSubServiceClient(emulator.connectionString, hub, { logLevel: 'off' });
+    await client.sendToAll('hello, later');
+    await first.next(':send');
+    first.close();
+    await client.close();
+    const later = openFeed(emulator);
+    await later.next(':send');
+    later.close();
+    const [hello] = /event: hello\ndata: (.*)\n/.exec(later.text())!.slice(1);
+    expect(JSON.parse(hello!)).toEqual({ run: expect.stringMatching(/^[\w-]{36}$/) });
+    expect(later.text().indexOf('event: hello')).toBeLessThan(later.text().indexOf(`/api/hubs/${hub}/:send`));
   });
 });
 
