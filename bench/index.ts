@@ -28,7 +28,13 @@ const SECTIONS: Section[] = [
   { name: 'receiving', run: (options) => benchReceiving(options.quick ? { scale: 0.5 } : {}) },
 ];
 
-const options = parseBenchArgs(process.argv.slice(2));
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 const unknown = options.sections.filter((name) => !SECTIONS.some((section) => section.name === name));
 if (unknown.length > 0) {
   console.error(`no bench section ${unknown.join(', ')}; sections: ${SECTIONS.map((section) => section.name).join(', ')}\n${USAGE}`);
