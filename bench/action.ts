@@ -19,7 +19,7 @@ const WARMUP_ROUNDS = 3;
 const ROUNDS = 21;
 
 /** Milliseconds from spawning `node args` until it exits; rejects when it exits non-zero. */
-function timeProcess(node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+export function timeProcess(node: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
   const started = performance.now();
   return new Promise((done, fail) => {
     const child = spawn(node, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });

@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchActionStartup } from './action.js';
+import { benchCliStartup } from './cli.js';
 import { benchClientSendToAll } from './client.js';
-import { benchEmulatorBroadcast } from './emulator.js';
+import { benchEmulatorBroadcast, QUICK_SIZES } from './emulator.js';
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.js';
 import { benchPulumiMembership } from './pulumi.js';
 import { benchReceiving } from './receiving.js';
@@ -20,9 +21,10 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { name: 'client', run: (options) => benchClientSendToAll(options.quick ? { rounds: 3, durationMs: 500 } : {}) },
-  { name: 'emulator', run: () => benchEmulatorBroadcast() },
+  { name: 'emulator', run: (options) => benchEmulatorBroadcast(options.quick ? { sizes: QUICK_SIZES } : {}) },
   { name: 'pulumi', run: (options) => benchPulumiMembership(options) },
   { name: 'action', run: () => benchActionStartup() },
+  { name: 'cli', run: (options) => benchCliStartup(options.quick ? 5 : undefined) },
   { name: 'receiving', run: (options) => benchReceiving(options.quick ? { scale: 0.5 } : {}) },
 ];
 

@@ -13,6 +13,7 @@ import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { WebSocket } from 'ws';
 import { connectNotifications, type NotificationListener } from '../browser/index.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
+import { sampleNotification } from '../scripts/harness/sampleNotification.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
 import { noteRatio, progress } from './targets.js';
 
@@ -180,7 +181,7 @@ async function runScenario(emulator: Emulator, scenario: Scenario, recovered: Ma
     for (let at = 1000; at < scenario.durationMs; at += scenario.everyMs!) waves.push(setTimeout(() => void strike(), at));
   }
 
-  const template = notification('template');
+  const template = sampleNotification('template');
   const gap = scenario.durationMs / scenario.notifications;
   const started = performance.now();
   for (let i = 0; i < scenario.notifications; i++) {
@@ -243,26 +244,6 @@ function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function notification(id: string) {
-  return {
-    schema: 'webpubsub-action/notification@2',
-    id,
-    kind: 'deployment',
-    ci: 'local',
-    repository: 'octo-org/shop',
-    ref: 'refs/heads/main',
-    refName: 'main',
-    sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-    workflow: 'Deploy',
-    runId: '1',
-    runUrl: null,
-    actor: 'octocat',
-    environment: null,
-    event: 'push',
-    timestamp: '2026-12-07T12:00:00Z',
-  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -12,7 +12,7 @@
  */
 import { browserGlobals, type EventSource, type NotificationSocket, type TimerHandle, type WebSocketConstructor } from './browserGlobals.js';
 import { checkNotification, type DeployNotification, type ReleaseNotification } from './checkNotification.js';
-import { RecentIds } from './recentIds.js';
+import { Deliveries } from './deliveries.js';
 import { reconnectDelay, resolveBackoff, type BackoffOptions } from './reconnectDelay.js';
 import { clientFrames, readFrame, SUBPROTOCOL, type ServerFrame } from './serverFrame.js';
 
@@ -50,7 +50,11 @@ export interface DisconnectedEvent {
 
 /** The connection could not be recovered: notifications sent in between may be missing. */
 export interface GapEvent {
-  /** When the previous connection was lost (ms since the epoch, as `Date.now()`). */
+  /**
+   * When the last frame of the previous connection arrived (ms since the epoch, as `Date.now()`): a notification
+   * sent after it, or up to one network delay before it, may be missing. Earlier than the drop when the socket went
+   * silent first.
+   */
   since: number;
   /** Why it could not be recovered. */
   reason: string;
@@ -129,10 +133,10 @@ const ACK_AT_ONCE_AFTER = 300;
 const REMEMBERED_IDS = 1000;
 /** How long the listener tries to recover a dropped connection: the service's recovery window. */
 const RECOVERY_TIMEOUT_MS = 30_000;
-/** The spread of the first attempt after the service closed a healthy connection. */
-const CLOSED_RETRY_SPREAD_MS = 100;
 const DEFAULT_KEEP_ALIVE: Required<KeepAliveOptions> = { pingIntervalMs: 10_000, pongTimeoutMs: 10_000 };
 const DEFAULT_MAX_REFUSALS = 10;
+/** How long a handshake may go unanswered before the attempt counts as failed. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /**
  * Connects to Web PubSub with a client URL and calls the app back for each deploy notification and release
@@ -164,10 +168,15 @@ interface Session {
   reconnectionToken: string | undefined;
   /** The client URL the connection was opened with (a recovery adds its parameters to it). */
   url: string;
-  /** The highest sequence id that arrived, and the highest acknowledged. */
-  received: number;
-  acked: number;
 }
+
+/**
+ * Where the listener is. `connecting`: an attempt at a new connection (the first, or after a failed one) is made
+ * or waits its backoff; `connected`: the service accepted the socket (keep-alive and acks run); `recovering`: a
+ * connection that was up dropped, and attempts to get the same one back are made; `stopped`: closed by the app,
+ * or given up. `#lost` alone decides what follows a socket's end.
+ */
+type ListenerState = 'connecting' | 'connected' | 'recovering' | 'stopped';
 
 class Listener implements NotificationListener {
   readonly #options: NotificationListenerOptions;
@@ -175,7 +184,8 @@ class Listener implements NotificationListener {
   readonly #backoff: Required<BackoffOptions>;
   readonly #keepAlive: Required<KeepAliveOptions>;
   readonly #maxRefusals: number;
-  readonly #seen = new RecentIds(REMEMBERED_IDS);
+  readonly #deliveries = new Deliveries(REMEMBERED_IDS);
+  #state: ListenerState = 'connecting';
   #socket: NotificationSocket | undefined;
   #socketClosed: Promise<void> = Promise.resolve();
   /** The pending attempt, or the keep-alive tick while connected. */
@@ -186,14 +196,13 @@ class Listener implements NotificationListener {
   /** Attempts in a row that never opened a socket while online. */
   #refusals = 0;
   #session: Session | undefined;
-  /** Set while the listener tries to recover `#session`: when the connection was lost, and until when to try. */
-  #recovery: { since: number; until: number } | undefined;
+  /** While `recovering`: the last frame of the lost connection, and until when to try to get it back. */
+  #recovery = { since: 0, until: 0 };
   /** A lost connection that could not be recovered, reported by `onGap` once the next one is up. */
   #gap: GapEvent | undefined;
   #lastFrameAt = 0;
   /** When the unanswered ping was sent (0 when none is outstanding). */
   #pingSentAt = 0;
-  #closed = false;
   /** A silent socket let go of without a close frame, closed once the next connection is up. */
   #abandoned: NotificationSocket | undefined;
   /** True while an attempt waits for its client URL. */
@@ -217,21 +226,31 @@ class Listener implements NotificationListener {
   }
 
   close(): Promise<void> {
-    if (!this.#closed) {
-      this.#closed = true;
-      this.#stopTimers();
-      for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
+    if (!this.#stopped) {
+      this.#stop();
       this.#socket?.close(1000, 'closed by the app');
       this.#abandoned?.close(1000, 'closed by the app');
     }
     return this.#socketClosed;
   }
 
+  /** Read through a getter: the state may change while an attempt awaits its client URL. */
+  get #stopped(): boolean {
+    return this.#state === 'stopped';
+  }
+
+  /** Ends every timer and page listener: nothing of the listener runs after this. */
+  #stop(): void {
+    this.#state = 'stopped';
+    this.#stopTimers();
+    for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
+  }
+
   async #connect(): Promise<void> {
     this.#timer = undefined;
     // Offline, an attempt can only fail: the `online` event brings the listener back (#woken).
-    if (this.#closed || this.#socket || isOffline()) return;
-    const session = this.#recovery ? this.#session : undefined;
+    if (this.#stopped || this.#socket || isOffline()) return;
+    const session = this.#state === 'recovering' ? this.#session : undefined;
     let url: string;
     if (session) {
       url = recoveryUrl(session);
@@ -240,18 +259,18 @@ class Listener implements NotificationListener {
       try {
         url = await this.#clientUrl();
       } catch (error) {
-        return this.#retry(undefined, `could not get the client URL: ${messageOf(error)}`, false);
+        return this.#retry(undefined, `could not get the client URL: ${messageOf(error)}`);
       } finally {
         this.#connecting = false;
       }
-      if (this.#closed || this.#socket) return;
+      if (this.#stopped || this.#socket) return;
     }
     let socket: NotificationSocket;
     try {
       socket = new this.#WebSocket(url, SUBPROTOCOL);
     } catch (error) {
       // Not the message: a browser's names the URL, and with it the token.
-      return this.#retry(undefined, `could not open a WebSocket (${error instanceof Error ? error.name : 'error'})`, false);
+      return this.#retry(undefined, `could not open a WebSocket (${error instanceof Error ? error.name : 'error'})`);
     }
     this.#socket = socket;
     this.#socketClosed = new Promise((resolve) => socket.addEventListener('close', () => resolve()));
@@ -261,6 +280,13 @@ class Listener implements NotificationListener {
     let goodbye: string | undefined;
     /** The HTTP status of a refused handshake, where the platform tells it (Node's `ws`; browsers do not). */
     let refusedWith: string | undefined;
+    // A handshake lost in the network (no answer, no error) could hang for minutes: give up on it and try again.
+    this.#timer = browserGlobals.setTimeout(() => {
+      this.#timer = undefined;
+      if (socket !== this.#socket || connected) return;
+      this.#letGo(socket);
+      this.#lost(1006, `no answer to the handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s`, { opened, connected, closedByService: false });
+    }, HANDSHAKE_TIMEOUT_MS);
     socket.addEventListener('open', () => {
       opened = true;
       // A browser opens the socket even when the server picked no subprotocol; its frames would then be raw.
@@ -269,7 +295,7 @@ class Listener implements NotificationListener {
       socket.close(1000, 'subprotocol not accepted');
     });
     socket.addEventListener('message', ({ data }) => {
-      if (this.#closed || socket !== this.#socket) return;
+      if (this.#stopped || socket !== this.#socket) return;
       this.#lastFrameAt = Date.now();
       this.#pingSentAt = 0;
       const frame = readFrame(data);
@@ -286,6 +312,8 @@ class Listener implements NotificationListener {
     });
     socket.addEventListener('close', ({ code, reason }) => {
       if (socket !== this.#socket) return;
+      browserGlobals.clearTimeout(this.#timer);
+      this.#timer = undefined;
       this.#lost(code, goodbye ?? (refusedWith ? `the service refused the connection (HTTP ${refusedWith})` : reason || describeClose(code)), {
         opened,
         connected,
@@ -303,12 +331,16 @@ class Listener implements NotificationListener {
 
   /** The service accepted the socket: a new connection, or the recovery of the one before. */
   #connected(frame: Extract<ServerFrame, { type: 'connected' }>, url: string): void {
-    const recovered = this.#recovery !== undefined && this.#session?.connectionId === frame.connectionId;
-    if (!recovered) {
-      // A new connection numbers its messages from 1 again.
-      this.#session = { connectionId: frame.connectionId, reconnectionToken: frame.reconnectionToken, url, received: 0, acked: 0 };
+    const recovered = this.#state === 'recovering' && this.#session?.connectionId === frame.connectionId;
+    if (recovered) {
+      this.#deliveries.recovered();
+    } else {
+      this.#session = { connectionId: frame.connectionId, reconnectionToken: frame.reconnectionToken, url };
+      this.#deliveries.newConnection();
     }
-    this.#recovery = undefined;
+    this.#state = 'connected';
+    browserGlobals.clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#failures = 0;
     this.#refusals = 0;
     this.#abandoned?.close(1000, 'replaced');
@@ -329,54 +361,63 @@ class Listener implements NotificationListener {
   #lost(code: number, reason: string, how: { opened: boolean; connected: boolean; closedByService: boolean }): void {
     this.#socket = undefined;
     this.#stopTick();
-    if (this.#closed) return;
+    if (this.#stopped) return;
     const now = Date.now();
-    const session = this.#session;
     if (how.connected) {
       this.#failures = 0;
-      if (!how.closedByService && session?.reconnectionToken) this.#recovery = { since: now, until: now + RECOVERY_TIMEOUT_MS };
-      else if (session) this.#gap ??= { since: now, reason };
-    } else if (this.#recovery && (how.closedByService || now > this.#recovery.until)) {
-      this.#gap ??= { since: this.#recovery.since, reason: `the connection could not be recovered: ${reason}` };
-      this.#recovery = undefined;
+      if (!how.closedByService && this.#session?.reconnectionToken) {
+        // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
+        this.#state = 'recovering';
+        this.#recovery = { since: this.#lastFrameAt, until: now + RECOVERY_TIMEOUT_MS };
+        this.#retry(code, reason, 0);
+        return;
+      }
+      // A healthy connection the service closed is replaced at once: what is sent meanwhile is the gap. The crowd a
+      // close sends back is spread where it is closed (the Action closes in waves: batch-size, batch-interval);
+      // only failed attempts back off, with jitter.
+      this.#state = 'connecting';
+      this.#gap ??= { since: this.#lastFrameAt, reason };
+      this.#retry(code, reason, 0);
+      return;
+    }
+    if (this.#state === 'recovering' && (how.closedByService || now > this.#recovery.until)) {
       // Refused for this client alone (no crowd to spread out): the sooner the new connection, the smaller the gap.
-      this.#retry(code, reason, false, 0);
+      this.#state = 'connecting';
+      this.#gap ??= { since: this.#recovery.since, reason: `the connection could not be recovered: ${reason}` };
+      this.#retry(code, reason, 0);
       return;
     }
     if (!how.opened && !isOffline()) this.#refusals++;
-    // A blip on a healthy connection is recovered at once: every millisecond waited is notifications replayed late.
-    if (how.connected && this.#recovery) this.#retry(code, reason, true, 0);
-    // A healthy connection the service closed (a wave of closes, a redeploy) is replaced at once, spread over
-    // 100 ms so that the crowd it closed does not come back in one instant; what is sent meanwhile is the gap.
-    else if (how.connected) this.#retry(code, reason, false, Math.floor(Math.random() * CLOSED_RETRY_SPREAD_MS));
-    else this.#retry(code, reason, this.#recovery !== undefined);
+    this.#retry(code, reason);
   }
 
   /** Schedules the next attempt (or gives up) and tells the app, unless the listener is closed. */
-  #retry(code: number | undefined, reason: string, recovering: boolean, delay = reconnectDelay(this.#failures++, this.#backoff)): void {
-    if (this.#closed) return;
+  #retry(code: number | undefined, reason: string, delay = reconnectDelay(this.#failures++, this.#backoff)): void {
+    if (this.#stopped) return;
+    const recovering = this.#state === 'recovering';
     const { onDisconnected } = this.#options;
     if (this.#refusals >= this.#maxRefusals) {
-      this.#closed = true;
-      this.#stopTimers();
+      this.#stop();
       const gaveUp = `${reason}; gave up after ${this.#refusals} attempts in a row that the service refused or that could not reach it (an expired or revoked token, a URL of another service, or the service down): connect again to retry`;
       if (onDisconnected) this.#call(() => onDisconnected({ code, reason: gaveUp, reconnectInMs: Infinity, recovering: false, gaveUp: true }));
       return;
     }
-    this.#timer = browserGlobals.setTimeout(() => void this.#connect(), delay);
+    // At once means at once: a timer of 0 ms waits behind everything else the page (or Node) has queued.
+    if (delay === 0) void Promise.resolve().then(() => this.#connect());
+    else this.#timer = browserGlobals.setTimeout(() => void this.#connect(), delay);
     if (onDisconnected) this.#call(() => onDisconnected({ code, reason, reconnectInMs: delay, recovering, gaveUp: false }));
   }
 
   /** The page came back (visible again, or online): reconnect now, or check that the socket still answers. */
   #woken(): void {
-    if (this.#closed || isOffline()) return;
+    if (this.#stopped || isOffline()) return;
     if (!this.#socket) {
       if (this.#connecting) return;
       browserGlobals.clearTimeout(this.#timer);
       void this.#connect();
       return;
     }
-    if (!this.#tick) return;
+    if (this.#state !== 'connected') return;
     // After a long sleep the socket is most likely dead; recovering costs one handshake and loses nothing.
     const { pingIntervalMs, pongTimeoutMs } = this.#keepAlive;
     if (pingIntervalMs > 0 && Date.now() - this.#lastFrameAt > pingIntervalMs + pongTimeoutMs) this.#abandon('no frame since the page slept');
@@ -424,20 +465,28 @@ class Listener implements NotificationListener {
   #abandon(why: string): void {
     const socket = this.#socket;
     if (!socket) return;
-    // Its events are ignored from here on (it is no longer #socket), and close() need not wait for it. No close
-    // frame: one that got through would tell the service the connection is over, and forfeit the recovery. A
-    // browser has no other way to let go, so the socket stays until the recovery replaces it (the service cuts it)
-    // or the next connection is up (then it is closed).
-    this.#socketClosed = Promise.resolve();
-    if (typeof socket.terminate === 'function') socket.terminate();
-    else this.#abandoned = socket;
+    this.#letGo(socket);
     this.#lost(1006, `the connection went silent (${why})`, { opened: true, connected: true, closedByService: false });
   }
 
+  /**
+   * Lets go of a socket without waiting for it: its events are ignored from here on (the caller makes it no longer
+   * #socket), and close() need not wait for it. No close frame: one that got through would tell the service the
+   * connection is over, and forfeit the recovery. A browser has no other way to let go, so the socket stays until
+   * the recovery replaces it (the service cuts it) or the next connection is up (then it is closed).
+   */
+  #letGo(socket: NotificationSocket): void {
+    this.#socketClosed = Promise.resolve();
+    if (typeof socket.terminate === 'function') socket.terminate();
+    else {
+      this.#abandoned?.close(1000, 'replaced');
+      this.#abandoned = socket;
+    }
+  }
+
   #acknowledge(): void {
-    const session = this.#session;
-    if (!session || session.received <= session.acked) return;
-    if (this.#send(clientFrames.sequenceAck(session.received))) session.acked = session.received;
+    const due = this.#deliveries.ackDue();
+    if (due !== undefined && this.#send(clientFrames.sequenceAck(due))) this.#deliveries.acknowledged(due);
   }
 
   #send(frame: string): boolean {
@@ -457,13 +506,9 @@ class Listener implements NotificationListener {
         this.#invalid(frame.data, frame.reason);
         return;
       case 'message': {
-        const session = this.#session;
-        if (frame.sequenceId !== undefined && session) {
-          // A replay of what arrived before the drop, whose ack the service had not seen.
-          if (frame.sequenceId <= session.received) return;
-          session.received = frame.sequenceId;
-          if (session.received - session.acked >= ACK_AT_ONCE_AFTER) this.#acknowledge();
-        }
+        // A replay of what arrived before the drop, whose ack the service had not seen.
+        if (!this.#deliveries.firstArrival(frame.sequenceId)) return;
+        if (this.#deliveries.unacknowledged >= ACK_AT_ONCE_AFTER) this.#acknowledge();
         const check = frame.dataType === 'json' ? checkNotification(frame.data) : undefined;
         if (!check?.valid) {
           this.#invalid(frame.data, check?.reason ?? `a ${frame.dataType} message, where notifications are JSON`);
@@ -471,7 +516,7 @@ class Listener implements NotificationListener {
         }
         const { notification } = check;
         // A sender that retried a send whose answer was lost sent the same notification twice: deliver it once.
-        if ('id' in notification && !this.#seen.add(notification.id)) return;
+        if ('id' in notification && !this.#deliveries.firstDelivery(notification.id)) return;
         const { onDeployed, onRelease } = this.#options;
         this.#call(() => (notification.kind === 'release' ? onRelease(notification) : onDeployed(notification)));
         return;

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { WebSocket } from 'ws';
 import {
   connectNotifications,
@@ -22,6 +22,7 @@ import {
 import type { EmulatorEvents } from '../../emulator/index.js';
 import { WebPubSubServiceClient } from '../../shared/index.js';
 import { PUSH, RELEASE, runAction } from '../../scripts/harness/actionRunner.js';
+import { sampleNotification } from '../../scripts/harness/sampleNotification.js';
 import { useEmulator } from '../helpers/hubFixture.js';
 import { Inbox, nextEvent, until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
@@ -58,26 +59,8 @@ afterEach(async () => {
 
 const idOf = (n: DeployNotification) => (n as { id?: string }).id;
 
-/** A valid @2 deploy notification with the given id. */
-function notification(id: string): DeployNotification {
-  return {
-    schema: 'webpubsub-action/notification@2',
-    id,
-    kind: 'deployment',
-    ci: 'local',
-    repository: 'octo-org/shop',
-    ref: 'refs/heads/main',
-    refName: 'main',
-    sha: 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678',
-    workflow: 'Deploy',
-    runId: '1',
-    runUrl: null,
-    actor: 'octocat',
-    environment: null,
-    event: 'push',
-    timestamp: '2026-12-07T12:00:00Z',
-  } as DeployNotification;
-}
+/** A valid @2 deploy notification with the given id, typed as the listener delivers it. */
+const notification = (id: string) => sampleNotification(id) as DeployNotification;
 
 /** A fresh hub and group, a service client for it, and a listener whose client URLs put it in the group. */
 function setUp(options: Partial<NotificationListenerOptions> = {}) {
@@ -245,19 +228,22 @@ describe('reconnecting', () => {
     const lostAt = Date.now();
     const ended = nextEvent(scope.emulator, 'disconnected', (info: EmulatorEvents['disconnected'][0]) => info.connectionId === first.connectionId, 5000);
     scope.emulator.dropConnection(first.connectionId);
-    await service.sendToAll(notification('in the gap'));
+    await service.sendToAll(notification('in-the-gap'));
     await ended;
     blocked = false;
     const second = await observed.connected.next();
     expect(second).toMatchObject({ recovered: false });
     expect(second.connectionId).not.toBe(first.connectionId);
     const gap = await observed.gaps.next();
-    expect(gap.since).toBeGreaterThanOrEqual(lostAt);
+    // Its last frame came before the drop: anything sent after it may be missing.
+    expect(gap.since).toBeLessThanOrEqual(lostAt);
+    expect(gap.since).toBeGreaterThan(lostAt - 5000);
     expect(gap.reason).toContain('the connection could not be recovered');
     await service.sendToAll(notification('after'));
     await service.sendToAll(notification('before'));
     expect(idOf(await observed.deployed.next())).toBe('after');
-    expect([observed.gaps.size, observed.urls]).toEqual([0, 2]);
+    // 'in-the-gap' went with the connection; the repeated 'before' was delivered already.
+    expect([observed.gaps.size, observed.urls, observed.deployed.size, observed.invalid.size]).toEqual([0, 2, 0, 0]);
   });
 
   test('a lost response (the emulator sends, then resets instead of answering): the Action retries with the same id, the app hears it once', async () => {
@@ -326,6 +312,67 @@ describe('reconnecting', () => {
   });
 });
 
+describe("the page's signals: offline, online, shown again", () => {
+  /** A browser's window and document, as far as the listener reads them, on Node's globalThis. */
+  const page = new EventTarget();
+  const document = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+  const navigator = { onLine: true };
+  const globals = globalThis as unknown as Record<string, unknown>;
+  const saved = ['addEventListener', 'removeEventListener', 'document', 'navigator'].map(
+    (name) => [name, Object.getOwnPropertyDescriptor(globals, name)] as const,
+  );
+  beforeEach(() => {
+    navigator.onLine = true;
+    document.visibilityState = 'visible';
+    Object.defineProperty(globals, 'navigator', { value: navigator, configurable: true, writable: true });
+    Object.assign(globals, { addEventListener: page.addEventListener.bind(page), removeEventListener: page.removeEventListener.bind(page), document });
+  });
+  afterEach(() => {
+    for (const [name, descriptor] of saved) {
+      if (descriptor) Object.defineProperty(globals, name, descriptor);
+      else delete globals[name];
+    }
+  });
+
+  test('offline, a dropped connection waits (no attempt can succeed); the online event recovers it at once', async () => {
+    const { service, observed } = setUp();
+    const first = await observed.connected.next();
+    navigator.onLine = false;
+    scope.emulator.dropConnection(first.connectionId);
+    expect(await observed.disconnected.next()).toMatchObject({ recovering: true, reconnectInMs: 0 });
+    await service.sendToAll(notification('while-offline'));
+    // Long enough for the attempt that must not happen; the connection waits in the emulator meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect([observed.connected.size, observed.disconnected.size]).toEqual([0, 0]);
+    expect(scope.emulator.connections().find((c) => c.connectionId === first.connectionId)?.state).toBe('recovering');
+    navigator.onLine = true;
+    page.dispatchEvent(new Event('online'));
+    expect(await observed.connected.next()).toMatchObject({ connectionId: first.connectionId, recovered: true });
+    expect(idOf(await observed.deployed.next())).toBe('while-offline');
+  });
+
+  test('a page shown again does not wait out its backoff: it tries at once', async () => {
+    let calls = 0;
+    const hub = uniqueName('hub');
+    const service = new WebPubSubServiceClient(scope.emulator.connectionString, hub, { logLevel: 'off' });
+    clients.push(service);
+    const { observed } = setUp({
+      url: async () => {
+        if (++calls === 1) throw new Error('negotiate answered 503');
+        return (await service.getClientAccessToken()).url;
+      },
+      backoff: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+    });
+    expect((await observed.disconnected.next()).reconnectInMs).toBeGreaterThanOrEqual(30_000);
+    document.visibilityState = 'hidden';
+    document.dispatchEvent(new Event('visibilitychange'));
+    document.visibilityState = 'visible';
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(await observed.connected.next()).toMatchObject({ recovered: false });
+    expect(calls).toBe(2);
+  });
+});
+
 describe('close()', () => {
   test('closes the socket: the emulator sees the connection end, and no callback runs after', async () => {
     const { hub, service, observed } = setUp();
@@ -341,7 +388,12 @@ describe('close()', () => {
   test('in a process of its own: a listener closed while a reconnect is pending leaves nothing behind, so Node exits by itself', async () => {
     const program = fileURLToPath(new URL('programs/closeWhileReconnecting.js', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, [program], { timeout: 20_000 });
-    expect(stdout.trim().split('\n')).toEqual(['connected', 'disconnected: the connection failed or dropped, next attempt in 60 s or less', 'closed']);
+    expect(stdout.trim().split('\n')).toEqual([
+      'connected',
+      'disconnected: the connection failed or dropped, recovering at once',
+      'disconnected: the connection failed or dropped, recovering in 60 s or less',
+      'closed',
+    ]);
   });
 });
 

@@ -74,6 +74,7 @@ describe('TypeScript and JavaScript blocks compile against the package', () => {
         'declare const dashboardConnection: string;',
         'declare const botConnection: string;',
         'declare function showBanner(text: string): void;',
+        'declare function checkDeployedVersion(): void;',
       ].join('\n'),
     );
     const files = new Map<string, Snippet>();
