@@ -1,7 +1,7 @@
 /** The GitHub Action's front-end: the Runner made of `@actions/core` and the runner's environment. */
 import { readGitHubContext } from './context.js';
+import type { TokenCredential } from '../shared/credentials.js';
 import type { ActionCore } from './core.js';
-import { createGitHubOidcCredential } from './entra.js';
 import { ACTION_WORDING, InputError } from './inputError.js';
 import { defaultNotificationId, sourceOf } from './notification.js';
 import type { Runner } from './runner.js';
@@ -50,7 +50,14 @@ export function createGitHubRunner(core: ActionCore, env: NodeJS.ProcessEnv): Ru
             'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)',
         );
       }
-      return createGitHubOidcCredential(core, settings, timeoutMs);
+      // The OIDC exchange loads with the first token it is asked for: a step with a connection string never loads it.
+      let credential: Promise<TokenCredential> | undefined;
+      return {
+        async getToken(scopes, options) {
+          credential ??= import('./entra.js').then(({ createGitHubOidcCredential }) => createGitHubOidcCredential(core, settings, timeoutMs));
+          return (await credential).getToken(scopes, options);
+        },
+      };
     },
   };
 }

@@ -6,8 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchActionStartup } from './action.js';
+import { benchCliStartup } from './cli.js';
 import { benchClientSendToAll } from './client.js';
-import { benchEmulatorBroadcast } from './emulator.js';
+import { benchEmulatorBroadcast, QUICK_SIZES } from './emulator.js';
 import { type BenchOptions, parseBenchArgs, USAGE } from './options.js';
 import { benchPulumiMembership } from './pulumi.js';
 import { benchReceiving } from './receiving.js';
@@ -20,13 +21,20 @@ interface Section {
 
 const SECTIONS: Section[] = [
   { name: 'client', run: (options) => benchClientSendToAll(options.quick ? { rounds: 3, durationMs: 500 } : {}) },
-  { name: 'emulator', run: () => benchEmulatorBroadcast() },
+  { name: 'emulator', run: (options) => benchEmulatorBroadcast(options.quick ? { sizes: QUICK_SIZES } : {}) },
   { name: 'pulumi', run: (options) => benchPulumiMembership(options) },
   { name: 'action', run: () => benchActionStartup() },
+  { name: 'cli', run: (options) => benchCliStartup(options.quick ? 5 : undefined) },
   { name: 'receiving', run: (options) => benchReceiving(options.quick ? { scale: 0.5 } : {}) },
 ];
 
-const options = parseBenchArgs(process.argv.slice(2));
+let options: BenchOptions;
+try {
+  options = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
+  process.exit(2);
+}
 const unknown = options.sections.filter((name) => !SECTIONS.some((section) => section.name === name));
 if (unknown.length > 0) {
   console.error(`no bench section ${unknown.join(', ')}; sections: ${SECTIONS.map((section) => section.name).join(', ')}\n${USAGE}`);

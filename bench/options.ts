@@ -15,7 +15,7 @@ export interface BenchOptions {
 export const USAGE = `usage: npm run bench -- [section...] [--quick] [--members N] [--json FILE]
   section     run only these sections (default: all)
   --quick     fewer rounds and smaller sizes, for a small or busy machine
-  --members N the largest membership the Pulumi sweep builds (100, 1000 or 10000; default 10000, 1000 with --quick)
+  --members N the largest membership the Pulumi sweep builds (at least 100; default 10000, 1000 with --quick)
   --json FILE write every ratio of the run, with the machine, to FILE`;
 
 export function parseBenchArgs(argv: readonly string[]): BenchOptions {

@@ -7,6 +7,24 @@
 /** The bound a target ratio must meet. */
 export type Bound = { atLeast: number } | { atMost: number };
 
+/** Every target of the bench (issue 17), in one place; each section checks its own. */
+export const TARGETS = {
+  /** Our client's sendToAll against undici's documented `pool.request()`, at c=1 and c=32. */
+  clientVsRequest: { atLeast: 1.0 },
+  /** Our client against undici's bare handler API at c=1. */
+  clientVsFloorAtC1: { atLeast: 0.9 },
+  /** The emulator's broadcast against a bare `ws` loop, at 1,000 and 10,000 clients. */
+  emulatorVsWs: { atLeast: 1.0 },
+  /** The emulator's memory per idle connection against bare `ws`. */
+  emulatorMemoryVsWs: { atMost: 1.3 },
+  /** The Pulumi converge (create + 10% update) of 1,000 members against a sequential SDK loop. */
+  pulumiConverge: { atLeast: 30 },
+  /** The Pulumi 10% update alone against the SDK loop. */
+  pulumiUpdate: { atLeast: 10 },
+  /** The Action step against a bare Node 24 fetch. */
+  actionVsFetch: { atMost: 1.1 },
+} satisfies Record<string, Bound>;
+
 export interface Ratio {
   what: string;
   ratio: number;

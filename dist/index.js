@@ -28582,7 +28582,7 @@ module.exports = __WEBPACK_EXTERNAL_require("util");
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1897);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1444);
 /** The Action's entry, as the runner starts it (`node dist/index.js`): the real `@actions/core`, then run(). */
 
 
@@ -29085,7 +29085,7 @@ function wordMentions(text, mentions) {
 
 /***/ }),
 
-/***/ 1897:
+/***/ 1444:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29242,48 +29242,8 @@ function checkRelease(notification) {
         return 'release is missing (kind "release" carries its release)';
     return checkObject(notification.release, RELEASE_RULES, RELEASE_FIELDS, 'release.');
 }
-;// CONCATENATED MODULE: ./build/shared/logger.js
-/**
- * Pluggable, level-gated logging. Every line passes through `redact`, so no sink ever sees a token or a key.
- */
-const LOG_LEVELS = ['debug', 'info', 'warning', 'error'];
-const stderrLogger = Object.fromEntries(LOG_LEVELS.map((level) => [level, (message) => process.stderr.write(`[webpubsub] ${level}: ${message}\n`)]));
-/**
- * Builds the client's log. The threshold is `level`, else `WEBPUBSUB_LOG_LEVEL`, else the Azure SDK's
- * `AZURE_LOG_LEVEL`, else `warning`; `off` silences everything.
- */
-function createLog(logger = stderrLogger, level) {
-    const threshold = parseLevel(level) ?? parseLevel(process.env.WEBPUBSUB_LOG_LEVEL) ?? parseLevel(process.env.AZURE_LOG_LEVEL) ?? 'warning';
-    const rank = threshold === 'off' ? Infinity : LOG_LEVELS.indexOf(threshold);
-    const sink = (at) => {
-        const write = logger[at];
-        return LOG_LEVELS.indexOf(at) >= rank && write ? (message) => write(redact(message)) : () => { };
-    };
-    return { debugEnabled: LOG_LEVELS.indexOf('debug') >= rank && !!logger.debug, debug: sink('debug'), info: sink('info'), warning: sink('warning') };
-}
-/** A level by name; `warn` and the Azure SDK's `verbose` are accepted too. Unknown names give undefined. */
-function parseLevel(value) {
-    const lower = value?.trim().toLowerCase();
-    if (lower === 'warn')
-        return 'warning';
-    if (lower === 'verbose')
-        return 'debug';
-    return lower === 'off' || LOG_LEVELS.includes(lower ?? '') ? lower : undefined;
-}
-const SECRET_PATTERNS = [
-    // Any JWT: three base64url parts, the first one a JSON object ('{"' encodes to 'eyJ').
-    [/eyJ[\w-]*\.[\w-]+\.[\w-]+/g, '[redacted-jwt]'],
-    [/(\bBearer\s+)[^\s"',;]+/gi, '$1[redacted]'],
-    [/(\b(?:access_token|awps_reconnection_token|AccessKey)=)[^\s&;"']+/gi, '$1[redacted]'],
-    [/("?(?:authorization|accessKey|access_token)"?\s*:\s*")[^"]*/gi, '$1[redacted]'],
-];
-/** Removes access keys, bearer tokens and JWTs from free text. */
-function redact(text) {
-    let result = text;
-    for (const [pattern, replacement] of SECRET_PATTERNS)
-        result = result.replace(pattern, replacement);
-    return result;
-}
+// EXTERNAL MODULE: ./build/shared/logger.js
+var logger = __nccwpck_require__(922);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_require("node:timers/promises");
 // EXTERNAL MODULE: ./build/shared/operations.js
@@ -29772,12 +29732,12 @@ function toRequestError(response, context) {
     const message = typeof detail?.message === 'string' ? detail.message : parsed === undefined ? response.body.trim() : '';
     return new WebPubSubRequestError({
         ...context,
-        url: redact(context.url),
+        url: (0,logger/* redact */.E$)(context.url),
         attempts: response.attempts,
         status: response.status,
         code: code || undefined,
         requestId: header('x-ms-request-id') ?? header('x-request-id'),
-        detail: message ? redact(message.slice(0, 500)) : undefined,
+        detail: message ? (0,logger/* redact */.E$)(message.slice(0, 500)) : undefined,
         retryStopped: response.retryStopped,
     });
 }
@@ -30747,34 +30707,10 @@ function isTokenCredential(credential) {
 function isKeyCredential(credential) {
     return typeof credential?.key === 'string';
 }
+// EXTERNAL MODULE: ./build/shared/dispatcher.js
+var dispatcher = __nccwpck_require__(8123);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./build/shared/dispatcher.js
-/**
- * The connection pool a client owns. Behind a proxy it is undici's EnvHttpProxyAgent, which honours HTTPS_PROXY,
- * HTTP_PROXY and NO_PROXY as the official SDK does (runners behind a corporate proxy depend on it); otherwise it is
- * a keep-alive Pool to the one origin the client talks to, the fast path.
- */
-
-/** Keep-alive sockets per client: enough for bulk work at the concurrency the callers use. */
-const CONNECTIONS = 64;
-/**
- * @param origin - `scheme://host:port` the client sends to
- * @param connectTimeoutMs - the bound on opening a socket (the client's per-attempt timeout)
- */
-function createDispatcher(origin, connectTimeoutMs, env = process.env) {
-    const options = { connections: CONNECTIONS, connect: { timeout: connectTimeoutMs } };
-    if (!proxyFor(origin, env))
-        return new undici.Pool(origin, options);
-    // proxyTunnel false: http endpoints go to the proxy as absolute-form requests, as the official SDK's http agent
-    // sends them (many proxies allow CONNECT to port 443 only); https endpoints always use a CONNECT tunnel.
-    return new undici.EnvHttpProxyAgent({ ...options, proxyTunnel: false });
-}
-/** The proxy EnvHttpProxyAgent would use for the origin's scheme (NO_PROXY aside), if a variable names one. */
-function proxyFor(origin, env) {
-    const http = env.http_proxy ?? env.HTTP_PROXY;
-    return (origin.startsWith('https:') ? (env.https_proxy ?? env.HTTPS_PROXY ?? http) : http) || undefined;
-}
 ;// CONCATENATED MODULE: ./build/shared/pipeline.js
 /**
  * The send path, as layers around the transport: user agent → auth → retry → transport. A policy is
@@ -31089,16 +31025,25 @@ function signJwt(key, claims, { audience, lifetimeSeconds = TOKEN_LIFETIME_SECON
 function createKeyTokenSource(credential) {
     const cache = new Map();
     let signingKey = credential.key;
+    // The last audience and its entry: a burst of sends to one URL skips the map lookup.
+    let lastAudience = '';
+    let last;
     return (audience) => {
         const key = credential.key;
         if (key !== signingKey) {
             cache.clear();
+            last = undefined;
             signingKey = key;
         }
         const now = Date.now();
+        if (last !== undefined && audience === lastAudience && last.renewAt > now)
+            return last.token;
         const hit = cache.get(audience);
-        if (hit && hit.renewAt > now)
+        if (hit && hit.renewAt > now) {
+            lastAudience = audience;
+            last = hit;
             return hit.token;
+        }
         if (hit)
             cache.delete(audience);
         else if (cache.size >= MAX_CACHED_AUDIENCES)
@@ -31107,8 +31052,12 @@ function createKeyTokenSource(credential) {
         cache.set(audience, entry);
         entry.token = entry.token.then((token) => (entry.token = token), (error) => {
             cache.delete(audience);
+            if (last === entry)
+                last = undefined;
             throw error;
         });
+        lastAudience = audience;
+        last = entry;
         return entry.token;
     };
 }
@@ -31210,10 +31159,10 @@ class WebPubSubServiceClient {
         this.endpoint = this.#service.href;
         this.apiVersion = options.apiVersion ?? operations/* DEFAULT_API_VERSION */._L;
         this.#credential = credential;
-        this.#log = createLog(options.logger, options.logLevel);
+        this.#log = (0,logger/* createLog */.hM)(options.logger, options.logLevel);
         const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
         this.#ownsDispatcher = options.dispatcher === undefined;
-        this.#dispatcher = options.dispatcher ?? createDispatcher(this.#target.origin, timeoutMs);
+        this.#dispatcher = options.dispatcher ?? (0,dispatcher/* createDispatcher */.S)(this.#target.origin, timeoutMs);
         const tokens = isTokenCredential(credential) ? createEntraTokenSource(credential, entraScopeFor(this.endpoint)) : createKeyTokenSource(credential);
         this.#send = compose([
             userAgentPolicy(`webpubsub-action/${VERSION} node/${process.versions.node}`),
@@ -31480,7 +31429,7 @@ function checkClientOptions(options) {
         checkInteger('options.retry.maxElapsedMs', maxElapsedMs, 1, 2 ** 31 - 1);
     if (options.apiVersion !== undefined)
         checkApiVersion('options.apiVersion', options.apiVersion);
-    if (options.logLevel !== undefined && (typeof options.logLevel !== 'string' || parseLevel(options.logLevel) === undefined)) {
+    if (options.logLevel !== undefined && (typeof options.logLevel !== 'string' || (0,logger/* parseLevel */.QA)(options.logLevel) === undefined)) {
         throw new InvalidArgumentError('options.logLevel', `must be one of debug, verbose, info, warning, error, off (got ${validate_describe(options.logLevel)})`);
     }
 }
@@ -31522,91 +31471,10 @@ function createClient(config, runner) {
         }
     }
 }
-;// CONCATENATED MODULE: ./build/action/entra.js
-/**
- * Microsoft Entra through GitHub OIDC, in-process: the job's OIDC token (from the runner's token endpoint) is
- * exchanged at Entra's token endpoint as a client assertion (client-credentials grant with a federated credential)
- * for an access token to Web PubSub. No Azure CLI, no azure/login step, no stored secret.
- */
-
-
-
-const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-/** The GitHub token's claims a federated credential is matched on: safe to show, and what a user must compare. */
-const MATCHED_CLAIMS = ['iss', 'sub', 'aud', 'job_workflow_ref'];
-/**
- * A TokenCredential (`{ getToken }`) for the core client that performs the exchange on each call it needs (the
- * client caches the result until shortly before it expires). Both tokens go through `setSecret` as they arrive.
- * @param timeoutMs - bound on the Entra request
- */
-function createGitHubOidcCredential(core, settings, timeoutMs) {
-    return {
-        async getToken(scopes, options) {
-            const scope = Array.isArray(scopes) ? scopes[0] : scopes;
-            let assertion;
-            try {
-                assertion = await core.getIDToken(settings.audience);
-            }
-            catch (error) {
-                throw new Error(`could not get the job's GitHub OIDC token: ${redact(error.message)}`, { cause: error });
-            }
-            core.setSecret(assertion);
-            const tokenUrl = `${settings.authorityHost}/${encodeURIComponent(settings.tenantId)}/oauth2/v2.0/token`;
-            const form = new URLSearchParams([
-                ['client_id', settings.clientId],
-                ['scope', scope],
-                ['grant_type', 'client_credentials'],
-                ['client_assertion_type', JWT_BEARER],
-                ['client_assertion', assertion],
-            ]);
-            const dispatcher = createDispatcher(new URL(tokenUrl).origin, timeoutMs);
-            try {
-                const response = await (0,undici.request)(tokenUrl, {
-                    method: 'POST',
-                    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-                    body: form.toString(),
-                    dispatcher,
-                    signal: options?.abortSignal,
-                    headersTimeout: timeoutMs,
-                    bodyTimeout: timeoutMs,
-                });
-                const answer = (await response.body.json().catch(() => ({})));
-                if (response.statusCode !== 200 || typeof answer.access_token !== 'string') {
-                    throw new Error(rejection(response.statusCode, answer, assertion));
-                }
-                core.setSecret(answer.access_token);
-                const seconds = Number(answer.expires_in);
-                return { token: answer.access_token, expiresOnTimestamp: Date.now() + (Number.isFinite(seconds) ? seconds : 3600) * 1000 };
-            }
-            finally {
-                await dispatcher.close();
-            }
-        },
-    };
-}
-/** What Entra said, and the GitHub token's claims that its federated credential must match. */
-function rejection(status, answer, assertion) {
-    const code = typeof answer.error === 'string' ? answer.error : `HTTP ${status}`;
-    const description = typeof answer.error_description === 'string' ? `: ${answer.error_description.split(/\r?\n/)[0]}` : '';
-    const claims = claimsOf(assertion);
-    const shown = MATCHED_CLAIMS.filter((claim) => claims[claim] !== undefined).map((claim) => `${claim}=${JSON.stringify(claims[claim])}`);
-    return redact(`Microsoft Entra refused the GitHub OIDC token (${code}${description}). The federated credential of the app ` +
-        `must match the token's claims: ${shown.join(', ') || '(none readable)'}`);
-}
-/** The payload of a JWT, without verifying it (only to show the claims); {} when it cannot be read. */
-function claimsOf(jwt) {
-    try {
-        return JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString('utf8'));
-    }
-    catch {
-        return {};
-    }
-}
 // EXTERNAL MODULE: ./build/action/notification.js
 var action_notification = __nccwpck_require__(7420);
 ;// CONCATENATED MODULE: ./build/action/githubRunner.js
 /** The GitHub Action's front-end: the Runner made of `@actions/core` and the runner's environment. */
-
 
 
 
@@ -31649,7 +31517,14 @@ function createGitHubRunner(core, env) {
                 throw new inputError/* InputError */.dz('client-id', "signs in with the job's GitHub OIDC token, which the runner gives only to jobs with `permissions: id-token: write`: " +
                     'add it to the job (ACTIONS_ID_TOKEN_REQUEST_URL / ACTIONS_ID_TOKEN_REQUEST_TOKEN are not set)');
             }
-            return createGitHubOidcCredential(core, settings, timeoutMs);
+            // The OIDC exchange loads with the first token it is asked for: a step with a connection string never loads it.
+            let credential;
+            return {
+                async getToken(scopes, options) {
+                    credential ??= __nccwpck_require__.e(/* import() */ 123).then(__nccwpck_require__.bind(__nccwpck_require__, 2123)).then(({ createGitHubOidcCredential }) => createGitHubOidcCredential(core, settings, timeoutMs));
+                    return (await credential).getToken(scopes, options);
+                },
+            };
         },
     };
 }
@@ -31830,7 +31705,7 @@ async function runWith(runner) {
     }
     catch (thrown) {
         const error = (0,inputError/* asInputError */.XW)(thrown);
-        const message = redact((0,inputError/* isInputError */.BT)(error) ? error.wordedFor(runner.wording) : `${error?.message ?? String(error)}${hintFor(error, config, runner)}`);
+        const message = (0,logger/* redact */.E$)((0,inputError/* isInputError */.BT)(error) ? error.wordedFor(runner.wording) : `${error?.message ?? String(error)}${hintFor(error, config, runner)}`);
         const outcome = {
             ok: false,
             status: typeof error?.status === 'number' ? error.status : undefined,
@@ -32047,6 +31922,94 @@ function toReleaseInfo(release) {
 function releaseFromEvent(context) {
     const release = context.event.release;
     return context.eventName === 'release' && typeof release?.tag_name === 'string' ? toReleaseInfo(release) : undefined;
+}
+
+/***/ }),
+
+/***/ 8123:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   S: () => (/* binding */ createDispatcher)
+/* harmony export */ });
+/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6752);
+/**
+ * The connection pool a client owns. Behind a proxy it is undici's EnvHttpProxyAgent, which honours HTTPS_PROXY,
+ * HTTP_PROXY and NO_PROXY as the official SDK does (runners behind a corporate proxy depend on it); otherwise it is
+ * a keep-alive Pool to the one origin the client talks to, the fast path.
+ */
+
+/** Keep-alive sockets per client: enough for bulk work at the concurrency the callers use. */
+const CONNECTIONS = 64;
+/**
+ * @param origin - `scheme://host:port` the client sends to
+ * @param connectTimeoutMs - the bound on opening a socket (the client's per-attempt timeout)
+ */
+function createDispatcher(origin, connectTimeoutMs, env = process.env) {
+    const options = { connections: CONNECTIONS, connect: { timeout: connectTimeoutMs } };
+    if (!proxyFor(origin, env))
+        return new undici__WEBPACK_IMPORTED_MODULE_0__.Pool(origin, options);
+    // proxyTunnel false: http endpoints go to the proxy as absolute-form requests, as the official SDK's http agent
+    // sends them (many proxies allow CONNECT to port 443 only); https endpoints always use a CONNECT tunnel.
+    return new undici__WEBPACK_IMPORTED_MODULE_0__.EnvHttpProxyAgent({ ...options, proxyTunnel: false });
+}
+/** The proxy EnvHttpProxyAgent would use for the origin's scheme (NO_PROXY aside), if a variable names one. */
+function proxyFor(origin, env) {
+    const http = env.http_proxy ?? env.HTTP_PROXY;
+    return (origin.startsWith('https:') ? (env.https_proxy ?? env.HTTPS_PROXY ?? http) : http) || undefined;
+}
+
+/***/ }),
+
+/***/ 922:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E$: () => (/* binding */ redact),
+/* harmony export */   QA: () => (/* binding */ parseLevel),
+/* harmony export */   hM: () => (/* binding */ createLog)
+/* harmony export */ });
+/* unused harmony export LOG_LEVELS */
+/**
+ * Pluggable, level-gated logging. Every line passes through `redact`, so no sink ever sees a token or a key.
+ */
+const LOG_LEVELS = ['debug', 'info', 'warning', 'error'];
+const stderrLogger = Object.fromEntries(LOG_LEVELS.map((level) => [level, (message) => process.stderr.write(`[webpubsub] ${level}: ${message}\n`)]));
+/**
+ * Builds the client's log. The threshold is `level`, else `WEBPUBSUB_LOG_LEVEL`, else the Azure SDK's
+ * `AZURE_LOG_LEVEL`, else `warning`; `off` silences everything.
+ */
+function createLog(logger = stderrLogger, level) {
+    const threshold = parseLevel(level) ?? parseLevel(process.env.WEBPUBSUB_LOG_LEVEL) ?? parseLevel(process.env.AZURE_LOG_LEVEL) ?? 'warning';
+    const rank = threshold === 'off' ? Infinity : LOG_LEVELS.indexOf(threshold);
+    const sink = (at) => {
+        const write = logger[at];
+        return LOG_LEVELS.indexOf(at) >= rank && write ? (message) => write(redact(message)) : () => { };
+    };
+    return { debugEnabled: LOG_LEVELS.indexOf('debug') >= rank && !!logger.debug, debug: sink('debug'), info: sink('info'), warning: sink('warning') };
+}
+/** A level by name; `warn` and the Azure SDK's `verbose` are accepted too. Unknown names give undefined. */
+function parseLevel(value) {
+    const lower = value?.trim().toLowerCase();
+    if (lower === 'warn')
+        return 'warning';
+    if (lower === 'verbose')
+        return 'debug';
+    return lower === 'off' || LOG_LEVELS.includes(lower ?? '') ? lower : undefined;
+}
+const SECRET_PATTERNS = [
+    // Any JWT: three base64url parts, the first one a JSON object ('{"' encodes to 'eyJ').
+    [/eyJ[\w-]*\.[\w-]+\.[\w-]+/g, '[redacted-jwt]'],
+    [/(\bBearer\s+)[^\s"',;]+/gi, '$1[redacted]'],
+    [/(\b(?:access_token|awps_reconnection_token|AccessKey)=)[^\s&;"']+/gi, '$1[redacted]'],
+    [/("?(?:authorization|accessKey|access_token)"?\s*:\s*")[^"]*/gi, '$1[redacted]'],
+];
+/** Removes access keys, bearer tokens and JWTs from free text. */
+function redact(text) {
+    let result = text;
+    for (const [pattern, replacement] of SECRET_PATTERNS)
+        result = result.replace(pattern, replacement);
+    return result;
 }
 
 /***/ }),

@@ -16,7 +16,7 @@ import { LiveView } from './liveView/liveView.js';
 import { GrantLog } from './state/grantLog.js';
 import { readStateFile, StateFile, type SavedState } from './state/stateFile.js';
 import { resolveHubs } from './upstream/eventHandlerSettings.js';
-import { ClientConnection } from './websocket/clientConnection.js';
+import { ClientConnection, type ConnectionHooks } from './websocket/clientConnection.js';
 import { connectEventBody, type ConnectAnswer } from './upstream/cloudEvents.js';
 import type { ClientEvent } from './websocket/clientEvent.js';
 import { createClientRequestHandler } from './websocket/clientRequests.js';
@@ -29,7 +29,7 @@ import { ClientFaultDrill, resolveClientFaults, type ClientFaultOptions } from '
 import { createHandlers } from './rest/handlers/index.js';
 import { createRequestListener } from './rest/requestListener.js';
 import { Router } from './rest/routes.js';
-import { MemoryStore, type ConnectionState, type WireProtocol } from './state/store.js';
+import { isReliable, MemoryStore, type ConnectionState, type WireProtocol } from './state/store.js';
 import { createUpgradeHandler, type Handshake, type RecoveryHandshake } from './websocket/upgrade.js';
 import { Upstream } from './upstream/upstream.js';
 
@@ -42,7 +42,10 @@ export interface ConnectionInfo {
   connectionId: string;
   userId: string | null;
   groups: string[];
-  /** `plain` (no subprotocol), `json` (json.webpubsub.azure.v1) or `reliable` (json.reliable.webpubsub.azure.v1). */
+  /**
+   * `plain` (no subprotocol), `json` (json.webpubsub.azure.v1), `reliable` (json.reliable.webpubsub.azure.v1),
+   * `protobuf` (protobuf.webpubsub.azure.v1) or `protobufReliable` (protobuf.reliable.webpubsub.azure.v1).
+   */
   protocol: WireProtocol;
   state: ConnectionState;
 }
@@ -87,6 +90,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   /** Every upgraded socket, so `close()` can wait for them. */
   readonly #sockets = new Set<ClientSocket>();
   readonly #handleFrame;
+  /** What every connection reports to (one object for all: an idle connection should cost little). */
+  readonly #connectionHooks: ConnectionHooks;
   #clientFaults: ClientFaultDrill | undefined;
   #status: EmulatorStatus = 'Closed';
   #server: Server | undefined;
@@ -135,6 +140,13 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       onEvent: (event) => this.emit('event', event),
       onError: (error) => this.#logError(error, 'client frame'),
     });
+    this.#connectionHooks = {
+      received: this.#activity ? (from, data, isBinary) => this.#received(from, data, isBinary) : this.#handleFrame,
+      ended: (ended, reason) => this.#ended(ended, reason),
+      ...(this.#activity && {
+        delivered: (to, message) => this.#publish(() => ({ kind: 'delivered', hub: to.hub, connectionId: to.connectionId, message })),
+      }),
+    };
   }
 
   get status(): EmulatorStatus {
@@ -350,8 +362,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   /** Tracks an upgraded socket so that `close()` can wait for it. */
   #track(socket: ClientSocket): void {
-    this.#sockets.add(socket);
-    socket.once('close', () => this.#sockets.delete(socket));
+    socket.trackIn(this.#sockets);
   }
 
   /**
@@ -363,8 +374,10 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     const connection = this.#connections.get(recovery.connectionId);
     if (
       connection?.state !== 'closed' &&
-      connection?.protocol === 'reliable' &&
-      protocol === 'reliable' &&
+      // A connection comes back on the subprotocol it was made with.
+      connection !== undefined &&
+      isReliable(connection.protocol) &&
+      protocol === connection.protocol &&
       connection.hub.toLowerCase() === hub.toLowerCase() &&
       sameSecret(connection.reconnectionToken, recovery.reconnectionToken)
     ) {
@@ -387,18 +400,12 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       userId: identity.userId,
       permissions: identity.permissions,
       protocol: handshake.protocol,
-      reconnectionToken: handshake.protocol === 'reliable' ? randomBytes(32).toString('base64url') : undefined,
+      reconnectionToken: isReliable(handshake.protocol) ? randomBytes(32).toString('base64url') : undefined,
       publishGroup: handshake.publishGroup,
       subprotocol: handshake.subprotocol,
       connectionState: handshake.connectionState,
       recoveryWindowMs: this.#options.recoveryWindowMs,
-      hooks: {
-        received: this.#activity ? (from, data, isBinary) => this.#received(from, data, isBinary) : this.#handleFrame,
-        ended: (ended, reason) => this.#ended(ended, reason),
-        ...(this.#activity && {
-          delivered: (to, message) => this.#publish(() => ({ kind: 'delivered', hub: to.hub, connectionId: to.connectionId, message })),
-        }),
-      },
+      hooks: this.#connectionHooks,
     });
     this.#connections.set(connection.connectionId, connection);
     hub.add(connection);

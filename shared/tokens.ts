@@ -36,28 +36,41 @@ export type TokenSource = (audience: string, signal?: AbortSignal) => string | P
 
 /** Access-key tokens, one per audience, reused until five minutes before they expire. */
 export function createKeyTokenSource(credential: KeyCredential): TokenSource {
-  const cache = new Map<string, { token: string | Promise<string>; renewAt: number }>();
+  type Entry = { token: string | Promise<string>; renewAt: number };
+  const cache = new Map<string, Entry>();
   let signingKey = credential.key;
+  // The last audience and its entry: a burst of sends to one URL skips the map lookup.
+  let lastAudience = '';
+  let last: Entry | undefined;
   return (audience) => {
     const key = credential.key;
     if (key !== signingKey) {
       cache.clear();
+      last = undefined;
       signingKey = key;
     }
     const now = Date.now();
+    if (last !== undefined && audience === lastAudience && last.renewAt > now) return last.token;
     const hit = cache.get(audience);
-    if (hit && hit.renewAt > now) return hit.token;
+    if (hit && hit.renewAt > now) {
+      lastAudience = audience;
+      last = hit;
+      return hit.token;
+    }
     if (hit) cache.delete(audience);
     else if (cache.size >= MAX_CACHED_AUDIENCES) cache.delete(cache.keys().next().value as string);
-    const entry = { token: signJwt(key, {}, { audience }) as string | Promise<string>, renewAt: now + TOKEN_LIFETIME_SECONDS * 1000 - RENEW_MARGIN_MS };
+    const entry: Entry = { token: signJwt(key, {}, { audience }), renewAt: now + TOKEN_LIFETIME_SECONDS * 1000 - RENEW_MARGIN_MS };
     cache.set(audience, entry);
     entry.token = (entry.token as Promise<string>).then(
       (token) => (entry.token = token),
       (error: unknown) => {
         cache.delete(audience);
+        if (last === entry) last = undefined;
         throw error;
       },
     );
+    lastAudience = audience;
+    last = entry;
     return entry.token;
   };
 }

@@ -25,6 +25,8 @@ export interface ClientIdentity {
   claims: JWTPayload;
 }
 
+/** Verified tokens remembered; the oldest is forgotten beyond this. */
+const MAX_VERIFIED_TOKENS = 1000;
 /** Bounds the memory of `expireClientTokens`. */
 const REMEMBERED_CLIENT_TOKENS = 10_000;
 
@@ -36,6 +38,11 @@ export class AccessTokenVerifier {
    */
   readonly #key: Promise<webcrypto.CryptoKey>;
   readonly #acceptEntraTokens: boolean;
+  /**
+   * Tokens whose signature checked out, with their claims. A service client signs once per audience and sends
+   * that token until it nears expiry, so most requests repeat one; `exp` and `nbf` are still checked on each.
+   */
+  readonly #verified = new Map<string, JWTPayload>();
   /** Client tokens verified lately (a fault can expire them), oldest first, and the ones expired. */
   readonly #clientTokens = new Set<string>();
   #expiredClientTokens = new Set<string>();
@@ -109,6 +116,18 @@ export class AccessTokenVerifier {
   }
 
   async #verify(token: string, target: string | undefined): Promise<JWTPayload> {
+    const known = this.#verified.get(token);
+    // Within exp and nbf as jose reads them (whole seconds, no tolerance); otherwise jose below says what is wrong.
+    const nowMs = Date.now();
+    const now = Math.floor(nowMs / 1000);
+    if (known && (known.exp === undefined || known.exp > now) && (known.nbf === undefined || known.nbf <= now)) return known;
+    const payload = await this.#verifySignature(token, target, new Date(nowMs));
+    if (this.#verified.size >= MAX_VERIFIED_TOKENS) this.#verified.delete(this.#verified.keys().next().value as string);
+    this.#verified.set(token, payload);
+    return payload;
+  }
+
+  async #verifySignature(token: string, target: string | undefined, currentDate: Date): Promise<JWTPayload> {
     let alg: unknown;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -117,7 +136,7 @@ export class AccessTokenVerifier {
     }
     if (alg !== 'HS256') throw errors.unsupportedTokenAlgorithm(String(alg), target);
     try {
-      return (await jwtVerify(token, await this.#key, { algorithms: ['HS256'] })).payload;
+      return (await jwtVerify(token, await this.#key, { algorithms: ['HS256'], currentDate })).payload;
     } catch (error) {
       const { code, claim } = error as { code?: string; claim?: string };
       if (code === 'ERR_JWT_EXPIRED') throw errors.tokenExpired(target);

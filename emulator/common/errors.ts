@@ -130,12 +130,6 @@ export const errors = {
     ownBadRequest('InvalidClientPath', `WebSocket clients connect to /client/hubs/{hub} or /client/?hub={hub} (got ${path})`, 'path'),
   clientProtocolNotImplemented: (kind: string) =>
     ownBadRequest('NotImplemented', `${kind} clients are not implemented by the emulator; use /client/hubs/{hub}`, 'path'),
-  subprotocolNotImplemented: (subprotocol: string) =>
-    ownBadRequest(
-      'NotImplemented',
-      `Subprotocol ${subprotocol} is not implemented by the emulator; use json.webpubsub.azure.v1, json.reliable.webpubsub.azure.v1 or none`,
-      'Sec-WebSocket-Protocol',
-    ),
   invalidClientMode: (rule: string) => ownBadRequest('InvalidClientMode', rule, 'webpubsub_mode'),
   shuttingDown: () => new ServiceError(503, 'ServiceUnavailable', 'The emulator is shutting down'),
 
@@ -195,11 +189,12 @@ export const closes = {
   /** A frame that does not match the subprotocol's format: the service declines the client. */
   malformedFrame: (detail: string): CloseFrame => ({ code: 1007, reason: truncate(`Invalid frame: ${detail}`) }),
   binaryFrame: (): CloseFrame => ({ code: 1003, reason: 'Binary frames are not part of the JSON subprotocols' }),
+  textFrame: (): CloseFrame => ({ code: 1003, reason: 'Text frames are not part of the protobuf subprotocols' }),
   unknownFrameType: (type: string): CloseFrame => ({ code: 1007, reason: truncate(`Unknown frame type '${type}' (--loose ignores it)`) }),
   messageTooLarge: (): CloseFrame => ({ code: 1009, reason: `Message data exceeds ${MAX_MESSAGE_BYTES} bytes (1 MiB)` }),
   /** The reliable queue outgrew the service's bound; the connection cannot be recovered. */
   queueFull: (): CloseFrame => ({ code: 1008, reason: 'Unacknowledged messages exceed 1000 messages or 16 MB' }),
-  /** A non-reliable socket fell too far behind. */
+  /** A socket fell too far behind (MAX_BUFFERED_BYTES in clientConnection.ts). */
   slowConsumer: (): CloseFrame => ({ code: 1008, reason: 'More than 16 MB is waiting to be sent to this connection' }),
   /**
    * A REST close (closeConnection, closeGroupConnections, ...): 1000 with an empty description, as the service

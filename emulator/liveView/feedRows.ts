@@ -4,14 +4,14 @@
  */
 import { redact } from '../../shared/logger.js';
 import { type Activity, withoutSecrets } from '../common/activity.js';
-import type { MessageData, OutboundMessage } from '../state/outboundMessage.js';
+import type { DataType, MessageData, OutboundMessage } from '../state/outboundMessage.js';
 
 /** The most of a payload a row carries. */
 export const MAX_PAYLOAD_CHARS = 16 * 1024;
 
 export interface Payload {
-  dataType: 'json' | 'text' | 'binary';
-  /** JSON or text as sent; binary as base64. */
+  dataType: DataType;
+  /** JSON or text as sent; binary and protobuf as base64. */
   text: string;
   truncated: boolean;
 }

@@ -5,14 +5,18 @@
  * Fan-out therefore does no JSON work per socket.
  */
 
-/** The `dataType` of a message frame. */
-export type DataType = 'json' | 'text' | 'binary';
+/** The `dataType` of a message frame; `protobuf` only from a protobuf client's `protobuf_data`. */
+export type DataType = 'json' | 'text' | 'binary' | 'protobuf';
 
 /** Who a message comes from, as its frame says. */
 export type MessageSource = { from: 'server' } | { from: 'group'; group: string; fromUserId?: string | null };
 
-/** A payload in its natural form: JSON text (already validated), a string, or bytes. */
-export type MessageData = { dataType: 'json'; json: string } | { dataType: 'text'; text: string } | { dataType: 'binary'; bytes: Buffer };
+/** A payload in its natural form: JSON text (already validated), a string, bytes, or a `google.protobuf.Any`'s bytes. */
+export type MessageData =
+  | { dataType: 'json'; json: string }
+  | { dataType: 'text'; text: string }
+  | { dataType: 'binary'; bytes: Buffer }
+  | { dataType: 'protobuf'; bytes: Buffer };
 
 /** The media types a message may have, and the data type each gives. */
 export type PayloadMediaType = 'application/json' | 'text/plain' | 'application/octet-stream';
@@ -55,7 +59,6 @@ export class OutboundMessage {
   #plain: Buffer | undefined;
   #tail: string | undefined;
   #jsonFrame: Buffer | undefined;
-  #tailBytes = 0;
 
   /**
    * @param ttlSeconds - the REST `messageTtlSeconds`; 0 or undefined means no expiry
@@ -72,14 +75,14 @@ export class OutboundMessage {
   get plain(): Buffer {
     if (this.#plain === undefined) {
       const { data } = this;
-      this.#plain = data.dataType === 'binary' ? data.bytes : Buffer.from(data.dataType === 'json' ? data.json : data.text);
+      this.#plain = 'bytes' in data ? data.bytes : Buffer.from(data.dataType === 'json' ? data.json : data.text);
     }
     return this.#plain;
   }
 
-  /** Plain clients get binary payloads as binary frames and the rest as text frames. */
+  /** Plain clients get binary and protobuf payloads as binary frames and the rest as text frames. */
   get plainIsBinary(): boolean {
-    return this.data.dataType === 'binary';
+    return 'bytes' in this.data;
   }
 
   /** The whole `json.webpubsub.azure.v1` frame. */
@@ -93,12 +96,6 @@ export class OutboundMessage {
     return `{"sequenceId":${sequenceId},${this.#frameTail()}`;
   }
 
-  /** Bytes a reliable frame of this message takes (within a few bytes), for the unacknowledged-queue bound. */
-  get reliableFrameBytes(): number {
-    this.#frameTail();
-    return this.#tailBytes + 24;
-  }
-
   /** Everything after `{` of a message frame: `data` after `dataType`, then `metadata` when there is some. */
   #frameTail(): string {
     if (this.#tail === undefined) {
@@ -108,10 +105,10 @@ export class OutboundMessage {
         header += `,"group":${JSON.stringify(source.group)}`;
         if (source.fromUserId) header += `,"fromUserId":${JSON.stringify(source.fromUserId)}`;
       }
+      // Binary and protobuf data travel as base64 (Learn, protobuf subprotocol, "Publish messages").
       const json = data.dataType === 'json' ? data.json : data.dataType === 'text' ? JSON.stringify(data.text) : `"${data.bytes.toString('base64')}"`;
       const metadata = this.metadata ? `,"metadata":${JSON.stringify(this.metadata)}` : '';
       this.#tail = `${header},"dataType":"${data.dataType}","data":${json}${metadata}}`;
-      this.#tailBytes = Buffer.byteLength(this.#tail);
     }
     return this.#tail;
   }

@@ -45,10 +45,9 @@ export class TooManyPermissionRules extends Error {
 
 /** What one connection may do with groups. */
 export class PermissionSet {
-  readonly #grants: Record<Permission, Grants> = {
-    joinLeaveGroup: { all: false, groups: new Set(), patterns: [], rules: new Map() },
-    sendToGroup: { all: false, groups: new Set(), patterns: [], rules: new Map() },
-  };
+  // Made on first use: most connections have neither, and an idle connection should cost little.
+  #joinLeaveGroup: Grants | undefined;
+  #sendToGroup: Grants | undefined;
 
   /**
    * The permissions a token's roles give.
@@ -62,7 +61,7 @@ export class PermissionSet {
       const kind = ROLE_PERMISSIONS.get(prefix);
       if (!kind) continue;
       const target = secondDot === -1 ? undefined : role.slice(secondDot + 1);
-      const grants = set.#grants[kind.permission];
+      const grants = set.#grantsOf(kind.permission);
       if (kind.pattern) {
         if (!target) throw new Error(`'${role}' needs a group pattern after the last dot`);
         grants.patterns.push(compilePattern(role, target));
@@ -94,12 +93,18 @@ export class PermissionSet {
 
   /** Whether `permission` holds for `group`: its REST rule, else the token's roles. */
   has(permission: Permission, group: string): boolean {
-    const grants = this.#grants[permission];
-    return grants.rules.get(group) ?? byToken(grants, group);
+    const grants = permission === 'joinLeaveGroup' ? this.#joinLeaveGroup : this.#sendToGroup;
+    return grants !== undefined && (grants.rules.get(group) ?? byToken(grants, group));
+  }
+
+  #grantsOf(permission: Permission): Grants {
+    const made = () => ({ all: false, groups: new Set<string>(), patterns: [], rules: new Map<string, boolean>() });
+    if (permission === 'joinLeaveGroup') return (this.#joinLeaveGroup ??= made());
+    return (this.#sendToGroup ??= made());
   }
 
   #set(permission: Permission, group: string, allowed: boolean): void {
-    const grants = this.#grants[permission];
+    const grants = this.#grantsOf(permission);
     if (byToken(grants, group) === allowed) {
       grants.rules.delete(group);
       return;

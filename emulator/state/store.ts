@@ -10,8 +10,15 @@ import type { FilterSubject } from './filter.js';
 import type { OutboundMessage } from './outboundMessage.js';
 import type { PermissionSet } from './permissions.js';
 
-/** The subprotocol a connection speaks: none (`plain`), `json.webpubsub.azure.v1` or the reliable one. */
-export type WireProtocol = 'plain' | 'json' | 'reliable';
+/**
+ * The subprotocol a connection speaks: none (`plain`), `json.webpubsub.azure.v1` (`json`), its reliable sibling
+ * (`reliable`), `protobuf.webpubsub.azure.v1` (`protobuf`) or `protobuf.reliable.webpubsub.azure.v1`
+ * (`protobufReliable`).
+ */
+export type WireProtocol = 'plain' | 'json' | 'reliable' | 'protobuf' | 'protobufReliable';
+
+/** The reliable subprotocols number messages and let a dropped connection recover. */
+export const isReliable = (protocol: WireProtocol): boolean => protocol === 'reliable' || protocol === 'protobufReliable';
 
 /** `open`: has a socket; `recovering`: a reliable connection whose socket dropped; `closed`: gone for good. */
 export type ConnectionState = 'open' | 'recovering' | 'closed';

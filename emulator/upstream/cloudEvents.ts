@@ -52,8 +52,11 @@ export interface Sender {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8';
-/** The content type of a user event's body, by the client's `dataType` (Learn: text/plain, application/json, application/octet-stream). */
-const USER_CONTENT_TYPES = { text: 'text/plain', json: 'application/json', binary: 'application/octet-stream' } as const;
+/**
+ * The content type of a user event's body, by the client's `dataType` (Learn: text/plain, application/json,
+ * application/octet-stream; application/x-protobuf for a protobuf client's `protobuf_data`).
+ */
+const USER_CONTENT_TYPES = { text: 'text/plain', json: 'application/json', binary: 'application/octet-stream', protobuf: 'application/x-protobuf' } as const;
 
 /** The body of a `connect` event. */
 export interface ConnectEventBody {
@@ -96,7 +99,7 @@ export function systemEventRequest(source: EventSource, event: { name: SystemEve
 
 /** A user event: the client's data as sent, with the content type of its `dataType`. */
 export function userEventRequest(source: EventSource, event: { name: string; id: number }, data: MessageData, sender: Sender): CloudEventRequest {
-  const body = data.dataType === 'binary' ? data.bytes : Buffer.from(data.dataType === 'json' ? data.json : data.text);
+  const body = 'bytes' in data ? data.bytes : Buffer.from(data.dataType === 'json' ? data.json : data.text);
   return { headers: cloudEventHeaders(source, { kind: 'user', ...event }, USER_CONTENT_TYPES[data.dataType], sender), body };
 }
 

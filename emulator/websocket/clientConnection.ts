@@ -1,25 +1,33 @@
 /**
  * One client connection: its socket (replaced when a reliable client recovers), what it is sent, and how it ends.
  *
- * Reliable connections number every message frame (`sequenceId` from 1) and keep it until the client's
- * `sequenceAck` covers it. When the socket drops, the connection waits `recoveryWindowMs` for the client to come
- * back with `awps_connection_id` and `awps_reconnection_token`, then replays what was not acknowledged. As in the
- * service, more than 1,000 messages or 16 MB unacknowledged closes the connection for good; non-reliable sockets
- * are closed when more than 16 MB waits to be written to them.
+ * Reliable connections (JSON or protobuf) number every message frame (`sequenceId` from 1) and keep it until the
+ * client's `sequenceAck` covers it. When the socket drops, the connection waits `recoveryWindowMs` for the client
+ * to come back with `awps_connection_id` and `awps_reconnection_token`, then replays what was not acknowledged. As
+ * in the service, more than 1,000 messages or 16 MB unacknowledged closes the connection for good.
+ *
+ * Back-pressure: messages are written as shared frames (messageFrames.ts) without waiting for any socket, so a slow
+ * client never holds up the others. A socket with more than 16 MiB waiting to be written (`MAX_BUFFERED_BYTES`) is
+ * closed with 1008 instead of being written to, so one client that stops reading holds at most that much (and,
+ * for a broadcast, those bytes are shared with every other socket's).
  */
 import type { RawData } from 'ws';
-import type { ClientSocket } from './clientSocket.js';
+import type { ClientSocket, SocketOwner } from './clientSocket.js';
 import { applicationServerClosed, closes, type CloseFrame } from '../common/errors.js';
 import type { OutboundMessage } from '../state/outboundMessage.js';
 import type { PermissionSet } from '../state/permissions.js';
-import { serverFrames } from './serverFrames.js';
-import type { ConnectionRecord, ConnectionState, WireProtocol } from '../state/store.js';
+import { framesOf } from './messageFrames.js';
+import { protobufFrames } from './protobufFrames.js';
+import { serverFrames, type ControlFrames } from './serverFrames.js';
+import { isReliable, type ConnectionRecord, type ConnectionState, type WireProtocol } from '../state/store.js';
 import type { UpstreamConnection } from '../upstream/upstream.js';
 
 /** The service's bound on a reliable connection's unacknowledged messages. */
 export const MAX_UNACKED_MESSAGES = 1000;
-/** The service's bound on unacknowledged bytes (reliable) or bytes waiting to be written (other sockets). */
+/** The service's bound on a reliable connection's unacknowledged bytes. */
 export const MAX_UNACKED_BYTES = 16 * 1024 * 1024;
+/** Bytes that may wait to be written to one socket before it is closed as a slow consumer (`closes.slowConsumer`). */
+export const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** ackIds remembered for `Duplicate` answers; the oldest are forgotten beyond this. */
 const MAX_REMEMBERED_ACK_IDS = 10_000;
 
@@ -57,16 +65,13 @@ export interface ClientConnectionInit {
 
 interface Unacked {
   sequenceId: number;
-  frame: string;
-  bytes: number;
+  /** The whole WebSocket frame, shared with connections at the same sequence id. */
+  frame: Buffer;
   expiresAt: number;
 }
 
-const TEXT = { binary: false };
-const BINARY = { binary: true };
-
 /** A client connection of one hub. */
-export class ClientConnection implements ConnectionRecord, UpstreamConnection {
+export class ClientConnection implements ConnectionRecord, UpstreamConnection, SocketOwner {
   readonly connectionId: string;
   readonly hub: string;
   readonly userId: string | null;
@@ -76,6 +81,8 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   readonly reconnectionToken: string | undefined;
   readonly publishGroup: string | undefined;
   readonly subprotocol: string | undefined;
+  /** The non-message frames of this connection's protocol family. */
+  readonly frames: ControlFrames;
   /** Set by event handlers (`ce-connectionState`), sent back with this connection's later events. */
   connectionState: string | undefined;
   /** `connect` was event 0. */
@@ -94,7 +101,8 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   #unacked: Unacked[] = [];
   #unackedHead = 0;
   #unackedBytes = 0;
-  readonly #ackIds = new Set<number>();
+  /** Made on the first ackId: most connections never send one. */
+  #ackIds: Set<number> | undefined;
 
   constructor(init: ClientConnectionInit) {
     this.connectionId = init.connectionId;
@@ -105,6 +113,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.reconnectionToken = init.reconnectionToken;
     this.publishGroup = init.publishGroup;
     this.subprotocol = init.subprotocol;
+    this.frames = init.protocol === 'protobuf' || init.protocol === 'protobufReliable' ? protobufFrames : serverFrames;
     this.connectionState = init.connectionState;
     this.#recoveryWindowMs = init.recoveryWindowMs;
     this.#hooks = init.hooks;
@@ -115,7 +124,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
   }
 
   /**
-   * Binds a socket: the first one, or a recovering client's new one. JSON clients get the `connected` frame, and
+   * Binds a socket: the first one, or a recovering client's new one. Subprotocol clients get the `connected` frame, and
    * a recovered reliable client every unacknowledged message that has not expired, in order.
    */
   attach(socket: ClientSocket): void {
@@ -126,55 +135,61 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.#silent = false;
     clearTimeout(this.#recoveryTimer);
     this.#state = 'open';
-    socket.on('message', (data, isBinary) => this.#receive(socket, data, isBinary));
-    socket.onMessageTooLarge(() => this.refuse(closes.messageTooLarge()));
-    socket.on('close', (code) => this.#socketClosed(socket, code));
-    socket.on('error', () => {
-      // A socket error is followed by 'close', which decides what happens to the connection.
-    });
+    // The socket passes its frames and its close to `received` and `closed`.
+    socket.owner = this;
     if (this.protocol === 'plain') return;
-    socket.send(serverFrames.connected(this.connectionId, this.userId, this.reconnectionToken));
+    socket.send(this.frames.connected(this.connectionId, this.userId, this.reconnectionToken));
     const now = Date.now();
     for (let i = this.#unackedHead; i < this.#unacked.length; i++) {
       const entry = this.#unacked[i]!;
-      if (entry.expiresAt === 0 || entry.expiresAt > now) socket.send(entry.frame);
+      if (entry.expiresAt === 0 || entry.expiresAt > now) this.#write(entry.frame);
     }
+  }
+
+  /** A frame over `maxPayload` arrived (ClientSocket's refusal). */
+  messageTooLarge(): void {
+    this.refuse(closes.messageTooLarge());
   }
 
   /** Sends a message frame; a recovering reliable connection queues it for replay. */
   deliver(message: OutboundMessage): void {
     this.#hooks.delivered?.(this, message);
+    const frames = framesOf(message);
     switch (this.protocol) {
       case 'plain':
-        this.#write(message.plain, message.plainIsBinary ? BINARY : TEXT);
+        this.#write(frames.plain);
         return;
       case 'json':
-        this.#write(message.jsonFrame, TEXT);
+        this.#write(frames.json);
         return;
-      case 'reliable': {
+      case 'protobuf':
+        this.#write(frames.protobuf);
+        return;
+      case 'reliable':
+      case 'protobufReliable': {
         if (this.#state === 'closed') return;
         const sequenceId = ++this.#sequenceId;
-        const entry: Unacked = { sequenceId, frame: message.reliableFrame(sequenceId), bytes: message.reliableFrameBytes, expiresAt: message.expiresAt };
-        this.#unacked.push(entry);
-        this.#unackedBytes += entry.bytes;
+        const frame = this.protocol === 'reliable' ? frames.reliable(sequenceId) : frames.protobufReliable(sequenceId);
+        this.#unacked.push({ sequenceId, frame, expiresAt: message.expiresAt });
+        this.#unackedBytes += frame.length;
         if (this.#unacked.length - this.#unackedHead > MAX_UNACKED_MESSAGES || this.#unackedBytes > MAX_UNACKED_BYTES) {
           this.refuse(closes.queueFull());
           return;
         }
-        if (!this.#silent) this.#socket?.send(entry.frame);
+        this.#write(frame);
       }
     }
   }
 
-  /** Sends a control frame (ack, pong, ...): not numbered, not kept for replay. */
-  send(frame: string): void {
+  /** Sends a control frame (ack, pong, ...): not numbered, not kept for replay. Text for JSON, binary for protobuf. */
+  send(frame: string | Buffer): void {
     if (!this.#silent) this.#socket?.send(frame);
   }
 
   /** A reliable client's `sequenceAck`: forgets every frame up to `sequenceId`. */
   acknowledge(sequenceId: number): void {
     while (this.#unackedHead < this.#unacked.length && this.#unacked[this.#unackedHead]!.sequenceId <= sequenceId) {
-      this.#unackedBytes -= this.#unacked[this.#unackedHead]!.bytes;
+      this.#unackedBytes -= this.#unacked[this.#unackedHead]!.frame.length;
       this.#unackedHead++;
     }
     if (this.#unackedHead > 1024 && this.#unackedHead * 2 > this.#unacked.length) {
@@ -190,6 +205,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Records `ackId`; true when it was seen before (the request must not run again). */
   isDuplicate(ackId: number): boolean {
+    this.#ackIds ??= new Set();
     if (this.#ackIds.has(ackId)) return true;
     this.#ackIds.add(ackId);
     if (this.#ackIds.size > MAX_REMEMBERED_ACK_IDS) this.#ackIds.delete(this.#ackIds.values().next().value as number);
@@ -198,7 +214,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
 
   /** Forgets `ackId`, so that a request that failed upstream may be sent again with it. */
   forgetAckId(ackId: number): void {
-    this.#ackIds.delete(ackId);
+    this.#ackIds?.delete(ackId);
   }
 
   /** Closes from the server side (a REST close): `disconnected` with the service's message, then close 1000. */
@@ -245,7 +261,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
    * Hands a frame to the emulator in order: while one waits for upstream, the next ones queue behind it and the
    * socket stops reading, so a client that sends faster than its handler answers is held back, not buffered.
    */
-  #receive(socket: ClientSocket, data: RawData, isBinary: boolean): void {
+  received(socket: ClientSocket, data: RawData, isBinary: boolean): void {
     const handle = () => this.#hooks.received(this, data, isBinary);
     const pending = this.#inbox ? this.#inbox.then(handle) : handle();
     if (!pending) return;
@@ -261,11 +277,11 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.#inbox = inbox;
   }
 
-  #write(data: Buffer, options: typeof TEXT): void {
+  /** Writes a whole frame, unless the socket is too far behind: then the connection is closed as a slow consumer. */
+  #write(frame: Buffer): void {
     const socket = this.#socket;
     if (!socket || this.#silent) return;
-    if (socket.bufferedAmount > MAX_UNACKED_BYTES) this.refuse(closes.slowConsumer());
-    else socket.send(data, options);
+    if (!socket.sendFrame(frame, MAX_BUFFERED_BYTES)) this.refuse(closes.slowConsumer());
   }
 
   #finish(close: CloseFrame, message: string): void {
@@ -274,7 +290,7 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
     this.#end(message);
     // A half-open socket hears nothing of the close either: its client finds out by its keep-alive.
     if (!socket || this.#silent) return;
-    if (this.protocol !== 'plain') socket.send(serverFrames.disconnected(message));
+    if (this.protocol !== 'plain') socket.send(this.frames.disconnected(message));
     socket.close(close.code, close.reason);
   }
 
@@ -284,11 +300,11 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection {
    * connection, as the official client's `stop()` is (it closes without a status code, 1005), and will not
    * come back; its `disconnected` must not wait for the recovery window.
    */
-  #socketClosed(socket: ClientSocket, code: number): void {
+  closed(socket: ClientSocket, code: number): void {
     if (socket !== this.#socket) return;
     this.#socket = undefined;
     if (this.#state !== 'open') return;
-    if (this.protocol === 'reliable' && this.#recoveryWindowMs > 0 && code === 1006) {
+    if (isReliable(this.protocol) && this.#recoveryWindowMs > 0 && code === 1006) {
       this.#state = 'recovering';
       this.#recoveryTimer = setTimeout(() => this.#end('The client did not recover the connection in time'), this.#recoveryWindowMs);
       // A connection waiting for its client must not keep the process alive.

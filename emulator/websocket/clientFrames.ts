@@ -55,14 +55,14 @@ export function parseClientFrame(text: string): ClientFrame {
   switch (f.type) {
     case 'joinGroup':
     case 'leaveGroup':
-      return { type: f.type, group: group(f.group), ackId: ackId(f.ackId) };
+      return { type: f.type, group: checkedGroup(f.group), ackId: ackId(f.ackId) };
     case 'sendToGroup': {
       if (f.stream !== undefined && f.stream !== null) {
         const streamId = (f.stream as { streamId?: unknown }).streamId;
         return { type: 'streamStart', streamId: typeof streamId === 'string' ? streamId : '' };
       }
       if (f.noEcho !== undefined && typeof f.noEcho !== 'boolean') throw malformed(`noEcho must be a boolean (got ${describe(f.noEcho)})`);
-      return { type: 'sendToGroup', group: group(f.group), ackId: ackId(f.ackId), noEcho: f.noEcho === true, data: payload(f) };
+      return { type: 'sendToGroup', group: checkedGroup(f.group), ackId: ackId(f.ackId), noEcho: f.noEcho === true, data: payload(f) };
     }
     case 'event':
       if (typeof f.event !== 'string' || f.event === '') throw malformed(`event must be a non-empty string (got ${describe(f.event)})`);
@@ -118,7 +118,8 @@ function ackId(value: unknown): number | undefined {
   return value;
 }
 
-function group(value: unknown): string {
+/** A group name as a frame gives it. @throws FrameRejection naming the rule it breaks */
+export function checkedGroup(value: unknown): string {
   try {
     checkGroup('group', value);
   } catch (error) {
@@ -127,7 +128,8 @@ function group(value: unknown): string {
   return value;
 }
 
-function checkSize(bytes: number): void {
+/** @throws FrameRejection when message data exceeds 1 MiB */
+export function checkSize(bytes: number): void {
   if (bytes > MAX_MESSAGE_BYTES) throw new FrameRejection(closes.messageTooLarge());
 }
 

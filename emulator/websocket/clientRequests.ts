@@ -1,6 +1,6 @@
 /**
  * What happens when a client sends something: group joins and leaves, group publishing, user events, acks,
- * sequence acks and pings on the JSON subprotocols; events or group publishing for plain clients (NOTES §8).
+ * sequence acks and pings on the JSON and protobuf subprotocols; events or group publishing for plain clients (NOTES §8).
  * Nothing a client sends can throw out of here: a bad frame closes that socket with a reason.
  *
  * User events go to the hub's upstream event handler and wait for its answer, which may carry a message for the
@@ -17,8 +17,9 @@ import { fanOut } from '../state/delivery.js';
 import { ackErrors, closes } from '../common/errors.js';
 import type { ClientEvent } from './clientEvent.js';
 import { OutboundMessage, type MessageData } from '../state/outboundMessage.js';
+import { parseProtobufFrame } from './protobufFrames.js';
 import { serverFrames, type FrameError } from './serverFrames.js';
-import type { Store } from '../state/store.js';
+import { isReliable, type Store } from '../state/store.js';
 import type { Upstream } from '../upstream/upstream.js';
 
 /** What the client request handler works with. */
@@ -39,6 +40,10 @@ export function createClientRequestHandler(context: ClientRequestContext) {
   return (connection: ClientConnection, data: RawData, isBinary: boolean): void | Promise<void> => {
     try {
       if (connection.protocol === 'plain') return handlePlain(context, connection, toBuffer(data), isBinary);
+      if (connection.protocol === 'protobuf' || connection.protocol === 'protobufReliable') {
+        if (!isBinary) return connection.refuse(closes.textFrame());
+        return handleFrame(context, connection, parseProtobufFrame(toBuffer(data)));
+      }
       if (isBinary) return connection.refuse(closes.binaryFrame());
       return handleFrame(context, connection, parseClientFrame(toBuffer(data).toString('utf8')));
     } catch (error) {
@@ -73,14 +78,15 @@ function handleFrame(context: ClientRequestContext, connection: ClientConnection
       if (!firstTime(connection, frame.ackId)) return;
       return userEvent(context, connection, frame.event, frame.data, frame.ackId);
     case 'sequenceAck':
-      if (connection.protocol === 'reliable') connection.acknowledge(frame.sequenceId);
+      if (isReliable(connection.protocol)) connection.acknowledge(frame.sequenceId);
       return;
     case 'ping':
-      return connection.send(serverFrames.pong());
+      return connection.send(connection.frames.pong());
     case 'invoke':
+      // JSON only: the protobuf subprotocols have no invocations.
       return connection.send(serverFrames.invokeResponse(frame.invocationId, ackErrors.notImplemented('invoke (upstream invocations)')));
     case 'streamStart':
-      return connection.send(serverFrames.streamClosed(frame.streamId, ackErrors.notImplemented('Group streams')));
+      return connection.send(connection.frames.streamClosed(frame.streamId, ackErrors.notImplemented('Group streams')));
     case 'notImplemented':
       return ack(connection, frame.ackId, ackErrors.notImplemented(frame.feature));
     case 'ignored':
@@ -142,7 +148,7 @@ function firstTime(connection: ClientConnection, ackId: number | undefined): boo
 
 /** Acks a request that carried an ackId; without one, the outcome (even Forbidden) is silent. */
 function ack(connection: ClientConnection, ackId: number | undefined, error?: FrameError): void {
-  if (ackId !== undefined) connection.send(serverFrames.ack(ackId, error));
+  if (ackId !== undefined) connection.send(connection.frames.ack(ackId, error));
 }
 
 function toEvent(connection: ClientConnection, event: string, data: MessageData): ClientEvent {

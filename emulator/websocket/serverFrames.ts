@@ -9,6 +9,18 @@ export interface FrameError {
   message: string;
 }
 
+/**
+ * The non-message frames of one protocol family: JSON text for the JSON subprotocols, `DownstreamMessage` bytes for
+ * the protobuf ones (protobufFrames.ts).
+ */
+export interface ControlFrames {
+  connected(connectionId: string, userId: string | null, reconnectionToken?: string): string | Buffer;
+  disconnected(message: string): string | Buffer;
+  ack(ackId: number, error?: FrameError): string | Buffer;
+  pong(): string | Buffer;
+  streamClosed(streamId: string, error: FrameError): string | Buffer;
+}
+
 /** Builders of the service's non-message frames, as JSON text. */
 export const serverFrames = {
   connected: (connectionId: string, userId: string | null, reconnectionToken?: string): string =>

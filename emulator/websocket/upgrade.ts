@@ -20,8 +20,9 @@ import type { WireProtocol } from '../state/store.js';
 const SUBPROTOCOLS: ReadonlyMap<string, WireProtocol> = new Map([
   ['json.webpubsub.azure.v1', 'json'],
   ['json.reliable.webpubsub.azure.v1', 'reliable'],
+  ['protobuf.webpubsub.azure.v1', 'protobuf'],
+  ['protobuf.reliable.webpubsub.azure.v1', 'protobufReliable'],
 ]);
-const PROTOBUF_SUBPROTOCOL = /^protobuf(\.reliable)?\.webpubsub\.azure\.v1$/;
 /** A JSON frame carries base64 (4/3 of the bytes) plus its envelope; 1 MiB of data must fit. */
 const MAX_FRAME_BYTES = 2 * MAX_MESSAGE_BYTES;
 
@@ -76,6 +77,12 @@ export interface UpgradeContext {
   onError(error: unknown): void;
 }
 
+/**
+ * The listener that keeps socket errors from being unhandled. One function at module level: a closure made inside
+ * `handleUpgrade` would keep its scope, the request with its headers and token, alive as long as the socket.
+ */
+const ignoreError = (): void => {};
+
 /** Builds the `upgrade` listener and the `ws` server it hands sockets to (noServer mode). */
 export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void; close(): void } {
   const pending = new WeakMap<IncomingMessage, { request: HandshakeRequest; token: string | undefined; handshake?: Handshake }>();
@@ -120,9 +127,8 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
 
   return {
     handleUpgrade(req, socket, head) {
-      socket.on('error', () => {
-        // A client that vanishes mid-handshake must not crash the emulator.
-      });
+      // A client that vanishes mid-handshake must not crash the emulator.
+      socket.on('error', ignoreError);
       try {
         if (!context.isRunning()) throw errors.shuttingDown();
         pending.set(req, readHandshake(req));
@@ -133,8 +139,9 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         // A socket error must never be unhandled, whatever becomes of the socket.
-        ws.on('error', () => {});
+        ws.on('error', ignoreError);
         const { request, handshake } = pending.get(req)!;
+        pending.delete(req);
         try {
           const { recovery, publishGroup: _unused, ...rest } = request;
           if (recovery) context.recover(ws, { ...rest, recovery });
@@ -156,7 +163,6 @@ export function createUpgradeHandler(context: UpgradeContext): { handleUpgrade(r
  * "HTTP lifecycle notifications"): `userId` replaces the token's (an empty one makes the connection anonymous),
  * `roles` replace its roles, non-empty `groups` replace its groups, and `subprotocol` picks one the client offered
  * (the answer was checked against the offer).
- * @throws ServiceError 400 when the handler picks a protobuf subprotocol, which the emulator does not implement
  */
 function withConnectAnswer(handshake: Handshake, answer: ConnectAnswer): Handshake {
   const { userId, permissions, groups, subprotocol, connectionState } = answer;
@@ -167,7 +173,6 @@ function withConnectAnswer(handshake: Handshake, answer: ConnectAnswer): Handsha
     ...(groups && groups.length > 0 && { groups }),
   };
   if (subprotocol === undefined) return { ...handshake, identity, connectionState };
-  if (PROTOBUF_SUBPROTOCOL.test(subprotocol)) throw errors.subprotocolNotImplemented(subprotocol);
   return { ...handshake, identity, connectionState, subprotocol, protocol: SUBPROTOCOLS.get(subprotocol) ?? 'plain' };
 }
 
@@ -190,8 +195,6 @@ function readHandshake(req: IncomingMessage): { request: HandshakeRequest; token
     .map((name) => name.trim())
     .filter(Boolean);
   const known = offered.find((name) => SUBPROTOCOLS.has(name));
-  if (!known && offered.some((name) => PROTOBUF_SUBPROTOCOL.test(name)))
-    throw errors.subprotocolNotImplemented(offered.find((name) => PROTOBUF_SUBPROTOCOL.test(name))!);
   const subprotocol = known ?? offered[0];
   const protocol = known ? SUBPROTOCOLS.get(known)! : 'plain';
 
