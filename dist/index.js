@@ -30621,15 +30621,15 @@ function config_readMessage(input, contentType, scope) {
     const inline = input('message');
     const file = input('message-file');
     if (inline && file)
-        throw new inputError/* InputError */.dz('message', 'and message-file are both set: give one');
+        throw new inputError/* InputError */.dz('message', 'and {message-file} are both set: give one');
     if (!inline && !file) {
         if (contentType !== 'auto')
-            throw new inputError/* InputError */.dz('content-type', 'applies to message or message-file; the default notification is always JSON');
+            throw new inputError/* InputError */.dz('content-type', 'applies to {message} or {message-file}; the default notification is always JSON');
         return undefined;
     }
     if (inline) {
         if (contentType === 'binary')
-            throw new inputError/* InputError */.dz('content-type', 'binary needs message-file: an inline message is text');
+            throw new inputError/* InputError */.dz('content-type', 'binary needs {message-file}: an inline message is text');
         return prepareMessage('message', Buffer.from(inline), contentType, scope);
     }
     const workspace = scope.env.GITHUB_WORKSPACE || process.cwd();
