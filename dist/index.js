@@ -28582,7 +28582,7 @@ module.exports = __WEBPACK_EXTERNAL_require("util");
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1444);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5148);
 /** The Action's entry, as the runner starts it (`node dist/index.js`): the real `@actions/core`, then run(). */
 
 
@@ -29085,7 +29085,7 @@ function wordMentions(text, mentions) {
 
 /***/ }),
 
-/***/ 1444:
+/***/ 5148:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30278,6 +30278,23 @@ function sized(input, message) {
     (0,inputError/* checkInput */.DR)(input, () => checkSize(message.body));
     return message;
 }
+;// CONCATENATED MODULE: ./build/action/editDistance.js
+/** Levenshtein distance, with an adjacent swap counted as one edit (the typical typo: tll for ttl). */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        rows[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
 ;// CONCATENATED MODULE: ./build/action/values.js
 /**
  * The inputs' values as the inputs table defines them: each read once from the runner and trimmed, secrets masked
@@ -30285,6 +30302,7 @@ function sized(input, message) {
  * its type and the required ones demanded, in table order. config.ts reads typed values from here and checks the
  * rules between inputs.
  */
+
 
 
 
@@ -30399,22 +30417,6 @@ function closestName(name, known) {
             [best, bestDistance] = [candidate, distance];
     }
     return best;
-}
-/** Levenshtein distance, with an adjacent swap counted as one edit (the typical typo: tll for ttl). */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++)
-        rows[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                best = Math.min(best, rows[i - 2][j - 2] + 1);
-            rows[i][j] = best;
-        }
-    }
-    return rows[a.length][b.length];
 }
 ;// CONCATENATED MODULE: ./build/action/config.js
 /**
