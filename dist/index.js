@@ -12736,7 +12736,7 @@ module.exports = __WEBPACK_EXTERNAL_require("util");
 /***/ ((__webpack_module__, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(__webpack_module__, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7944);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4361);
 /* harmony import */ var _workflowCore_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5436);
 /**
  * The Action's entry, as the runner starts it (`node dist/index.js`): the workflow commands (action/workflowCore.ts,
@@ -13243,7 +13243,7 @@ function wordMentions(text, mentions) {
 
 /***/ }),
 
-/***/ 7944:
+/***/ 4361:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -14436,6 +14436,23 @@ function sized(input, message) {
     (0,inputError/* checkInput */.DR)(input, () => checkSize(message.body));
     return message;
 }
+;// CONCATENATED MODULE: ./build/action/editDistance.js
+/** Levenshtein distance, with an adjacent swap counted as one edit (the typical typo: tll for ttl). */
+function editDistance(a, b) {
+    const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+    for (let j = 1; j <= b.length; j++)
+        rows[0][j] = j;
+    for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+                best = Math.min(best, rows[i - 2][j - 2] + 1);
+            rows[i][j] = best;
+        }
+    }
+    return rows[a.length][b.length];
+}
 ;// CONCATENATED MODULE: ./build/action/values.js
 /**
  * The inputs' values as the inputs table defines them: each read once from the runner and trimmed, secrets masked
@@ -14443,6 +14460,7 @@ function sized(input, message) {
  * its type and the required ones demanded, in table order. config.ts reads typed values from here and checks the
  * rules between inputs.
  */
+
 
 
 
@@ -14557,22 +14575,6 @@ function closestName(name, known) {
             [best, bestDistance] = [candidate, distance];
     }
     return best;
-}
-/** Levenshtein distance, with an adjacent swap counted as one edit (the typical typo: tll for ttl). */
-function editDistance(a, b) {
-    const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-    for (let j = 1; j <= b.length; j++)
-        rows[0][j] = j;
-    for (let i = 1; i <= a.length; i++) {
-        for (let j = 1; j <= b.length; j++) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            let best = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
-            if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
-                best = Math.min(best, rows[i - 2][j - 2] + 1);
-            rows[i][j] = best;
-        }
-    }
-    return rows[a.length][b.length];
 }
 ;// CONCATENATED MODULE: ./build/action/config.js
 /**
@@ -14779,15 +14781,15 @@ function config_readMessage(input, contentType, scope) {
     const inline = input('message');
     const file = input('message-file');
     if (inline && file)
-        throw new inputError/* InputError */.dz('message', 'and message-file are both set: give one');
+        throw new inputError/* InputError */.dz('message', 'and {message-file} are both set: give one');
     if (!inline && !file) {
         if (contentType !== 'auto')
-            throw new inputError/* InputError */.dz('content-type', 'applies to message or message-file; the default notification is always JSON');
+            throw new inputError/* InputError */.dz('content-type', 'applies to {message} or {message-file}; the default notification is always JSON');
         return undefined;
     }
     if (inline) {
         if (contentType === 'binary')
-            throw new inputError/* InputError */.dz('content-type', 'binary needs message-file: an inline message is text');
+            throw new inputError/* InputError */.dz('content-type', 'binary needs {message-file}: an inline message is text');
         return prepareMessage('message', Buffer.from(inline), contentType, scope);
     }
     const workspace = scope.env.GITHUB_WORKSPACE || process.cwd();
