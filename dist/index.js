@@ -13404,8 +13404,6 @@ function checkRelease(notification) {
 var logger = __nccwpck_require__(922);
 ;// CONCATENATED MODULE: external "node:timers/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_require("node:timers/promises");
-// EXTERNAL MODULE: ./build/shared/operations.js
-var operations = __nccwpck_require__(2656);
 ;// CONCATENATED MODULE: ./build/shared/errors.js
 /**
  * Errors thrown by the core client. Every kind has a stable `name` and `code`: match on those, not on
@@ -13496,6 +13494,297 @@ class RequestAbortedError extends WebPubSubError {
         this.name = 'RequestAbortedError';
     }
 }
+// EXTERNAL MODULE: ./build/shared/undiciParts.js
+var undiciParts = __nccwpck_require__(4330);
+;// CONCATENATED MODULE: ./build/shared/pipeline.js
+/**
+ * The send path, as layers around the transport: user agent → auth → retry → transport. A policy is
+ * `(next) => (request) => Promise<response>`; only the retry policy loops or sleeps.
+ */
+
+
+
+/** Chains policies so the first one listed runs first. */
+const compose = (policies, transport) => policies.reduceRight((next, policy) => policy(next), transport);
+const userAgentPolicyName = 'userAgentPolicy';
+const userAgentPolicy = (userAgent) => (next) => (request) => {
+    request.headers['user-agent'] = userAgent;
+    return next(request);
+};
+const authPolicyName = 'authPolicy';
+/**
+ * Adds `Authorization: Bearer <token>`. The audience is the service URL of the request, query included, even when
+ * the request itself goes to a reverse proxy. It runs before retry, so every attempt carries the same token.
+ */
+const authPolicy = (tokens, audienceBase) => (next) => {
+    // A burst of sends to one URL reuses one token: build its header value once, not per request.
+    let lastToken = '';
+    let lastHeader = '';
+    return (request) => {
+        const token = tokens(audienceBase + request.path, request.signal);
+        const send = (value) => {
+            if (value !== lastToken)
+                [lastToken, lastHeader] = [value, `Bearer ${value}`];
+            request.headers.authorization = lastHeader;
+            return next(request);
+        };
+        // A cached token is a plain string: use it without a trip through the microtask queue.
+        return typeof token === 'string' ? send(token) : token.then(send);
+    };
+};
+/** The code of the transport's error when an attempt outlives the per-attempt timeout. */
+const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
+const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
+/** A status the pipeline retries: the service is busy or failing, not refusing the request. */
+function isRetriedStatus(status) {
+    return RETRY_STATUSES.has(status);
+}
+// Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
+const RETRY_ERROR_CODES = new Set([
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'ECONNABORTED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENOTFOUND',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET',
+    'UND_ERR_CONNECT_TIMEOUT',
+    'UND_ERR_HEADERS_TIMEOUT',
+    'UND_ERR_BODY_TIMEOUT',
+    ATTEMPT_TIMEOUT,
+]);
+const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT]);
+const retryPolicyName = 'retryPolicy';
+/**
+ * Retries 408, 429, 500, 502, 503, 504 and connection failures with capped exponential backoff and jitter,
+ * waiting what `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or a date) asks instead when
+ * present. Sends are retried too, so delivery is at-least-once. An abort ends the wait at once. With
+ * `maxElapsedMs`, attempts are cut to the time left and no retry starts past the deadline.
+ */
+const retryPolicy = ({ maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000, maxElapsedMs }, { log, timeoutMs, describeUrl }) => (next) => {
+    const attempts = maxRetries + 1;
+    const backoff = (attempt) => {
+        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
+        return ceiling / 2 + Math.random() * (ceiling / 2);
+    };
+    const logAttempt = (request, attempt, started, result) => {
+        if (!log.debugEnabled)
+            return;
+        const ms = (performance.now() - started).toFixed(1);
+        log.debug(`${request.method} ${describeUrl(request.path)} -> ${result} (attempt ${attempt}/${attempts}, ${ms} ms)`);
+    };
+    const facts = (request, attempt) => ({
+        operation: request.operation,
+        method: request.method,
+        url: describeUrl(request.path),
+        attempts: attempt,
+    });
+    return async (request) => {
+        const deadline = maxElapsedMs === undefined ? Infinity : performance.now() + maxElapsedMs;
+        for (let attempt = 1;; attempt++) {
+            if (request.signal?.aborted)
+                throw new RequestAbortedError(request.operation, request.signal.reason);
+            // Read the clock only when a deadline or the debug log needs it: this runs for every send.
+            const started = maxElapsedMs !== undefined || log.debugEnabled ? performance.now() : 0;
+            const left = deadline - started;
+            if (left < timeoutMs)
+                request.timeoutMs = Math.max(1, Math.floor(left));
+            let outcome;
+            let delay;
+            let failure;
+            try {
+                const response = await next(request);
+                response.attempts = attempt;
+                if (!RETRY_STATUSES.has(response.status) || attempt === attempts) {
+                    logAttempt(request, attempt, started, String(response.status));
+                    return response;
+                }
+                outcome = String(response.status);
+                delay = retryAfterMs(response.headers) ?? backoff(attempt);
+                const stop = delay > maxDelayMs
+                    ? `the service asked to retry after ${Math.round(delay)} ms, more than retry.maxDelayMs (${maxDelayMs} ms)`
+                    : pastDeadline(delay, deadline, maxElapsedMs);
+                if (stop) {
+                    logAttempt(request, attempt, started, `${outcome}; not retrying: ${stop}`);
+                    response.retryStopped = stop;
+                    return response;
+                }
+            }
+            catch (error) {
+                if (request.signal?.aborted)
+                    throw new RequestAbortedError(request.operation, request.signal.reason);
+                const code = errorCode(error);
+                outcome = code;
+                delay = backoff(attempt);
+                // An attempt cut short by the overall deadline ends the call: that is the deadline's timeout.
+                const cutByDeadline = code === ATTEMPT_TIMEOUT && request.timeoutMs !== undefined;
+                const retryable = RETRY_ERROR_CODES.has(code) && attempt < attempts && !cutByDeadline;
+                const stop = retryable ? pastDeadline(delay, deadline, maxElapsedMs) : undefined;
+                if (!retryable || stop) {
+                    logAttempt(request, attempt, started, outcome);
+                    const failed = { ...facts(request, attempt), retryStopped: stop, cause: error };
+                    if (cutByDeadline)
+                        throw new RequestTimeoutError({ ...failed, timeoutMs: maxElapsedMs, overall: true });
+                    if (TIMEOUT_CODES.has(code))
+                        throw new RequestTimeoutError({ ...failed, timeoutMs });
+                    throw new WebPubSubConnectionError({ ...failed, code });
+                }
+                failure = error;
+            }
+            logAttempt(request, attempt, started, outcome);
+            log.info(`${request.operation}: ${outcome} on attempt ${attempt} of ${attempts}; retrying in ${Math.round(delay)} ms`);
+            try {
+                await (0,promises_namespaceObject.setTimeout)(delay, undefined, { signal: request.signal });
+            }
+            catch {
+                throw new RequestAbortedError(request.operation, failure ?? request.signal?.reason);
+            }
+        }
+    };
+};
+/** Why no retry may start after `delay`, when the overall deadline would pass first; undefined otherwise. */
+function pastDeadline(delay, deadline, maxElapsedMs) {
+    if (performance.now() + delay < deadline)
+        return undefined;
+    return `the next attempt would start after retry.maxElapsedMs (${maxElapsedMs} ms)`;
+}
+/** The wait a throttling response asks for, in ms, or undefined. */
+function retryAfterMs(headers, now = Date.now()) {
+    for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
+        const value = Number(first(headers[name]));
+        if (first(headers[name]) !== undefined && Number.isFinite(value) && value >= 0)
+            return value;
+    }
+    const retryAfter = first(headers['retry-after'])?.trim();
+    if (!retryAfter)
+        return undefined;
+    if (/^\d+(\.\d+)?$/.test(retryAfter))
+        return Number(retryAfter) * 1000;
+    const date = Date.parse(retryAfter);
+    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+const first = (value) => (Array.isArray(value) ? value[0] : value);
+function errorCode(error) {
+    const { code, cause } = (error ?? {});
+    // undici reports a reset as UND_ERR_SOCKET with the system error as its cause; the system code says more.
+    if (typeof cause?.code === 'string')
+        return cause.code;
+    return typeof code === 'string' ? code : 'UNKNOWN';
+}
+/** A response whose headers are parsed only when read: the 202 of a send is never asked for them. */
+class Response {
+    status;
+    body;
+    attempts = 1;
+    retryStopped = undefined;
+    #raw;
+    #headers;
+    constructor(status, raw, body) {
+        this.status = status;
+        this.body = body;
+        this.#raw = raw;
+    }
+    get headers() {
+        return (this.#headers ??= (0,undiciParts/* parseHeaders */.QG)(this.#raw));
+    }
+    toJSON() {
+        return { status: this.status, headers: this.headers, body: this.body, attempts: this.attempts, retryStopped: this.retryStopped };
+    }
+}
+/**
+ * The last layer: one HTTP exchange over a keep-alive dispatcher, through undici's handler API: the answer is
+ * collected straight into a string, with no stream or AbortController per request (those cost more than the rest
+ * of the client together). The per-attempt timeout is a timer of its own, because undici's coarse timers (about
+ * 1 s resolution) would stretch a 100 ms timeout tenfold.
+ */
+const createTransport = (dispatcher, { origin, pathPrefix, timeoutMs }) => (request) => new Promise((resolve, reject) => {
+    const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
+    try {
+        const options = {
+            origin,
+            method: request.method,
+            path: pathPrefix + request.path,
+            headers: request.headers,
+            body: request.body,
+        };
+        // undici closes the socket after every HEAD (for servers that send a body anyway) unless told not to; the
+        // service does not, and without this each exists or permission check would open a connection (a TLS
+        // handshake against the service).
+        if (request.method === 'HEAD')
+            options.reset = false;
+        dispatcher.dispatch(options, exchange);
+    }
+    catch (error) {
+        exchange.onError(error);
+    }
+});
+/**
+ * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
+ * where closures would be ten.
+ */
+class Exchange {
+    #resolve;
+    #reject;
+    #timer;
+    #signal;
+    #onAbort;
+    #cancel;
+    #cancelled;
+    #status = 0;
+    #rawHeaders = [];
+    #chunks = [];
+    constructor(resolve, reject, timeoutMs, signal) {
+        this.#resolve = resolve;
+        this.#reject = reject;
+        this.#timer = setTimeout(expire, timeoutMs, this, timeoutMs);
+        if (signal) {
+            this.#signal = signal;
+            this.#onAbort = () => this.stop(Object.assign(new Error('aborted by the caller'), { code: 'ABORTED' }));
+            signal.addEventListener('abort', this.#onAbort, { once: true });
+        }
+    }
+    /** Cancels the exchange now, or as soon as undici hands over its abort function. */
+    stop(reason) {
+        this.#cancelled ??= reason;
+        this.#cancel?.(reason);
+    }
+    onConnect(abort) {
+        this.#cancel = abort;
+        if (this.#cancelled)
+            abort(this.#cancelled);
+    }
+    onHeaders(statusCode, rawHeaders) {
+        this.#status = statusCode;
+        this.#rawHeaders = rawHeaders;
+        return true;
+    }
+    onData(chunk) {
+        this.#chunks.push(chunk);
+        return true;
+    }
+    onComplete() {
+        this.#finish();
+        const chunks = this.#chunks;
+        this.#resolve(new Response(this.#status, this.#rawHeaders, chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
+    }
+    onError(error) {
+        this.#finish();
+        this.#reject(this.#cancelled ?? error);
+    }
+    #finish() {
+        clearTimeout(this.#timer);
+        if (this.#onAbort)
+            this.#signal.removeEventListener('abort', this.#onAbort);
+    }
+}
+function expire(exchange, timeoutMs) {
+    exchange.stop(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: ATTEMPT_TIMEOUT }));
+}
+// EXTERNAL MODULE: ./build/shared/operations.js
+var operations = __nccwpck_require__(2656);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./build/shared/validate.js
@@ -14869,291 +15158,6 @@ function isKeyCredential(credential) {
 }
 // EXTERNAL MODULE: ./build/shared/dispatcher.js
 var dispatcher = __nccwpck_require__(8123);
-// EXTERNAL MODULE: ./build/shared/undiciParts.js
-var undiciParts = __nccwpck_require__(4330);
-;// CONCATENATED MODULE: ./build/shared/pipeline.js
-/**
- * The send path, as layers around the transport: user agent → auth → retry → transport. A policy is
- * `(next) => (request) => Promise<response>`; only the retry policy loops or sleeps.
- */
-
-
-
-/** Chains policies so the first one listed runs first. */
-const compose = (policies, transport) => policies.reduceRight((next, policy) => policy(next), transport);
-const userAgentPolicyName = 'userAgentPolicy';
-const userAgentPolicy = (userAgent) => (next) => (request) => {
-    request.headers['user-agent'] = userAgent;
-    return next(request);
-};
-const authPolicyName = 'authPolicy';
-/**
- * Adds `Authorization: Bearer <token>`. The audience is the service URL of the request, query included, even when
- * the request itself goes to a reverse proxy. It runs before retry, so every attempt carries the same token.
- */
-const authPolicy = (tokens, audienceBase) => (next) => {
-    // A burst of sends to one URL reuses one token: build its header value once, not per request.
-    let lastToken = '';
-    let lastHeader = '';
-    return (request) => {
-        const token = tokens(audienceBase + request.path, request.signal);
-        const send = (value) => {
-            if (value !== lastToken)
-                [lastToken, lastHeader] = [value, `Bearer ${value}`];
-            request.headers.authorization = lastHeader;
-            return next(request);
-        };
-        // A cached token is a plain string: use it without a trip through the microtask queue.
-        return typeof token === 'string' ? send(token) : token.then(send);
-    };
-};
-/** The code of the transport's error when an attempt outlives the per-attempt timeout. */
-const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
-const RETRY_STATUSES = new Set([408, 429, 500, 502, 503, 504]);
-// Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
-const RETRY_ERROR_CODES = new Set([
-    'ECONNRESET',
-    'ECONNREFUSED',
-    'ECONNABORTED',
-    'EPIPE',
-    'ETIMEDOUT',
-    'EAI_AGAIN',
-    'ENOTFOUND',
-    'ENETUNREACH',
-    'EHOSTUNREACH',
-    'UND_ERR_SOCKET',
-    'UND_ERR_CONNECT_TIMEOUT',
-    'UND_ERR_HEADERS_TIMEOUT',
-    'UND_ERR_BODY_TIMEOUT',
-    ATTEMPT_TIMEOUT,
-]);
-const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', ATTEMPT_TIMEOUT]);
-const retryPolicyName = 'retryPolicy';
-/**
- * Retries 408, 429, 500, 502, 503, 504 and connection failures with capped exponential backoff and jitter,
- * waiting what `retry-after-ms`, `x-ms-retry-after-ms` or `Retry-After` (seconds or a date) asks instead when
- * present. Sends are retried too, so delivery is at-least-once. An abort ends the wait at once. With
- * `maxElapsedMs`, attempts are cut to the time left and no retry starts past the deadline.
- */
-const retryPolicy = ({ maxRetries = 3, baseDelayMs = 1000, maxDelayMs = 64_000, maxElapsedMs }, { log, timeoutMs, describeUrl }) => (next) => {
-    const attempts = maxRetries + 1;
-    const backoff = (attempt) => {
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
-        return ceiling / 2 + Math.random() * (ceiling / 2);
-    };
-    const logAttempt = (request, attempt, started, result) => {
-        if (!log.debugEnabled)
-            return;
-        const ms = (performance.now() - started).toFixed(1);
-        log.debug(`${request.method} ${describeUrl(request.path)} -> ${result} (attempt ${attempt}/${attempts}, ${ms} ms)`);
-    };
-    const facts = (request, attempt) => ({
-        operation: request.operation,
-        method: request.method,
-        url: describeUrl(request.path),
-        attempts: attempt,
-    });
-    return async (request) => {
-        const deadline = maxElapsedMs === undefined ? Infinity : performance.now() + maxElapsedMs;
-        for (let attempt = 1;; attempt++) {
-            if (request.signal?.aborted)
-                throw new RequestAbortedError(request.operation, request.signal.reason);
-            // Read the clock only when a deadline or the debug log needs it: this runs for every send.
-            const started = maxElapsedMs !== undefined || log.debugEnabled ? performance.now() : 0;
-            const left = deadline - started;
-            if (left < timeoutMs)
-                request.timeoutMs = Math.max(1, Math.floor(left));
-            let outcome;
-            let delay;
-            let failure;
-            try {
-                const response = await next(request);
-                response.attempts = attempt;
-                if (!RETRY_STATUSES.has(response.status) || attempt === attempts) {
-                    logAttempt(request, attempt, started, String(response.status));
-                    return response;
-                }
-                outcome = String(response.status);
-                delay = retryAfterMs(response.headers) ?? backoff(attempt);
-                const stop = delay > maxDelayMs
-                    ? `the service asked to retry after ${Math.round(delay)} ms, more than retry.maxDelayMs (${maxDelayMs} ms)`
-                    : pastDeadline(delay, deadline, maxElapsedMs);
-                if (stop) {
-                    logAttempt(request, attempt, started, `${outcome}; not retrying: ${stop}`);
-                    response.retryStopped = stop;
-                    return response;
-                }
-            }
-            catch (error) {
-                if (request.signal?.aborted)
-                    throw new RequestAbortedError(request.operation, request.signal.reason);
-                const code = errorCode(error);
-                outcome = code;
-                delay = backoff(attempt);
-                // An attempt cut short by the overall deadline ends the call: that is the deadline's timeout.
-                const cutByDeadline = code === ATTEMPT_TIMEOUT && request.timeoutMs !== undefined;
-                const retryable = RETRY_ERROR_CODES.has(code) && attempt < attempts && !cutByDeadline;
-                const stop = retryable ? pastDeadline(delay, deadline, maxElapsedMs) : undefined;
-                if (!retryable || stop) {
-                    logAttempt(request, attempt, started, outcome);
-                    const failed = { ...facts(request, attempt), retryStopped: stop, cause: error };
-                    if (cutByDeadline)
-                        throw new RequestTimeoutError({ ...failed, timeoutMs: maxElapsedMs, overall: true });
-                    if (TIMEOUT_CODES.has(code))
-                        throw new RequestTimeoutError({ ...failed, timeoutMs });
-                    throw new WebPubSubConnectionError({ ...failed, code });
-                }
-                failure = error;
-            }
-            logAttempt(request, attempt, started, outcome);
-            log.info(`${request.operation}: ${outcome} on attempt ${attempt} of ${attempts}; retrying in ${Math.round(delay)} ms`);
-            try {
-                await (0,promises_namespaceObject.setTimeout)(delay, undefined, { signal: request.signal });
-            }
-            catch {
-                throw new RequestAbortedError(request.operation, failure ?? request.signal?.reason);
-            }
-        }
-    };
-};
-/** Why no retry may start after `delay`, when the overall deadline would pass first; undefined otherwise. */
-function pastDeadline(delay, deadline, maxElapsedMs) {
-    if (performance.now() + delay < deadline)
-        return undefined;
-    return `the next attempt would start after retry.maxElapsedMs (${maxElapsedMs} ms)`;
-}
-/** The wait a throttling response asks for, in ms, or undefined. */
-function retryAfterMs(headers, now = Date.now()) {
-    for (const name of ['retry-after-ms', 'x-ms-retry-after-ms']) {
-        const value = Number(first(headers[name]));
-        if (first(headers[name]) !== undefined && Number.isFinite(value) && value >= 0)
-            return value;
-    }
-    const retryAfter = first(headers['retry-after'])?.trim();
-    if (!retryAfter)
-        return undefined;
-    if (/^\d+(\.\d+)?$/.test(retryAfter))
-        return Number(retryAfter) * 1000;
-    const date = Date.parse(retryAfter);
-    return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-const first = (value) => (Array.isArray(value) ? value[0] : value);
-function errorCode(error) {
-    const { code, cause } = (error ?? {});
-    // undici reports a reset as UND_ERR_SOCKET with the system error as its cause; the system code says more.
-    if (typeof cause?.code === 'string')
-        return cause.code;
-    return typeof code === 'string' ? code : 'UNKNOWN';
-}
-/** A response whose headers are parsed only when read: the 202 of a send is never asked for them. */
-class Response {
-    status;
-    body;
-    attempts = 1;
-    retryStopped = undefined;
-    #raw;
-    #headers;
-    constructor(status, raw, body) {
-        this.status = status;
-        this.body = body;
-        this.#raw = raw;
-    }
-    get headers() {
-        return (this.#headers ??= (0,undiciParts/* parseHeaders */.QG)(this.#raw));
-    }
-    toJSON() {
-        return { status: this.status, headers: this.headers, body: this.body, attempts: this.attempts, retryStopped: this.retryStopped };
-    }
-}
-/**
- * The last layer: one HTTP exchange over a keep-alive dispatcher, through undici's handler API: the answer is
- * collected straight into a string, with no stream or AbortController per request (those cost more than the rest
- * of the client together). The per-attempt timeout is a timer of its own, because undici's coarse timers (about
- * 1 s resolution) would stretch a 100 ms timeout tenfold.
- */
-const createTransport = (dispatcher, { origin, pathPrefix, timeoutMs }) => (request) => new Promise((resolve, reject) => {
-    const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
-    try {
-        const options = {
-            origin,
-            method: request.method,
-            path: pathPrefix + request.path,
-            headers: request.headers,
-            body: request.body,
-        };
-        // undici closes the socket after every HEAD (for servers that send a body anyway) unless told not to; the
-        // service does not, and without this each exists or permission check would open a connection (a TLS
-        // handshake against the service).
-        if (request.method === 'HEAD')
-            options.reset = false;
-        dispatcher.dispatch(options, exchange);
-    }
-    catch (error) {
-        exchange.onError(error);
-    }
-});
-/**
- * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
- * where closures would be ten.
- */
-class Exchange {
-    #resolve;
-    #reject;
-    #timer;
-    #signal;
-    #onAbort;
-    #cancel;
-    #cancelled;
-    #status = 0;
-    #rawHeaders = [];
-    #chunks = [];
-    constructor(resolve, reject, timeoutMs, signal) {
-        this.#resolve = resolve;
-        this.#reject = reject;
-        this.#timer = setTimeout(expire, timeoutMs, this, timeoutMs);
-        if (signal) {
-            this.#signal = signal;
-            this.#onAbort = () => this.stop(Object.assign(new Error('aborted by the caller'), { code: 'ABORTED' }));
-            signal.addEventListener('abort', this.#onAbort, { once: true });
-        }
-    }
-    /** Cancels the exchange now, or as soon as undici hands over its abort function. */
-    stop(reason) {
-        this.#cancelled ??= reason;
-        this.#cancel?.(reason);
-    }
-    onConnect(abort) {
-        this.#cancel = abort;
-        if (this.#cancelled)
-            abort(this.#cancelled);
-    }
-    onHeaders(statusCode, rawHeaders) {
-        this.#status = statusCode;
-        this.#rawHeaders = rawHeaders;
-        return true;
-    }
-    onData(chunk) {
-        this.#chunks.push(chunk);
-        return true;
-    }
-    onComplete() {
-        this.#finish();
-        const chunks = this.#chunks;
-        this.#resolve(new Response(this.#status, this.#rawHeaders, chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
-    }
-    onError(error) {
-        this.#finish();
-        this.#reject(this.#cancelled ?? error);
-    }
-    #finish() {
-        clearTimeout(this.#timer);
-        if (this.#onAbort)
-            this.#signal.removeEventListener('abort', this.#onAbort);
-    }
-}
-function expire(exchange, timeoutMs) {
-    exchange.stop(Object.assign(new Error(`no response within ${timeoutMs} ms`), { code: ATTEMPT_TIMEOUT }));
-}
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./build/shared/tokens.js
@@ -15799,6 +15803,7 @@ async function send(client, config, message, attempts, signal) {
 
 
 
+
 /**
  * Runs the Action. Never throws: every failure ends in `setFailed` or, when allowed, a warning.
  * @param env - the runner's environment (a parameter for tests)
@@ -15888,14 +15893,19 @@ async function runWith(runner) {
         await client?.close();
     }
 }
-/** What kind of failure an error is, for a front-end's exit code. An error may say itself (releaseTag.ts does). */
+/**
+ * What kind of failure an error is, for a front-end's exit code. An error may say itself (releaseTag.ts does). A
+ * 4xx is a refusal; a 5xx, or a 408 or 429 still answered after every retry, is an outage.
+ */
 function failureKind(error, closed) {
     if ((0,inputError/* isInputError */.BT)(error))
         return 'input';
     if (closed)
         return 'partial';
     const { failureKind: kind, status } = (error ?? {});
-    return kind ?? (typeof status === 'number' ? 'refused' : 'unreachable');
+    if (kind)
+        return kind;
+    return typeof status === 'number' && status < 500 && !isRetriedStatus(status) ? 'refused' : 'unreachable';
 }
 /**
  * The input to look at when the service turns the credential down: its message ("token signature does not

@@ -79,6 +79,11 @@ export interface RetryOptions {
 /** The code of the transport's error when an attempt outlives the per-attempt timeout. */
 const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
 const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** A status the pipeline retries: the service is busy or failing, not refusing the request. */
+export function isRetriedStatus(status: number): boolean {
+  return RETRY_STATUSES.has(status);
+}
 // Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
 const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
