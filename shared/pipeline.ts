@@ -3,12 +3,13 @@
  * `(next) => (request) => Promise<response>`; only the retry policy loops or sleeps.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { util, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError, type RequestFacts } from './errors.js';
 import type { Log } from './logger.js';
 import type { HttpMethod } from './operations.js';
 import type { WebPubSubResponse } from './requests.js';
 import type { TokenSource } from './tokens.js';
+import { parseHeaders } from './undiciParts.js';
 
 export interface PipelineRequest {
   operation: string;
@@ -229,7 +230,7 @@ class Response implements WebPubSubResponse {
   }
 
   get headers(): WebPubSubResponse['headers'] {
-    return (this.#headers ??= util.parseHeaders(this.#raw));
+    return (this.#headers ??= parseHeaders(this.#raw));
   }
 
   toJSON() {
