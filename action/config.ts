@@ -234,9 +234,10 @@ function checkConnectionStringShape(value: string): void {
     );
   }
   if (/^[a-z][a-z0-9+.-]*:\/\/[^;]*;?$/i.test(value)) {
+    // Not spelt `AccessKey=…`: every message is redacted, which would print that as `AccessKey=[redacted]`.
     throw new InputError(
       'connection-string',
-      'is a URL, not a connection string: give the URL as {endpoint} with {access-key} (or {client-id} + {tenant-id}), or the whole Endpoint=…;AccessKey=…;Version=1.0; string as the portal shows it',
+      'is a URL, not a connection string: give the URL as {endpoint} with {access-key} (or {client-id} + {tenant-id}), or the whole connection string as the portal shows it (its Endpoint, AccessKey and Version parts)',
     );
   }
 }

@@ -31,7 +31,7 @@ export function createGitHubRunner(core: ActionCore, env: NodeJS.ProcessEnv): Ru
       env,
       defaultId: defaultNotificationId(env),
       sourceHint:
-        'the runner sets GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF in a workflow; when running the Action by hand, set them yourself (docs/action.md, "Running the Action locally")',
+        'the runner sets GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF and GITHUB_RUN_ID in a workflow; when running the Action by hand, set them yourself (docs/action.md, "Running the Action locally")',
     },
     log: { info: (line) => core.info(line), warning: (line) => core.warning(line), debug: (line) => core.debug(line), isDebug: () => core.isDebug() },
     mask: (secret) => core.setSecret(secret),

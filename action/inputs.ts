@@ -118,7 +118,7 @@ export const INPUTS: readonly InputDefinition[] = [
     secret: false,
     rule: 'an application (client) id such as a GUID',
     description:
-      "Microsoft Entra: the client id of the app registration or user-assigned managed identity. The Action signs in with the job's GitHub OIDC token (a federated credential must trust the workflow; the job needs the permission id-token: write); the CLI with {client-secret}. Needs {tenant-id} and {endpoint}.",
+      "Microsoft Entra: the client id of the app registration or user-assigned managed identity. The Action signs in with the job's GitHub OIDC token (a federated credential must trust the workflow; the job needs the permission id-token: write); the CLI with {client-secret}, or with a federated token (AZURE_FEDERATED_TOKEN_FILE or AZURE_FEDERATED_TOKEN, see docs/cli.md). Needs {tenant-id} and {endpoint}.",
   },
   {
     name: 'tenant-id',

@@ -51,7 +51,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
     // Building every request checks every argument by the core's rules before anything is sent; the client's
     // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
     const notification = { id: config.id, schema: config.notificationSchema };
-    const standIn = () => notificationMessage(buildNotification(context.source, notification), runner);
+    const standIn = () => notificationMessage(buildNotification(context.source, notification), runner, 'release-tag');
     const requests = plan(config, config.operation === 'send' ? (message ?? standIn()) : undefined);
     client = createClient(config, runner);
     payload = message?.output;
@@ -68,7 +68,7 @@ export async function runWith(runner: Runner): Promise<RunResult> {
           const { fetchRelease } = await import('./releaseTag.js');
           const tag = (config.message as { tag: string }).tag;
           const release = await fetchRelease(tag, config.githubToken, context.github!);
-          message = notificationMessage(buildNotification(context.source, notification, release), runner);
+          message = notificationMessage(buildNotification(context.source, notification, release), runner, 'release-tag');
           payload = message.output;
         }
         const result = await send(client, config, message, attempts, signal);
@@ -164,15 +164,15 @@ function defaultMessage(runner: Runner, config: Config): Message {
  * The default notification as the message, checked by the rules receivers check it by (the browser module's
  * checkNotification): a run outside a CI, or with its variables unset, would give empty fields, which receivers
  * drop. Refused before sending, naming the field and what sets it.
- * @throws InputError for `message`, whose absence is what sends the default notification
+ * @param cause - the input that makes the notification: `message` by its absence, or `release-tag`
+ * @throws InputError for `cause`
  */
-function notificationMessage(notification: object, { context }: Runner): Message {
+function notificationMessage(notification: object, { context }: Runner, cause: 'message' | 'release-tag' = 'message'): Message {
   const check = checkNotification(notification);
   if (!check.valid) {
-    throw new InputError(
-      'message',
-      `is not set, so the default notification would go out, but this run's context leaves it invalid (${check.reason}): ${context.sourceHint}; or give a {message} of your own`,
-    );
+    const what = cause === 'message' ? 'is not set, so the default notification would go out' : 'announces the release in a notification';
+    const instead = cause === 'message' ? '; or give a {message} of your own' : '';
+    throw new InputError(cause, `${what}, but this run's context leaves it invalid (${check.reason}): ${context.sourceHint}${instead}`);
   }
   const body = JSON.stringify(notification);
   return { kind: 'message', contentType: 'application/json', body, output: body };

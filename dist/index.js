@@ -12940,7 +12940,7 @@ const INPUTS = [
         group: 'auth',
         secret: false,
         rule: 'an application (client) id such as a GUID',
-        description: "Microsoft Entra: the client id of the app registration or user-assigned managed identity. The Action signs in with the job's GitHub OIDC token (a federated credential must trust the workflow; the job needs the permission id-token: write); the CLI with {client-secret}. Needs {tenant-id} and {endpoint}.",
+        description: "Microsoft Entra: the client id of the app registration or user-assigned managed identity. The Action signs in with the job's GitHub OIDC token (a federated credential must trust the workflow; the job needs the permission id-token: write); the CLI with {client-secret}, or with a federated token (AZURE_FEDERATED_TOKEN_FILE or AZURE_FEDERATED_TOKEN, see docs/cli.md). Needs {tenant-id} and {endpoint}.",
     },
     {
         name: 'tenant-id',
@@ -15056,7 +15056,8 @@ function checkConnectionStringShape(value) {
         throw new inputError/* InputError */.dz('connection-string', 'is wrapped in quotes: store the connection string without them (quotes in a YAML line or a shell are not part of the value; quotes inside the secret are)');
     }
     if (/^[a-z][a-z0-9+.-]*:\/\/[^;]*;?$/i.test(value)) {
-        throw new inputError/* InputError */.dz('connection-string', 'is a URL, not a connection string: give the URL as {endpoint} with {access-key} (or {client-id} + {tenant-id}), or the whole Endpoint=…;AccessKey=…;Version=1.0; string as the portal shows it');
+        // Not spelt `AccessKey=…`: every message is redacted, which would print that as `AccessKey=[redacted]`.
+        throw new inputError/* InputError */.dz('connection-string', 'is a URL, not a connection string: give the URL as {endpoint} with {access-key} (or {client-id} + {tenant-id}), or the whole connection string as the portal shows it (its Endpoint, AccessKey and Version parts)');
     }
 }
 /** Plain http carries the bearer token in clear text: only to a loopback host (the emulator), as the core client rules. */
@@ -15665,7 +15666,7 @@ function createGitHubRunner(core, env) {
             github,
             env,
             defaultId: (0,action_notification/* defaultNotificationId */.g3)(env),
-            sourceHint: 'the runner sets GITHUB_REPOSITORY, GITHUB_SHA and GITHUB_REF in a workflow; when running the Action by hand, set them yourself (docs/action.md, "Running the Action locally")',
+            sourceHint: 'the runner sets GITHUB_REPOSITORY, GITHUB_SHA, GITHUB_REF and GITHUB_RUN_ID in a workflow; when running the Action by hand, set them yourself (docs/action.md, "Running the Action locally")',
         },
         log: { info: (line) => core.info(line), warning: (line) => core.warning(line), debug: (line) => core.debug(line), isDebug: () => core.isDebug() },
         mask: (secret) => core.setSecret(secret),
@@ -15830,7 +15831,7 @@ async function runWith(runner) {
         // Building every request checks every argument by the core's rules before anything is sent; the client's
         // constructor checks the endpoint. A release announcement's body is not known yet: a stand-in checks the rest.
         const notification = { id: config.id, schema: config.notificationSchema };
-        const standIn = () => notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification), runner);
+        const standIn = () => notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification), runner, 'release-tag');
         const requests = plan(config, config.operation === 'send' ? (message ?? standIn()) : undefined);
         client = createClient(config, runner);
         payload = message?.output;
@@ -15846,7 +15847,7 @@ async function runWith(runner) {
                     const { fetchRelease } = await __nccwpck_require__.e(/* import() */ 672).then(__nccwpck_require__.bind(__nccwpck_require__, 9672));
                     const tag = config.message.tag;
                     const release = await fetchRelease(tag, config.githubToken, context.github);
-                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release), runner);
+                    message = notificationMessage((0,action_notification/* buildNotification */.Ur)(context.source, notification, release), runner, 'release-tag');
                     payload = message.output;
                 }
                 const result = await send(client, config, message, attempts, signal);
@@ -15944,12 +15945,15 @@ function defaultMessage(runner, config) {
  * The default notification as the message, checked by the rules receivers check it by (the browser module's
  * checkNotification): a run outside a CI, or with its variables unset, would give empty fields, which receivers
  * drop. Refused before sending, naming the field and what sets it.
- * @throws InputError for `message`, whose absence is what sends the default notification
+ * @param cause - the input that makes the notification: `message` by its absence, or `release-tag`
+ * @throws InputError for `cause`
  */
-function notificationMessage(notification, { context }) {
+function notificationMessage(notification, { context }, cause = 'message') {
     const check = checkNotification(notification);
     if (!check.valid) {
-        throw new inputError/* InputError */.dz('message', `is not set, so the default notification would go out, but this run's context leaves it invalid (${check.reason}): ${context.sourceHint}; or give a {message} of your own`);
+        const what = cause === 'message' ? 'is not set, so the default notification would go out' : 'announces the release in a notification';
+        const instead = cause === 'message' ? '; or give a {message} of your own' : '';
+        throw new inputError/* InputError */.dz(cause, `${what}, but this run's context leaves it invalid (${check.reason}): ${context.sourceHint}${instead}`);
     }
     const body = JSON.stringify(notification);
     return { kind: 'message', contentType: 'application/json', body, output: body };

@@ -76,7 +76,11 @@ async function main(): Promise<void> {
   try {
     settings = readSettings(process.argv.slice(2), process.env);
   } catch (error) {
-    process.stderr.write(`webpubsub-emulator: ${(error as Error).message}\n\n${USAGE}`);
+    // A state file that cannot be used is not a misuse of the flags: its error alone, worded for the flag.
+    const { argument, message } = error as InvalidArgumentError;
+    const state = argument === 'options.state';
+    const text = state ? `--state${message.slice(argument.length)}` : (error as Error).message;
+    process.stderr.write(`webpubsub-emulator: ${text}\n${state ? '' : `\n${USAGE}`}`);
     process.exitCode = 2;
     return;
   }

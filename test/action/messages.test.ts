@@ -43,6 +43,7 @@ describe('connection-string', () => {
   test('a bare URL: points to endpoint + access-key', async () => {
     const error = await refused({ 'connection-string': emulator.endpoint });
     expect(error).toContain("::error::Input 'connection-string' is a URL, not a connection string: give the URL as endpoint with access-key");
+    expect(error).not.toContain('[redacted]');
   });
 
   test('plain http to a remote host: names the change to make, not an option the Action does not have', async () => {
@@ -83,6 +84,13 @@ describe('the default notification outside a workflow run', () => {
     expect(error).toContain("::error::Input 'message' is not set, so the default notification would go out");
     expect(error).toContain('repository must not be empty');
     expect(error).toContain('GITHUB_REPOSITORY');
+  });
+
+  test('with release-tag, the error names release-tag, not the message the user never meant to give', async () => {
+    const error = await refused({ 'release-tag': 'v1.0.0', 'dry-run': 'true' }, bare);
+    expect(error).toContain("::error::Input 'release-tag' announces the release in a notification, but this run's context leaves it invalid");
+    expect(error).toContain('GITHUB_RUN_ID');
+    expect(error).not.toContain('give a message');
   });
 
   test('a dry run refuses it too, and a message of your own goes out', async () => {

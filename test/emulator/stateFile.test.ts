@@ -135,7 +135,8 @@ describe('a state file that is not one', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const code = await new Promise((resolve) => child.once('exit', resolve));
     expect(code).toBe(2);
-    expect(stderr).toContain(`options.state ${state} is corrupt: not JSON`);
+    expect(stderr).toContain(`--state ${state} is corrupt: not JSON`);
+    expect(stderr).not.toContain('Usage:');
     expect(stdout).toBe('');
   });
 });
