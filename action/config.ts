@@ -255,13 +255,13 @@ function checkTransport(name: string, href: string, what: string): void {
 function readMessage(input: (name: string) => string, contentType: ContentTypeInput, scope: TemplateScope): Message | undefined {
   const inline = input('message');
   const file = input('message-file');
-  if (inline && file) throw new InputError('message', 'and message-file are both set: give one');
+  if (inline && file) throw new InputError('message', 'and {message-file} are both set: give one');
   if (!inline && !file) {
-    if (contentType !== 'auto') throw new InputError('content-type', 'applies to message or message-file; the default notification is always JSON');
+    if (contentType !== 'auto') throw new InputError('content-type', 'applies to {message} or {message-file}; the default notification is always JSON');
     return undefined;
   }
   if (inline) {
-    if (contentType === 'binary') throw new InputError('content-type', 'binary needs message-file: an inline message is text');
+    if (contentType === 'binary') throw new InputError('content-type', 'binary needs {message-file}: an inline message is text');
     return prepareMessage('message', Buffer.from(inline), contentType, scope);
   }
   const workspace = scope.env.GITHUB_WORKSPACE || process.cwd();

@@ -1,6 +1,6 @@
 /**
  * The part of `@actions/core` the Action uses. Modules take it as a parameter (STYLE §6), so unit tests pass a fake
- * and only index.ts imports the real one.
+ * and index.ts passes action/workflowCore.ts's, which loads the real one only for an OIDC token.
  */
 import type * as actionsCore from '@actions/core';
 

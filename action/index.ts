@@ -1,5 +1,8 @@
-/** The Action's entry, as the runner starts it (`node dist/index.js`): the real `@actions/core`, then run(). */
-import * as core from '@actions/core';
+/**
+ * The Action's entry, as the runner starts it (`node dist/index.js`): the workflow commands (action/workflowCore.ts,
+ * which loads `@actions/core` only for an OIDC token), then run().
+ */
 import { run } from './main.js';
+import { workflowCore } from './workflowCore.js';
 
-await run(core);
+await run(workflowCore());

@@ -6,6 +6,7 @@
  */
 import { checkNotification } from '../browser/checkNotification.js';
 import { redact } from '../shared/logger.js';
+import { isRetriedStatus } from '../shared/pipeline.js';
 import type { WebPubSubRequest } from '../shared/requests.js';
 import type { WebPubSubServiceClient } from '../shared/hubClient.js';
 import { buildCloseRequest, buildWaveRequests, close } from './close.js';
@@ -112,12 +113,16 @@ export async function runWith(runner: Runner): Promise<RunResult> {
   }
 }
 
-/** What kind of failure an error is, for a front-end's exit code. An error may say itself (releaseTag.ts does). */
+/**
+ * What kind of failure an error is, for a front-end's exit code. An error may say itself (releaseTag.ts does). A
+ * 4xx is a refusal; a 5xx, or a 408 or 429 still answered after every retry, is an outage.
+ */
 function failureKind(error: unknown, closed: number | undefined): FailureKind {
   if (isInputError(error)) return 'input';
   if (closed) return 'partial';
   const { failureKind: kind, status } = (error ?? {}) as { failureKind?: FailureKind; status?: unknown };
-  return kind ?? (typeof status === 'number' ? 'refused' : 'unreachable');
+  if (kind) return kind;
+  return typeof status === 'number' && status < 500 && !isRetriedStatus(status) ? 'refused' : 'unreachable';
 }
 
 /**

@@ -64,8 +64,9 @@ export interface Runner {
 }
 
 /**
- * What failed: a bad input (nothing was sent); the service answered with an error status; the service (or the
- * GitHub API) could not be reached or did not answer in time; part of a multi-request operation went through.
+ * What failed: a bad input (nothing was sent); the service refused the request (a 4xx); the service (or the
+ * GitHub API) could not be reached, did not answer in time, or kept failing (5xx, 408, 429) after every retry;
+ * part of a multi-request operation went through.
  */
 export type FailureKind = 'input' | 'refused' | 'unreachable' | 'partial';
 

@@ -5,6 +5,7 @@
  * rules between inputs.
  */
 import { type FrontEnd, type InputDefinition, inputDefinition, inputsOf, ruleOf } from './inputs.js';
+import { editDistance } from './editDistance.js';
 import { InputError } from './inputError.js';
 import type { Runner } from './runner.js';
 import { describe } from '../shared/validate.js';
@@ -125,19 +126,4 @@ export function closestName(name: string, known: readonly string[]): string {
     if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
   }
   return best;
-}
-
-/** Levenshtein distance, with an adjacent swap counted as one edit (the typical typo: tll for ttl). */
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) rows[0]![j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
-      rows[i]![j] = best;
-    }
-  }
-  return rows[a.length]![b.length]!;
 }

@@ -31,22 +31,32 @@ export function timeProcess(node: string, args: string[], env: NodeJS.ProcessEnv
 
 /** A chunk of dist/ a path loads, recognized by a string only that chunk's code holds. */
 const PATH_MARKERS: { path: string; markers: string[] }[] = [
-  { path: 'Microsoft Entra (OIDC)', markers: ['client-assertion-type:jwt-bearer'] },
+  { path: 'Microsoft Entra (OIDC)', markers: ['client-assertion-type:jwt-bearer', 'ACTIONS_ID_TOKEN_REQUEST_URL'] },
   { path: 'release-tag', markers: ['fetchRelease', 'octokit'] },
 ];
 
-/** What each path loads from dist/: the entry, plus the lazily loaded chunks its code is in. */
+/** The chunks each `import()` of the bundle loads together, by file name. */
+function importGroups(code: string): string[][] {
+  const groups: string[][] = [];
+  for (const [, many, one] of code.matchAll(/Promise\.all\(\/\* import\(\) \*\/\[([^\]]*)\]\)|__nccwpck_require__\.e\(\/\* import\(\) \*\/ (\d+)\)/g)) {
+    const ids = one ? [one] : [...many!.matchAll(/\.e\((\d+)\)/g)].map((match) => match[1]!);
+    groups.push(ids.map((id) => `${id}.index.js`));
+  }
+  return groups;
+}
+
+/** What each path loads from dist/: the entry, plus the lazily loaded chunks its code is in and those loaded with them. */
 function bundleByPath(): { path: string; files: string[]; bytes: number }[] {
   const dist = join(ROOT, 'dist');
-  const chunks = readdirSync(dist).filter((name) => name.endsWith('.js') && name !== 'index.js');
+  const names = readdirSync(dist).filter((name) => name.endsWith('.js'));
+  const text = new Map(names.map((name) => [name, readFileSync(join(dist, name), 'utf8')]));
+  const groups = names.flatMap((name) => importGroups(text.get(name)!));
   const size = (name: string) => statSync(join(dist, name)).size;
   const paths = [{ path: 'send or close with a connection string', files: ['index.js'] }];
   for (const { path, markers } of PATH_MARKERS) {
-    const own = chunks.filter((name) => {
-      const text = readFileSync(join(dist, name), 'utf8');
-      return markers.some((marker) => text.includes(marker));
-    });
-    paths.push({ path, files: ['index.js', ...own] });
+    const own = names.filter((name) => name !== 'index.js' && markers.some((marker) => text.get(name)!.includes(marker)));
+    const withThem = groups.filter((group) => group.some((name) => own.includes(name))).flat();
+    paths.push({ path, files: ['index.js', ...new Set([...withThem, ...own].sort())] });
   }
   return paths.map(({ path, files }) => ({ path, files, bytes: files.reduce((sum, name) => sum + size(name), 0) }));
 }

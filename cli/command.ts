@@ -37,13 +37,7 @@ export async function runCommand(operation: Operation, argv: readonly string[], 
   }
 }
 
-/**
- * The exit code of a run. A failure that fail-on-error: false turned into a warning exits 0, as the step goes on.
- * A status of 408, 429 or 5xx after every retry is an outage, not a refusal.
- */
-export function exitCodeOf({ failure, outputs }: RunResult): number {
-  if (!failure?.failsStep) return EXIT_CODES.ok;
-  const status = Number(outputs.status);
-  if (failure.kind === 'refused' && (status >= 500 || status === 408 || status === 429)) return EXIT_CODES.unreachable;
-  return EXIT_CODES[failure.kind];
+/** The exit code of a run. A failure that fail-on-error: false turned into a warning exits 0, as the step goes on. */
+export function exitCodeOf({ failure }: RunResult): number {
+  return failure?.failsStep ? EXIT_CODES[failure.kind] : EXIT_CODES.ok;
 }

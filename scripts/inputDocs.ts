@@ -79,7 +79,8 @@ export function inputsTable(frontEnd: FrontEnd): string {
     const rows = inputsOf('action').map((input) => `| \`${input.name}\` | ${defaultCell(input, 'action')} | ${describe(input)} |`);
     return ['| Input | Default | Description |', '|---|---|---|', ...rows].join('\n');
   }
-  const rows = inputsOf('cli').map((input) => {
+  // On the CLI the operation is the command (`webpubsub-action send|close`), not a flag: --operation is refused.
+  const rows = inputsOf('cli').filter((input) => input.name !== 'operation').map((input) => {
     const flag = `\`--${input.name}\`${input.file ? `, \`--${input.name}-file\`` : ''}`;
     return `| ${flag} | ${input.envVar ? `\`${input.envVar}\`` : ''} | ${defaultCell(input, 'cli')} | ${describe(input)} |`;
   });

@@ -3,7 +3,8 @@
  * HTTP_PROXY and NO_PROXY as the official SDK does (runners behind a corporate proxy depend on it); otherwise it is
  * a keep-alive Pool to the one origin the client talks to, the fast path.
  */
-import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
+import type { Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass } from 'undici';
+import { EnvHttpProxyAgent, Pool } from './undiciParts.js';
 
 /** Keep-alive sockets per client: enough for bulk work at the concurrency the callers use. */
 const CONNECTIONS = 64;
@@ -17,7 +18,7 @@ export function createDispatcher(origin: string, connectTimeoutMs: number, env: 
   if (!proxyFor(origin, env)) return new Pool(origin, options);
   // proxyTunnel false: http endpoints go to the proxy as absolute-form requests, as the official SDK's http agent
   // sends them (many proxies allow CONNECT to port 443 only); https endpoints always use a CONNECT tunnel.
-  return new EnvHttpProxyAgent({ ...options, proxyTunnel: false } as EnvHttpProxyAgent.Options);
+  return new EnvHttpProxyAgent({ ...options, proxyTunnel: false } as EnvHttpProxyAgentClass.Options);
 }
 
 /** The proxy EnvHttpProxyAgent would use for the origin's scheme (NO_PROXY aside), if a variable names one. */

@@ -3,12 +3,13 @@
  * `(next) => (request) => Promise<response>`; only the retry policy loops or sleeps.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { util, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError, type RequestFacts } from './errors.js';
 import type { Log } from './logger.js';
 import type { HttpMethod } from './operations.js';
 import type { WebPubSubResponse } from './requests.js';
 import type { TokenSource } from './tokens.js';
+import { parseHeaders } from './undiciParts.js';
 
 export interface PipelineRequest {
   operation: string;
@@ -78,6 +79,11 @@ export interface RetryOptions {
 /** The code of the transport's error when an attempt outlives the per-attempt timeout. */
 const ATTEMPT_TIMEOUT = 'ATTEMPT_TIMEOUT';
 const RETRY_STATUSES: ReadonlySet<number> = new Set([408, 429, 500, 502, 503, 504]);
+
+/** A status the pipeline retries: the service is busy or failing, not refusing the request. */
+export function isRetriedStatus(status: number): boolean {
+  return RETRY_STATUSES.has(status);
+}
 // Not UND_ERR_CLOSED: undici raises it for a dispatcher that was closed, which no retry can fix.
 const RETRY_ERROR_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET',
@@ -229,7 +235,7 @@ class Response implements WebPubSubResponse {
   }
 
   get headers(): WebPubSubResponse['headers'] {
-    return (this.#headers ??= util.parseHeaders(this.#raw));
+    return (this.#headers ??= parseHeaders(this.#raw));
   }
 
   toJSON() {

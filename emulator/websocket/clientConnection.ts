@@ -288,7 +288,8 @@ export class ClientConnection implements ConnectionRecord, UpstreamConnection, S
     if (this.#state === 'closed') return;
     const socket = this.#socket;
     this.#end(message);
-    if (!socket) return;
+    // A half-open socket hears nothing of the close either: its client finds out by its keep-alive.
+    if (!socket || this.#silent) return;
     if (this.protocol !== 'plain') socket.send(this.frames.disconnected(message));
     socket.close(close.code, close.reason);
   }

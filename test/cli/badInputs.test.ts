@@ -161,10 +161,10 @@ const cases: [string, () => Case, RegExp][] = [
   [
     'a message and a message file',
     () => ({ args: ['--hub', 'chat', '--message', 'x', '--message-file', join(dir, 'message.json')] }),
-    /--message and (--)?message-file are both set/,
+    /--message and --message-file are both set/,
   ],
   ['a missing message file', () => ({ args: ['--hub', 'chat', '--message-file', join(dir, 'missing.json')] }), /--message-file must name a readable file/],
-  ['binary inline', () => ({ args: ['--hub', 'chat', '--message', 'x', '--content-type', 'binary'] }), /--content-type binary needs (--)?message-file/],
+  ['binary inline', () => ({ args: ['--hub', 'chat', '--message', 'x', '--content-type', 'binary'] }), /--content-type binary needs --message-file/],
   ['a close flag on send', () => ({ args: ['--hub', 'chat', '--reason', 'bye'] }), /--reason applies to the close command only/],
   ['a send flag on close', () => ({ command: 'close', args: ['--hub', 'chat', '--message', 'hi'] }), /--message applies to the send command only/],
   ['waves of a hub', () => ({ command: 'close', args: ['--hub', 'chat', '--batch-size', '5'] }), /--batch-size .*needs --target group/],

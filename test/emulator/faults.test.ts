@@ -11,7 +11,7 @@ import { DEFAULT_FAULT_KINDS, Emulator, startEmulator, type ClientFaultOptions, 
 import { WebPubSubServiceClient, buildSendToAllRequest } from '../../shared/index.js';
 import { until } from '../helpers/inbox.js';
 import { uniqueName } from '../helpers/names.js';
-import { connectJson, messagesUntil, refusedHandshake, type TestSocket } from '../helpers/sockets.js';
+import { connectJson, messagesUntil, openSocket, RELIABLE_PROTOCOL, refusedHandshake, type TestSocket } from '../helpers/sockets.js';
 
 let emulator: Emulator;
 let hub: string;
@@ -152,6 +152,17 @@ describe('client-connection faults', () => {
     await withClient({ maxRetries: 0 }, (client) => client.sendToAll('fence'));
     expect((await messagesUntil(recovery.socket, 'fence')).map((frame) => frame.data)).toEqual(['held']);
     // The silent socket got nothing: no pong, no message (the recovery cut it).
+    expect(socket.frames.size).toBe(0);
+  });
+
+  test('a half-open connection closed by the REST API ends in the emulator, and its socket hears nothing of it; a recovery is refused', async () => {
+    const { socket, connectionId, reconnectionToken, url } = await connect();
+    emulator.halfOpenConnection(connectionId);
+    await withClient({ maxRetries: 0 }, (client) => client.closeConnection(connectionId, { reason: 'redeploy' }));
+    expect(emulator.connections(hub)).toEqual([]);
+    const recovery = await openSocket(`${url}&awps_connection_id=${connectionId}&awps_reconnection_token=${reconnectionToken}`, RELIABLE_PROTOCOL);
+    sockets.push(recovery);
+    expect((await recovery.closed).code).toBe(1008);
     expect(socket.frames.size).toBe(0);
   });
 

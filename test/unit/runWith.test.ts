@@ -134,6 +134,18 @@ describe("the kind of failure, for a front-end's exit code", () => {
     expect(result).toMatchObject({ ok: false, failure: { kind: 'unreachable', failsStep: false } });
   });
 
+  test('unreachable: a 503 after every retry is an outage, not a refusal', async () => {
+    const failing = await startEmulator({ port: 0, faults: { rate: 1, kinds: ['unavailable'] } });
+    try {
+      const { runner, record } = fakeRunner('cli', { 'connection-string': failing.connectionString, hub: 'h', message: 'hi', retries: '1' });
+      const result = await runWith(runner);
+      expect(result.failure).toEqual({ kind: 'unreachable', message: record.failed[0], failsStep: true });
+      expect(result.outputs).toMatchObject({ ok: 'false', status: '503', attempts: '2' });
+    } finally {
+      await failing.close();
+    }
+  });
+
   test('partial: a close in waves that fails after a wave went through', async () => {
     const fixture = new HubFixture(emulator);
     try {
