@@ -11,7 +11,7 @@ import type { ActivityFeed, RestActivity } from '../common/activity.js';
 import type { AccessTokenVerifier } from '../common/accessTokens.js';
 import type { EmulatorLogger } from '../common/logger.js';
 import { errors } from '../common/errors.js';
-import type { FaultInjector } from '../faults/faults.js';
+import type { Fault, FaultInjector } from '../faults/faults.js';
 import type { Handler } from './handlers/index.js';
 import { knownQueryNames, parseRestRequest, type RestRequest } from './restRequest.js';
 import type { RouteMatch, Router } from './routes.js';
@@ -65,7 +65,9 @@ export function createRequestListener(context: RequestListenerContext): RequestL
     void (async () => {
       try {
         // 2. Faults: a drill's fault strikes first, before the emulator even looks at the request.
-        if (await applyFault(state, faults)) return;
+        // (No await without a fault: most requests draw none, and each await is a turn of the microtask queue.)
+        const fault = faults.draw();
+        if (fault && (await applyFault(state, fault))) return;
         // 3. Dispatch: match a row of the operations table (404 or 405 otherwise).
         if (!req.headers.host) throw errors.missingHost();
         const route = (state.route = router.match(state.method, state.path));
@@ -128,11 +130,8 @@ function createState(req: IncomingMessage, res: ServerResponse): RequestState {
 }
 
 /** Acts on a drawn fault; true when the request is finished (answered or reset). */
-async function applyFault(state: RequestState, faults: FaultInjector): Promise<boolean> {
-  const fault = faults.draw();
-  switch (fault?.kind) {
-    case undefined:
-      return false;
+async function applyFault(state: RequestState, fault: Fault): Promise<boolean> {
+  switch (fault.kind) {
     case 'latency':
       await sleep(fault.ms);
       return false;
