@@ -4,9 +4,9 @@
  * for an access token to Web PubSub. No Azure CLI, no azure/login step, no stored secret. The CLI makes the same
  * exchange with another CI's federated token, or a client secret (cli/entra.ts).
  */
-import { request } from 'undici';
 import type { TokenCredential } from '../shared/credentials.js';
 import { createDispatcher } from '../shared/dispatcher.js';
+import { requestOn } from '../shared/undiciParts.js';
 import { redact } from '../shared/logger.js';
 import type { ActionCore } from './core.js';
 
@@ -71,14 +71,18 @@ export function createEntraCredential(settings: EntraSettings, timeoutMs: number
             ]
           : [['client_secret', proof.secret]]) as [string, string][]),
       ]);
-      const dispatcher = createDispatcher(new URL(tokenUrl).origin, timeoutMs);
+      const { origin, pathname } = new URL(tokenUrl);
+      // The dispatcher's own request, not undici's top-level one: that would load all of undici's index (fetch,
+      // WebSocket, the cache) into every process that signs in, the CLI's start-up included.
+      const dispatcher = createDispatcher(origin, timeoutMs);
       try {
-        const response = await request(tokenUrl, {
+        const response = await requestOn(dispatcher, {
+          origin,
+          path: pathname,
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
           body: form.toString(),
-          dispatcher,
-          signal: options?.abortSignal,
+          signal: options?.abortSignal ?? undefined,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
         });

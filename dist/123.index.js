@@ -10,15 +10,9 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   createEntraCredential: () => (/* binding */ createEntraCredential),
 /* harmony export */   createGitHubOidcCredential: () => (/* binding */ createGitHubOidcCredential)
 /* harmony export */ });
-/* harmony import */ var undici__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6752);
-/* harmony import */ var _shared_dispatcher_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8123);
+/* harmony import */ var _shared_dispatcher_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8123);
+/* harmony import */ var _shared_undiciParts_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4330);
 /* harmony import */ var _shared_logger_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(922);
-/**
- * Microsoft Entra through GitHub OIDC, in-process: the job's OIDC token (from the runner's token endpoint) is
- * exchanged at Entra's token endpoint as a client assertion (client-credentials grant with a federated credential)
- * for an access token to Web PubSub. No Azure CLI, no azure/login step, no stored secret. The CLI makes the same
- * exchange with another CI's federated token, or a client secret (cli/entra.ts).
- */
 
 
 
@@ -66,14 +60,18 @@ function createEntraCredential(settings, timeoutMs, proof, mask) {
                     ]
                     : [['client_secret', proof.secret]]),
             ]);
-            const dispatcher = (0,_shared_dispatcher_js__WEBPACK_IMPORTED_MODULE_1__/* .createDispatcher */ .S)(new URL(tokenUrl).origin, timeoutMs);
+            const { origin, pathname } = new URL(tokenUrl);
+            // The dispatcher's own request, not undici's top-level one: that would load all of undici's index (fetch,
+            // WebSocket, the cache) into every process that signs in, the CLI's start-up included.
+            const dispatcher = (0,_shared_dispatcher_js__WEBPACK_IMPORTED_MODULE_0__/* .createDispatcher */ .S)(origin, timeoutMs);
             try {
-                const response = await (0,undici__WEBPACK_IMPORTED_MODULE_0__.request)(tokenUrl, {
+                const response = await (0,_shared_undiciParts_js__WEBPACK_IMPORTED_MODULE_1__/* .requestOn */ .fQ)(dispatcher, {
+                    origin,
+                    path: pathname,
                     method: 'POST',
                     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
                     body: form.toString(),
-                    dispatcher,
-                    signal: options?.abortSignal,
+                    signal: options?.abortSignal ?? undefined,
                     headersTimeout: timeoutMs,
                     bodyTimeout: timeoutMs,
                 });

@@ -17,7 +17,7 @@ export const modules = {
  * with `failureKind` 'unreachable' when the API did not answer, 'refused' when it answered with an error.
  */
 async function fetchRelease(tag, token, context) {
-    const { getOctokit } = await Promise.all(/* import() */[__webpack_require__.e(752), __webpack_require__.e(785)]).then(__webpack_require__.bind(__webpack_require__, 2785));
+    const { getOctokit } = await Promise.all(/* import() */[__webpack_require__.e(119), __webpack_require__.e(785)]).then(__webpack_require__.bind(__webpack_require__, 2785));
     const octokit = getOctokit(token, { baseUrl: context.apiUrl });
     const [owner, repo] = context.repository.split('/');
     try {

@@ -11,3 +11,7 @@ declare module 'undici/lib/core/util.js' {
   const value: unknown;
   export default value;
 }
+declare module 'undici/lib/api/api-request.js' {
+  const value: unknown;
+  export default value;
+}
