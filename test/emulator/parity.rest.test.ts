@@ -275,10 +275,12 @@ describe('paging of group members', () => {
 
   test('members come ordered by connection id, ordinal, across pages the official SDK follows', async () => {
     fixture = env.fixture();
-    const ids = (await Promise.all(Array.from({ length: 5 }, () => fixture.connect({ groups: ['crowd'] })))).map((c) => c.connectionId);
-    const listed: string[] = [];
-    for await (const member of await fixture.official.group('crowd').listConnections({ maxPageSize: 2 })) listed.push(member.connectionId);
-    expect(listed).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    const ids = (await Promise.all(Array.from({ length: 12 }, () => fixture.connect({ groups: ['crowd'] })))).map((c) => c.connectionId);
+    for (const maxPageSize of [2, 5, 12]) {
+      const listed: string[] = [];
+      for await (const member of await fixture.official.group('crowd').listConnections({ maxPageSize })) listed.push(member.connectionId);
+      expect(listed).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    }
   });
 
   test('the continuation token is opaque and tamper-proof: a changed one is a 400 Error.BadRequest', async () => {

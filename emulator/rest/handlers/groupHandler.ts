@@ -62,10 +62,9 @@ export class GroupHandler extends ResourceHandler {
     };
     const binding = { hub: request.hub.toLowerCase(), group: request.params.group!, maxPageSize };
     const after = continuationToken === undefined ? undefined : openToken(continuationToken, binding);
-    const members = [...this.#members(request)].sort((a, b) => compare(a.connectionId, b.connectionId));
-    const start = after === undefined ? 0 : members.findIndex((member) => compare(member.connectionId, after) > 0);
-    const remaining = start === -1 ? [] : members.slice(start);
-    const page = remaining.slice(0, Math.min(maxPageSize, top ?? Infinity));
+    const members = [...this.#members(request)];
+    const remaining = after === undefined ? members : members.filter((member) => compare(member.connectionId, after) > 0);
+    const page = smallest(remaining, Math.min(maxPageSize, top ?? Infinity), byConnectionId);
     const value = page.map(toMember);
     const left = top === undefined ? undefined : top - page.length;
     if (page.length === remaining.length || left === 0) return { value };
@@ -101,6 +100,35 @@ export class GroupHandler extends ResourceHandler {
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byConnectionId = (a: ConnectionRecord, b: ConnectionRecord): number => compare(a.connectionId, b.connectionId);
+
+/**
+ * The `k` smallest items, in order, through a bounded max-heap: each page of a large group costs O(n log k), where
+ * sorting the whole group for every page made a paged listing of n members cost O(n² log n / k).
+ */
+function smallest<T>(items: T[], k: number, order: (a: T, b: T) => number): T[] {
+  if (items.length <= k) return items.sort(order);
+  const heap: T[] = [];
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const item of items) {
+    if (heap.length < k) {
+      heap.push(item);
+      for (let i = heap.length - 1, parent = (i - 1) >> 1; i > 0 && order(heap[i]!, heap[parent]!) > 0; i = parent, parent = (i - 1) >> 1) swap(i, parent);
+    } else if (order(item, heap[0]!) < 0) {
+      heap[0] = item;
+      for (let i = 0; ; ) {
+        const [left, right] = [2 * i + 1, 2 * i + 2];
+        let largest = i;
+        if (left < k && order(heap[left]!, heap[largest]!) > 0) largest = left;
+        if (right < k && order(heap[right]!, heap[largest]!) > 0) largest = right;
+        if (largest === i) break;
+        swap(i, largest);
+        i = largest;
+      }
+    }
+  }
+  return heap.sort(order);
+}
 
 const toMember = (connection: ConnectionRecord) => ({ connectionId: connection.connectionId, userId: connection.userId });
 
