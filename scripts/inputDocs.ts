@@ -80,10 +80,12 @@ export function inputsTable(frontEnd: FrontEnd): string {
     return ['| Input | Default | Description |', '|---|---|---|', ...rows].join('\n');
   }
   // On the CLI the operation is the command (`webpubsub-action send|close`), not a flag: --operation is refused.
-  const rows = inputsOf('cli').filter((input) => input.name !== 'operation').map((input) => {
-    const flag = `\`--${input.name}\`${input.file ? `, \`--${input.name}-file\`` : ''}`;
-    return `| ${flag} | ${input.envVar ? `\`${input.envVar}\`` : ''} | ${defaultCell(input, 'cli')} | ${describe(input)} |`;
-  });
+  const rows = inputsOf('cli')
+    .filter((input) => input.name !== 'operation')
+    .map((input) => {
+      const flag = `\`--${input.name}\`${input.file ? `, \`--${input.name}-file\`` : ''}`;
+      return `| ${flag} | ${input.envVar ? `\`${input.envVar}\`` : ''} | ${defaultCell(input, 'cli')} | ${describe(input)} |`;
+    });
   return ['| Flag | Environment | Default | Description |', '|---|---|---|---|', ...rows].join('\n');
 }
 
