@@ -94,12 +94,10 @@ export class ActivityFeed {
   }
 }
 
-/** A URL without its query, fragment or credentials (a function key in `?code=` stays out of sight). */
+/**
+ * A URL, or an event handler's URL template, without its query, fragment or credentials (a function key in
+ * `?code=` stays out of sight). Cut as text, not parsed, so a template's `{hub}` and `{event}` stay as written.
+ */
 export function withoutSecrets(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return url.replace(/[?#].*$/s, '');
-  }
+  return url.replace(/[?#].*$/s, '').replace(/^(\w+:\/\/)[^/@]*@/, '$1');
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redact } from '../../shared/logger.js';
-import type { Activity, ActivityFeed } from '../common/activity.js';
+import { type Activity, type ActivityFeed, withoutSecrets } from '../common/activity.js';
 import type { GrantLog } from '../state/grantLog.js';
 import type { OutboundMessage } from '../state/outboundMessage.js';
 import type { WireProtocol } from '../state/store.js';
@@ -141,7 +141,7 @@ export class LiveView {
     };
     for (const [name, handlers] of this.#context.eventHandlers()) {
       hubOf(name).eventHandlers = handlers.map(({ urlTemplate, userEventPattern, systemEvents }) => ({
-        url: templateWithoutSecrets(urlTemplate),
+        url: withoutSecrets(urlTemplate),
         userEvents: userEventPattern ?? '',
         systemEvents: systemEvents ?? [],
       }));
@@ -266,9 +266,6 @@ export class LiveView {
     for (const page of this.#pages) page.write(line);
   }
 }
-
-/** A URL template without query, fragment or credentials; its `{hub}` and `{event}` stay as written. */
-const templateWithoutSecrets = (template: string) => template.replace(/[?#].*$/s, '').replace(/^(\w+:\/\/)[^/@]*@/, '$1');
 
 function send(res: ServerResponse, status: number, type: string, body: string): void {
   res.writeHead(status, {
