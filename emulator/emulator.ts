@@ -105,6 +105,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
   readonly #grants = new GrantLog();
   #liveView: LiveView | undefined;
   #stateFile: StateFile | undefined;
+  /** The state file as the constructor read it, for the first start; a later start reads what close wrote. */
+  #firstState: { saved: SavedState | undefined } | undefined;
 
   /**
    * @throws InvalidArgumentError naming a bad option.
@@ -113,6 +115,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     super();
     this.#options = resolveOptions(options);
     const saved = this.#options.state === undefined ? undefined : readStateFile(this.#options.state);
+    this.#firstState = { saved };
     if (this.#options.hubSettings === undefined && saved?.hubSettings) {
       this.#options.hubs = savedHubs(this.#options.state!, saved);
       this.#options.hubSettings = saved.hubSettings as ResolvedOptions['hubSettings'];
@@ -184,8 +187,8 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
 
   async #listen(): Promise<this> {
     const { state, ui } = this.#options;
-    // Read again: a restarted emulator loads what its close wrote.
-    if (state !== undefined) this.#stateFile = this.#openStateFile(state, readStateFile(state));
+    if (state !== undefined) this.#stateFile = this.#openStateFile(state, this.#firstState ? this.#firstState.saved : readStateFile(state));
+    this.#firstState = undefined;
     const liveView = (this.#liveView = ui && this.#openLiveView(ui));
     const rest = createRequestListener({
       router: new Router(),
