@@ -211,6 +211,8 @@ class Listener implements NotificationListener {
   readonly #shown = () => {
     if (browserGlobals.document?.visibilityState !== 'hidden') this.#woken();
   };
+  /** The page events that make the listener try at once, each with its listener: added at start, removed at stop. */
+  readonly #pageListeners = pageEvents().map(([source, type]) => [source, type, type === 'online' ? this.#wake : this.#shown] as const);
 
   constructor(options: NotificationListenerOptions) {
     checkOptions(options);
@@ -221,7 +223,7 @@ class Listener implements NotificationListener {
     this.#backoff = resolveBackoff(options.backoff);
     this.#keepAlive = resolveKeepAlive(options.keepAlive);
     this.#maxRefusals = options.maxRefusals ?? DEFAULT_MAX_REFUSALS;
-    for (const [source, type] of pageEvents()) source.addEventListener(type, type === 'online' ? this.#wake : this.#shown);
+    for (const [source, type, listener] of this.#pageListeners) source.addEventListener(type, listener);
     void this.#connect();
   }
 
@@ -243,7 +245,7 @@ class Listener implements NotificationListener {
   #stop(): void {
     this.#state = 'stopped';
     this.#stopTimers();
-    for (const [source, type] of pageEvents()) source.removeEventListener(type, type === 'online' ? this.#wake : this.#shown);
+    for (const [source, type, listener] of this.#pageListeners) source.removeEventListener(type, listener);
   }
 
   async #connect(): Promise<void> {
@@ -312,8 +314,6 @@ class Listener implements NotificationListener {
     });
     socket.addEventListener('close', ({ code, reason }) => {
       if (socket !== this.#socket) return;
-      browserGlobals.clearTimeout(this.#timer);
-      this.#timer = undefined;
       this.#lost(code, goodbye ?? (refusedWith ? `the service refused the connection (HTTP ${refusedWith})` : reason || describeClose(code)), {
         opened,
         connected,
@@ -360,7 +360,7 @@ class Listener implements NotificationListener {
    */
   #lost(code: number, reason: string, how: { opened: boolean; connected: boolean; closedByService: boolean }): void {
     this.#socket = undefined;
-    this.#stopTick();
+    this.#stopTimers();
     if (this.#stopped) return;
     const now = Date.now();
     if (how.connected) {
@@ -375,20 +375,23 @@ class Listener implements NotificationListener {
       // A healthy connection the service closed is replaced at once: what is sent meanwhile is the gap. The crowd a
       // close sends back is spread where it is closed (the Action closes in waves: batch-size, batch-interval);
       // only failed attempts back off, with jitter.
-      this.#state = 'connecting';
-      this.#gap ??= { since: this.#lastFrameAt, reason };
-      this.#retry(code, reason, 0);
+      this.#startOver(code, reason, { since: this.#lastFrameAt, reason });
       return;
     }
     if (this.#state === 'recovering' && (how.closedByService || now > this.#recovery.until)) {
       // Refused for this client alone (no crowd to spread out): the sooner the new connection, the smaller the gap.
-      this.#state = 'connecting';
-      this.#gap ??= { since: this.#recovery.since, reason: `the connection could not be recovered: ${reason}` };
-      this.#retry(code, reason, 0);
+      this.#startOver(code, reason, { since: this.#recovery.since, reason: `the connection could not be recovered: ${reason}` });
       return;
     }
     if (!how.opened && !isOffline()) this.#refusals++;
     this.#retry(code, reason);
+  }
+
+  /** A new connection at once, in place of one that is gone: `gap` is reported once it is up (the first gap wins). */
+  #startOver(code: number, reason: string, gap: GapEvent): void {
+    this.#state = 'connecting';
+    this.#gap ??= gap;
+    this.#retry(code, reason, 0);
   }
 
   /** Schedules the next attempt (or gives up) and tells the app, unless the listener is closed. */

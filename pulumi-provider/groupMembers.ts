@@ -26,7 +26,7 @@ const CONCURRENCY = 8;
 const PAGE_SIZE = 200;
 
 /** An OData string literal: quoted, with `'` doubled. */
-const literal = (id: string): string => (id.includes("'") ? `'${id.replace(/'/g, "''")}'` : `'${id}'`);
+const literal = (id: string): string => `'${id.replace(/'/g, "''")}'`;
 
 /** `field in (...)` filters covering `ids`, each within the item and length bounds. */
 function filtersFor(field: MemberField, ids: readonly string[]): string[] {
