@@ -422,6 +422,13 @@ export function ruleOf(input: InputDefinition): string | undefined {
   }
 }
 
+/** An input's description, followed by its rule unless the description states it, in one front-end's words. */
+export function describeInput(input: InputDefinition, mentions: Mentions): string {
+  const rule = ruleOf(input);
+  const { description } = input;
+  return wordMentions(rule && !description.includes(rule) ? `${description} Must be ${rule}.` : description, mentions);
+}
+
 /** How `{name}` and `{name=value}` in a description or rule are written on one front-end. */
 export interface Mentions {
   mention(input: string): string;

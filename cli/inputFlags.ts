@@ -3,7 +3,7 @@
  * a secret is its environment variable, or `--<name>-file`. Nothing here but the mapping.
  */
 import { CLI_WORDING } from '../action/inputError.js';
-import { inputsOf, ruleOf, wordMentions, type InputDefinition } from '../action/inputs.js';
+import { describeInput, inputsOf, type InputDefinition } from '../action/inputs.js';
 import type { InputFlag } from './flags.js';
 
 /** An input as a flag, with what --help shows. */
@@ -16,7 +16,6 @@ export interface CliInput extends InputFlag {
 }
 
 export const INPUT_FLAGS: readonly CliInput[] = inputsOf('cli').map((definition) => {
-  const rule = ruleOf(definition);
   return {
     name: definition.name,
     boolean: definition.type.kind === 'boolean',
@@ -24,6 +23,6 @@ export const INPUT_FLAGS: readonly CliInput[] = inputsOf('cli').map((definition)
     ...(definition.secret && definition.envVar && { secret: { env: definition.envVar, file: definition.file === true } }),
     definition,
     default: definition.frontEndDefault?.cli ?? definition.default,
-    description: wordMentions(`${definition.description}${rule && !definition.description.includes(rule) ? ` Must be ${rule}.` : ''}`, CLI_WORDING),
+    description: describeInput(definition, CLI_WORDING),
   };
 });

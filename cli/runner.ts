@@ -8,7 +8,7 @@ import { CLI_WORDING } from '../action/inputError.js';
 import type { Runner } from '../action/runner.js';
 import type { NotificationSource } from '../shared/notification.js';
 import { detectCi } from './ci/detect.js';
-import type { CiReader } from './ci/types.js';
+import { type CiReader, shortRef } from './ci/types.js';
 import { CliInputError } from './cliInputError.js';
 import { createEntraCredentialFromEnv, ENTRA_ENV } from './entra.js';
 import { parseArgs, SOURCE_FLAGS, type ParsedArgs, type SourceFlag } from './flags.js';
@@ -89,7 +89,7 @@ function withFlags(source: NotificationSource, flags: ParsedArgs['source']): Not
     if (field === 'runUrl' || field === 'environment') result[field] = value || null;
     else result[field] = value;
     // A ref given alone names its short form too.
-    if (field === 'ref') result.refName = value.replace(/^refs\/(heads|tags)\//, '');
+    if (field === 'ref') result.refName = shortRef(value);
   }
   return result;
 }

@@ -13582,7 +13582,7 @@ function ruleFrom(argument, message) {
 /* harmony export */   Y: () => (/* binding */ ruleOf),
 /* harmony export */   mc: () => (/* binding */ INPUTS)
 /* harmony export */ });
-/* unused harmony exports OPERATIONS, TARGETS, CONTENT_TYPES, INPUT_GROUPS */
+/* unused harmony exports OPERATIONS, TARGETS, CONTENT_TYPES, INPUT_GROUPS, describeInput */
 /* harmony import */ var _shared_operations_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2656);
 /**
  * The one definition of the inputs: name, type, default, rule, the operations that use it, the description, and
@@ -13942,6 +13942,12 @@ function ruleOf(input) {
         default:
             return input.rule;
     }
+}
+/** An input's description, followed by its rule unless the description states it, in one front-end's words. */
+function describeInput(input, mentions) {
+    const rule = ruleOf(input);
+    const { description } = input;
+    return wordMentions(rule && !description.includes(rule) ? `${description} Must be ${rule}.` : description, mentions);
 }
 /** `{name}` and `{name=value}`, but never the `{{ … }}` of a template. */
 const MENTION = /(?<!\{)\{([a-z][a-z0-9-]*)(?:=([^{}]*))?\}(?!\})/g;

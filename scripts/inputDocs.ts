@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { ACTION_WORDING, CLI_WORDING } from '../action/inputError.js';
-import { type FrontEnd, INPUT_GROUPS, type InputDefinition, inputsOf, type Mentions, ruleOf, wordMentions } from '../action/inputs.js';
+import { describeInput, type FrontEnd, INPUT_GROUPS, type InputDefinition, inputsOf, type Mentions, wordMentions } from '../action/inputs.js';
 import { OUTPUTS } from '../action/outputs.js';
 
 const YAML_WIDTH = 118;
@@ -70,11 +70,7 @@ function defaultCell(input: InputDefinition, frontEnd: FrontEnd): string {
 /** The inputs table of a front-end's page. */
 export function inputsTable(frontEnd: FrontEnd): string {
   const mentions = markdownMentions(frontEnd);
-  const describe = (input: InputDefinition) => {
-    const rule = ruleOf(input);
-    const text = wordMentions(input.description, mentions);
-    return cell(rule && !text.includes(rule) ? `${text} Must be ${wordMentions(rule, mentions)}.` : text);
-  };
+  const describe = (input: InputDefinition) => cell(describeInput(input, mentions));
   if (frontEnd === 'action') {
     const rows = inputsOf('action').map((input) => `| \`${input.name}\` | ${defaultCell(input, 'action')} | ${describe(input)} |`);
     return ['| Input | Default | Description |', '|---|---|---|', ...rows].join('\n');
