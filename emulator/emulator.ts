@@ -141,6 +141,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
       loose: this.#options.loose,
       upstream: this.#upstream,
       onEvent: (event) => this.emit('event', event),
+      onGroupsChanged: () => this.#stateFile?.changed(),
       onError: (error) => this.#logError(error, 'client frame'),
     });
     this.#connectionHooks = {
@@ -469,7 +470,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     return this.#handleFrame(connection, data, isBinary);
   }
 
-  /** Keeps the grant log, and tells the state file what may have changed it. */
+  /** Keeps the grant log, and tells the state file what REST calls and connections changed (client joins tell it themselves). */
   #follow(activity: Activity): void {
     if (activity.kind === 'rest') {
       const { operation, params, status } = activity;
@@ -484,7 +485,7 @@ export class Emulator extends EventEmitter<EmulatorEvents> {
     } else if (activity.kind === 'disconnected') {
       this.#grants.forget(activity.connectionId);
       this.#stateFile?.changed();
-    } else if (activity.kind === 'connected' || (activity.kind === 'frame' && /"(join|leave)Group"/.test(activity.data.toString('latin1', 0, 64)))) {
+    } else if (activity.kind === 'connected') {
       this.#stateFile?.changed();
     }
   }

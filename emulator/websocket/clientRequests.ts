@@ -31,6 +31,8 @@ export interface ClientRequestContext {
   upstream: Upstream;
   /** Receives user events. */
   onEvent(event: ClientEvent): void;
+  /** A client joined or left a group (the state file keeps users' groups). */
+  onGroupsChanged?(): void;
   /** Reports an unexpected failure (the socket is closed with 1011). */
   onError(error: unknown): void;
 }
@@ -66,6 +68,7 @@ function handleFrame(context: ClientRequestContext, connection: ClientConnection
       if (!connection.permissions.has('joinLeaveGroup', frame.group)) return ack(connection, frame.ackId, ackErrors.forbiddenJoinLeave(frame.group));
       if (frame.type === 'joinGroup') hub.join(connection, frame.group);
       else hub.leave(connection, frame.group);
+      context.onGroupsChanged?.();
       return ack(connection, frame.ackId);
     case 'sendToGroup': {
       if (!firstTime(connection, frame.ackId)) return;

@@ -73,6 +73,24 @@ describe('what survives a restart', () => {
     await Promise.all([rest.close(), client.close(), back.client.close(), again.client.close(), anonymous.client.close()]);
   });
 
+  test("a client's own joinGroup is written while the emulator runs, wherever the frame names its type", async () => {
+    const state = join(dir, `${uniqueName('join')}.json`);
+    const hub = uniqueName('hub');
+    const emulator = await emulatorWith({ state });
+    const client = new WebPubSubServiceClient(emulator.connectionString, hub, { logLevel: 'off', retry: { maxRetries: 0 } });
+    const url = (await client.getClientAccessToken({ userId: 'carol', roles: ['webpubsub.joinLeaveGroup'] })).url;
+    const { socket } = await connectJson(url, 'json.webpubsub.azure.v1');
+    sockets.push(socket);
+    // The connection's own write first, so that the join cannot ride on it.
+    await until(() => readStateFile(state) !== undefined, 'the write after the connection');
+    // `type` after the first 64 bytes of the frame: the protocol does not order a frame's keys.
+    const group = `builds-${'x'.repeat(64)}`;
+    socket.send({ group, ackId: 1, type: 'joinGroup' });
+    expect(await socket.jsonWhere((frame) => frame.type === 'ack')).toMatchObject({ ackId: 1, success: true });
+    await until(() => readStateFile(state)?.hubs[hub]?.carol?.groups.includes(group) === true, 'the join written to the state file');
+    await client.close();
+  });
+
   test('a user who has not come back yet is kept through the next restart; hub settings are kept when the restart gives none', async () => {
     const state = join(dir, `${uniqueName('pending')}.json`);
     const hub = uniqueName('hub');
