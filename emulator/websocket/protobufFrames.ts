@@ -130,8 +130,10 @@ export function dataMessageBody(source: MessageSource, data: MessageData): Buffe
 /** The `DownstreamMessage` of a message; with a `sequenceId` for reliable connections. */
 export function dataMessageFrame(body: Buffer, sequenceId?: number): Buffer {
   if (sequenceId === undefined) return new WireWriter().bytes(DOWN.data, body).finish();
-  return new WireWriter().bytes(DOWN.data, Buffer.concat([body, varintKey(SEQUENCE_ID), varint(sequenceId)])).finish();
+  return new WireWriter().bytes(DOWN.data, [body, SEQUENCE_KEY, varint(sequenceId)]).finish();
 }
+
+const SEQUENCE_KEY = varintKey(SEQUENCE_ID);
 
 const downstream = (field: number, message: WireWriter | Buffer) =>
   new WireWriter().bytes(field, Buffer.isBuffer(message) ? message : message.finish()).finish();

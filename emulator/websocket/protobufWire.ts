@@ -106,10 +106,14 @@ export class WireWriter {
     return this.bytes(field, Buffer.from(value));
   }
 
-  /** A bytes field, or a nested message's bytes. */
-  bytes(field: number, value: Buffer): this {
-    this.#push(Buffer.concat([varint(field * 8 + LENGTH_DELIMITED), varint(value.length)]));
-    return this.#push(value);
+  /** A bytes field, or a nested message's bytes: whole, or as parts written one after another (not joined first). */
+  bytes(field: number, value: Buffer | readonly Buffer[]): this {
+    const parts = Buffer.isBuffer(value) ? [value] : value;
+    let length = 0;
+    for (const part of parts) length += part.length;
+    this.#push(Buffer.concat([varint(field * 8 + LENGTH_DELIMITED), varint(length)]));
+    for (const part of parts) this.#push(part);
+    return this;
   }
 
   finish(): Buffer {
@@ -133,9 +137,6 @@ export function varint(value: number): Buffer {
   bytes.push(value);
   return Buffer.from(bytes);
 }
-
-/** The key byte(s) of a length-delimited field, for callers that assemble a message around shared bytes. */
-export const lengthDelimitedKey = (field: number): Buffer => varint(field * 8 + LENGTH_DELIMITED);
 
 /** The key byte(s) of a varint field. */
 export const varintKey = (field: number): Buffer => varint(field * 8 + VARINT);
