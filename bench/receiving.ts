@@ -9,12 +9,14 @@
  *
  * `--quick` halves the notifications and the durations (the half-open scenario keeps the 24 s our keep-alive needs).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WebPubSubClient } from '@azure/web-pubsub-client';
 import { WebSocket } from 'ws';
 import { connectNotifications, type NotificationListener } from '../browser/index.js';
 import { startEmulator, type Emulator } from '../emulator/index.js';
 import { sampleNotification } from '../scripts/harness/sampleNotification.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
+import { percentile } from './measure.js';
 import { noteRatio, progress } from './targets.js';
 
 const RECEIVERS = 5;
@@ -239,13 +241,3 @@ function print(results: ScenarioResult[]): void {
 
 /** Milliseconds, to a tenth. */
 const ms = (n: number) => (Number.isNaN(n) ? '–' : n.toFixed(1));
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

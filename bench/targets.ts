@@ -23,6 +23,8 @@ export const TARGETS = {
   pulumiUpdate: { atLeast: 10 },
   /** The Action step against a bare Node 24 fetch. */
   actionVsFetch: { atMost: 1.1 },
+  /** The CLI's send, from an installed package, against a bare `node` fetch. */
+  cliVsFetch: { atMost: 1.2 },
 } satisfies Record<string, Bound>;
 
 export interface Ratio {
