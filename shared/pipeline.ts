@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError, type RequestFacts } from './errors.js';
+import { Deadlines } from './deadlines.js';
 import type { Log } from './logger.js';
 import type { HttpMethod } from './operations.js';
 import type { WebPubSubResponse } from './requests.js';
@@ -246,14 +247,16 @@ class Response implements WebPubSubResponse {
 /**
  * The last layer: one HTTP exchange over a keep-alive dispatcher, through undici's handler API: the answer is
  * collected straight into a string, with no stream or AbortController per request (those cost more than the rest
- * of the client together). The per-attempt timeout is a timer of its own, because undici's coarse timers (about
- * 1 s resolution) would stretch a 100 ms timeout tenfold.
+ * of the client together). The per-attempt timeout is ours (shared/deadlines.ts), because undici's coarse timers
+ * (about 1 s resolution) would stretch a 100 ms timeout tenfold.
  */
-export const createTransport =
-  (dispatcher: Dispatcher, { origin, pathPrefix, timeoutMs }: { origin: string; pathPrefix: string; timeoutMs: number }): Send =>
-  (request) =>
+export const createTransport = (dispatcher: Dispatcher, { origin, pathPrefix, timeoutMs }: { origin: string; pathPrefix: string; timeoutMs: number }): Send => {
+  const deadlines = new Deadlines<Exchange>(timeoutMs, expire);
+  return (request) =>
     new Promise((resolve, reject) => {
-      const exchange = new Exchange(resolve, reject, request.timeoutMs ?? timeoutMs, request.signal);
+      // An attempt cut short by the overall deadline has a timeout of its own, and so a timer of its own.
+      const attemptDeadlines = request.timeoutMs === undefined || request.timeoutMs === timeoutMs ? deadlines : new Deadlines(request.timeoutMs, expire);
+      const exchange = new Exchange(resolve, reject, attemptDeadlines, request.signal);
       try {
         const options: Dispatcher.DispatchOptions = {
           origin,
@@ -271,6 +274,7 @@ export const createTransport =
         exchange.onError(error as Error);
       }
     });
+};
 
 /**
  * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
@@ -279,7 +283,7 @@ export const createTransport =
 class Exchange implements Dispatcher.DispatchHandlers {
   #resolve: (response: WebPubSubResponse) => void;
   #reject: (error: Error) => void;
-  #timer: NodeJS.Timeout;
+  #deadlines: Deadlines<Exchange>;
   #signal: AbortSignal | undefined;
   #onAbort: (() => void) | undefined;
   #cancel: ((reason: Error) => void) | undefined;
@@ -288,10 +292,11 @@ class Exchange implements Dispatcher.DispatchHandlers {
   #rawHeaders: Buffer[] = [];
   #chunks: Buffer[] = [];
 
-  constructor(resolve: (response: WebPubSubResponse) => void, reject: (error: Error) => void, timeoutMs: number, signal: AbortSignal | undefined) {
+  constructor(resolve: (response: WebPubSubResponse) => void, reject: (error: Error) => void, deadlines: Deadlines<Exchange>, signal: AbortSignal | undefined) {
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#timer = setTimeout(expire, timeoutMs, this, timeoutMs);
+    this.#deadlines = deadlines;
+    deadlines.add(this);
     if (signal) {
       this.#signal = signal;
       this.#onAbort = () => this.stop(Object.assign(new Error('aborted by the caller'), { code: 'ABORTED' }));
@@ -333,7 +338,7 @@ class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   #finish(): void {
-    clearTimeout(this.#timer);
+    this.#deadlines.delete(this);
     if (this.#onAbort) this.#signal!.removeEventListener('abort', this.#onAbort);
   }
 }
