@@ -17,12 +17,11 @@
  * Sizes 1,000 and 10,000 clients; `npm run bench -- emulator --quick` runs 1,000 and 2,000 for a small machine.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startEmulator } from '../emulator/index.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
+import { Child as BenchChild, roleOf } from './child.js';
 import { fmt, median } from './measure.js';
 import { checkTarget, noteRatio, progress, TARGETS } from './targets.js';
 
@@ -51,38 +50,10 @@ type Reply = { ready: string } | { memory: Memory } | { cpu: number } | { done: 
  */
 type Command = 'memory' | 'cpu' | 'broadcast' | { arm: number };
 
-/** A child process spoken to over IPC, one reply per command, in order. */
-class Child {
-  readonly #child: ChildProcess;
-  readonly #replies: { resolve: (reply: Reply) => void; reject: (error: Error) => void }[] = [];
-
+/** A server or client process of this section. */
+class Child extends BenchChild<Command, Reply> {
   constructor(args: string[]) {
-    this.#child = fork(fileURLToPath(import.meta.url), args, { execArgv: ['--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.#child.on('message', (reply: Reply) => this.#replies.shift()?.resolve(reply));
-    this.#child.on('exit', (code) => {
-      for (const reply of this.#replies.splice(0)) reply.reject(new Error(`a bench process (${args.join(' ')}) exited (${code})`));
-    });
-  }
-
-  /** The next reply, without a command (the first one: `ready`). */
-  next(): Promise<Reply> {
-    return new Promise((resolve, reject) => this.#replies.push({ resolve, reject }));
-  }
-
-  ask(command: Command): Promise<Reply> {
-    const reply = this.next();
-    this.#child.send(command);
-    return reply;
-  }
-
-  async stop(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
-    const exited = once(this.#child, 'exit');
-    // Children exit when the channel closes (a profiler, if any, then writes its profile); kill one that does not.
-    this.#child.disconnect();
-    const stuck = setTimeout(() => this.#child.kill(), 5000);
-    await exited;
-    clearTimeout(stuck);
+    super(import.meta.url, args);
   }
 }
 
@@ -284,6 +255,6 @@ async function holdClients(side: Side, url: string, count: number): Promise<void
   process.send!({ ready: 'connected' } satisfies Reply);
 }
 
-const role = process.argv[1] === fileURLToPath(import.meta.url) ? process.argv[2] : undefined;
+const role = roleOf(import.meta.url);
 if (role === '--serve') await serve(process.argv[3] as Side);
 else if (role === '--clients') await holdClients(process.argv[3] as Side, process.argv[4]!, Number(process.argv[5]));

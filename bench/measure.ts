@@ -3,12 +3,13 @@ import { progress } from './targets.js';
 
 export interface Contender {
   name: string;
-  /** One operation; the bench awaits it. */
-  run: () => Promise<unknown>;
+  /** Operations per second at `concurrency` over `durationMs` (`throughput` of one operation, here or elsewhere). */
+  rate: (concurrency: number, durationMs: number) => Promise<number>;
 }
 
-/** Operations per second of `run` with `concurrency` workers over `durationMs`, after a short warm-up. */
+/** Operations per second of `run` with `concurrency` workers over `durationMs`, after a GC and a short warm-up. */
 export async function throughput(run: () => Promise<unknown>, concurrency: number, durationMs: number): Promise<number> {
+  globalThis.gc?.();
   for (let i = 0; i < 50; i++) await run();
   let done = 0;
   const stopAt = performance.now() + durationMs;
@@ -39,18 +40,17 @@ export async function compare(
   const samples: Samples = new Map(contenders.map((c) => [c.name, new Map(concurrencies.map((n) => [n, [] as number[]]))]));
   // A discarded round first: JIT compilation and opening sockets must not count against whoever goes first.
   progress(`${label}: warming up`);
-  for (const concurrency of concurrencies) for (const contender of contenders) await throughput(contender.run, concurrency, durationMs / 2);
+  for (const concurrency of concurrencies) for (const contender of contenders) await contender.rate(concurrency, durationMs / 2);
   for (let round = 0; round < rounds; round++) {
     progress(`${label}: round ${round + 1} of ${rounds}`);
     for (const concurrency of concurrencies) {
       // Rotate the order each round so no contender always follows the same one (and inherits its garbage).
       for (let i = 0; i < contenders.length; i++) {
         const contender = contenders[(i + round) % contenders.length];
-        globalThis.gc?.();
         samples
           .get(contender.name)!
           .get(concurrency)!
-          .push(await throughput(contender.run, concurrency, durationMs));
+          .push(await contender.rate(concurrency, durationMs));
       }
     }
   }
