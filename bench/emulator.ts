@@ -3,12 +3,17 @@
  *
  * Every part runs in a process of its own (this file, run with `--serve` or `--clients`): per side one server
  * process and one process holding its clients, so that a server's memory is its own and 10,000 connections per
- * process fit the file-descriptor limit. This process only coordinates. A round is one broadcast: the server is
- * asked over IPC, and the round ends when every client has the message.
- * - emulator: a REST `sendToAll` through our core client to the emulator in the same process (auth, routing and
- *   validation included), reaching clients that are a third plain, a third json.webpubsub.azure.v1 and a third
- *   protobuf.webpubsub.azure.v1;
- * - bare: a `ws` server looping `send()` of the same payload over its sockets, all plain.
+ * process fit the file-descriptor limit. This process coordinates, and asks each server for one broadcast a round,
+ * the way it is asked in use; the round ends when every client has the message.
+ * - emulator: a REST `sendToAll` from our core client in this process (as a pipeline's client is in its own), auth,
+ *   routing and validation included, reaching clients that are a third plain, a third json.webpubsub.azure.v1 and a
+ *   third protobuf.webpubsub.azure.v1;
+ * - bare: a `ws` server, asked over IPC, looping `send()` over its sockets, to the same mix of clients, each sent the
+ *   very bytes the emulator sends a client of its kind (the payload, the json.webpubsub.azure.v1 frame, the protobuf
+ *   message); one client of each kind checks that both sides delivered the same bytes.
+ * The clients share the machine's two cores with the server being measured, so they cost as little as a receiver
+ * can (bench/frameCounter.ts): with `ws` clients parsing every frame, the receiving process was the bottleneck and
+ * the rounds measured it more than either server.
  * Both sides stay connected and rounds alternate between them one by one, so that bursts of load on a shared
  * machine hit both alike; the rate is taken from the median round. Memory is read in each server process after a
  * GC, before and after its clients connect (the subprotocol clients have their `connected` frame by then), once a
@@ -17,11 +22,15 @@
  * Sizes 1,000 and 10,000 clients; `npm run bench -- emulator --quick` runs 1,000 and 2,000 for a small machine.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startEmulator } from '../emulator/index.js';
+import { OutboundMessage } from '../emulator/state/outboundMessage.js';
+import { dataMessageBody, dataMessageFrame } from '../emulator/websocket/protobufFrames.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
 import { Child as BenchChild, roleOf } from './child.js';
+import { connectCounting } from './frameCounter.js';
 import { fmt, median } from './measure.js';
 import { checkTarget, noteRatio, progress, TARGETS } from './targets.js';
 
@@ -30,6 +39,8 @@ const DEFAULT_SIZES = [1000, 10_000];
 export const QUICK_SIZES = [1000, 2000];
 const CONNECT_BATCH = 250;
 const WARM_UP_CLIENTS = 250;
+/** REST calls timed for the fixed cost in front of a fan-out. */
+const REST_SAMPLES = 200;
 const PAYLOAD = {
   type: 'deploy',
   service: 'checkout',
@@ -43,12 +54,12 @@ type Side = 'emulator' | 'bare';
 type Memory = { heap: number; rss: number };
 
 /** What the child processes report, in answer to one command each. */
-type Reply = { ready: string } | { memory: Memory } | { cpu: number } | { done: true };
+type Reply = { ready: string; connectionString?: string } | { memory: Memory } | { cpu: number } | { done: true } | { delivered: Record<string, string> };
 /**
  * What a server process is asked: its memory, or to broadcast once. A client process is told how many messages its
  * clients will have in all after this broadcast (a total, so that messages that overtake the command still count).
  */
-type Command = 'memory' | 'cpu' | 'broadcast' | { arm: number };
+type Command = 'memory' | 'cpu' | 'broadcast' | 'delivered' | { arm: number };
 
 /** A server or client process of this section. */
 class Child extends BenchChild<Command, Reply> {
@@ -62,6 +73,10 @@ interface Contender {
   side: Side;
   server: Child;
   clients: Child;
+  /** Starts one broadcast; resolves when the server has written it to every socket. */
+  broadcast: () => Promise<unknown>;
+  /** The emulator's REST client, in this process as a pipeline's is in its own. */
+  client?: WebPubSubServiceClient;
   /** Server heap and RSS per connection. */
   memory: Memory;
   times: number[];
@@ -74,21 +89,26 @@ interface Contender {
 
 async function startSide(side: Side, count: number): Promise<Contender> {
   const server = new Child(['--serve', side]);
-  const { ready: url } = (await server.next()) as { ready: string };
+  const { ready: url, connectionString } = (await server.next()) as { ready: string; connectionString?: string };
+  // The emulator is asked over REST, by a client in another process as a pipeline's would be; bare ws over IPC.
+  const client = connectionString ? new WebPubSubServiceClient(connectionString, 'bench', { retry: { maxRetries: 0 }, logLevel: 'off' }) : undefined;
+  const broadcast = client ? () => client.sendToAll(PAYLOAD) : () => server.ask('broadcast');
   // A first batch connects and leaves, so that code compiled and buffers sized on the first connections count
   // before the baseline, not per connection.
-  const warmUp = new Child(['--clients', side, url, String(WARM_UP_CLIENTS)]);
+  const warmUp = new Child(['--clients', url, String(WARM_UP_CLIENTS)]);
   await warmUp.next();
   await warmUp.stop();
   await sleep(500);
   const before = ((await server.ask('memory')) as { memory: Memory }).memory;
-  const clients = new Child(['--clients', side, url, String(count)]);
+  const clients = new Child(['--clients', url, String(count)]);
   await clients.next();
   const after = ((await server.ask('memory')) as { memory: Memory }).memory;
   return {
     side,
     server,
     clients,
+    broadcast,
+    client,
     times: [],
     cpu: 0,
     rounds: 0,
@@ -99,11 +119,31 @@ async function startSide(side: Side, count: number): Promise<Contender> {
 
 /** One broadcast; milliseconds until every client has it. */
 async function round(contender: Contender): Promise<number> {
-  const { server, clients } = contender;
+  const { clients } = contender;
   const received = clients.ask({ arm: ++contender.rounds * contender.count });
   const started = performance.now();
-  await Promise.all([server.ask('broadcast'), received]);
+  await Promise.all([contender.broadcast(), received]);
   return performance.now() - started;
+}
+
+/** The median time of the emulator's REST send when it delivers to nobody: what the call costs in front of a fan-out. */
+async function restCallMs(client: WebPubSubServiceClient): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < REST_SAMPLES; i++) {
+    const started = performance.now();
+    await client.sendToGroup('nobody', PAYLOAD);
+    times.push(performance.now() - started);
+  }
+  return median(times);
+}
+
+/** Both sides' clients of each kind received the same bytes in a broadcast; throws otherwise. */
+async function checkSameDeliveries(emulator: Contender, bare: Contender): Promise<void> {
+  const delivered = async (side: Contender) => ((await side.clients.ask('delivered')) as { delivered: Record<string, string> }).delivered;
+  const [ours, theirs] = [await delivered(emulator), await delivered(bare)];
+  for (const kind of Object.keys(ours)) {
+    if (ours[kind] !== theirs[kind]) throw new Error(`the bare ws side delivered other bytes than the emulator to a ${kind} client`);
+  }
 }
 
 /** What the bench returns for one size. */
@@ -134,11 +174,13 @@ export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?
       for (const side of ['emulator', 'bare'] as const) sides.push(await startSide(side, clients));
       const [emulator, bare] = sides as [Contender, Contender];
       for (let i = 0; i < rounds / 4; i++) for (const side of sides) await round(side);
+      await checkSameDeliveries(emulator, bare);
       progress(`emulator fan-out to ${clients} clients: ${rounds} rounds each side, alternating`);
       const cpuNow = async (side: Contender) => ((await side.server.ask('cpu')) as { cpu: number }).cpu;
       for (const side of sides) side.cpu = -(await cpuNow(side));
       for (let i = 0; i < rounds; i++) for (const side of i % 2 ? [bare, emulator] : [emulator, bare]) side.times.push(await round(side));
       for (const side of sides) side.cpu += await cpuNow(side);
+      const restMs = await restCallMs(emulator.client!);
 
       const perSecond = (side: Contender) => clients / (median(side.times) / 1000);
       const result: FanOutResult = {
@@ -164,7 +206,11 @@ export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?
           `| ${name} | ${median(side.times).toFixed(2)} | ${fmt(perSecond(side))} | ${cpuPerDelivery(side).toFixed(2)} µs | ${kib(side.memory.heap)} | ${kib(side.memory.rss)} |`,
         );
       row(`emulator REST sendToAll (~${third} plain + ~${third} json + ~${third} protobuf clients)`, emulator);
-      row(`bare ws server loop (${clients} plain clients)`, bare);
+      row('bare ws server loop (the same clients, sent the same bytes)', bare);
+      console.log(
+        `the REST call in front of the emulator's fan-out (the same send to a group nobody is in): ${restMs.toFixed(2)} ms, ` +
+          `${((restMs / median(emulator.times)) * 100).toFixed(1)}% of its median round`,
+      );
       console.log(`emulator / bare, deliveries/s: ${checkTarget(`emulator fan-out vs bare ws, ${clients} clients`, result.ratio, TARGETS.emulatorVsWs)}`);
       // CPU is immune to the scheduling delays of a loaded machine that the rounds' wall time includes.
       const cpuRatio = cpuPerDelivery(bare) / cpuPerDelivery(emulator);
@@ -182,7 +228,7 @@ export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?
         );
       }
     } finally {
-      await Promise.all(sides.flatMap((side) => [side.clients.stop(), side.server.stop()]));
+      await Promise.all(sides.flatMap((side) => [side.clients.stop(), side.server.stop(), side.client?.close()]));
     }
   }
   return results;
@@ -198,23 +244,31 @@ function memoryNow(): { heap: number; rss: number } {
 /** A server process: one side, answering the coordinator's commands until it goes away. */
 async function serve(side: Side): Promise<void> {
   const reply = (message: Reply) => process.send!(message);
-  let broadcast: () => Promise<unknown> | undefined;
+  let broadcast = () => {};
   if (side === 'emulator') {
     const emulator = await startEmulator({ port: 0, logger: () => {} });
-    const client = new WebPubSubServiceClient(emulator.connectionString, 'bench', { retry: { maxRetries: 0 }, logLevel: 'off' });
+    const client = new WebPubSubServiceClient(emulator.connectionString, 'bench', { logLevel: 'off' });
     const { url } = await client.getClientAccessToken({ expirationTimeInMinutes: 60 });
-    broadcast = () => client.sendToAll(PAYLOAD);
-    reply({ ready: url });
+    await client.close();
+    reply({ ready: url, connectionString: emulator.connectionString });
   } else {
+    // What the emulator sends each kind of client (built once here, with the emulator's own encoders).
+    const message = new OutboundMessage({ from: 'server' }, { dataType: 'json', json: JSON.stringify(PAYLOAD) });
+    const payloads = new Map<string, { data: Buffer; options: { binary: boolean } }>([
+      ['', { data: message.plain, options: { binary: false } }],
+      [SUBPROTOCOLS[1], { data: message.jsonFrame, options: { binary: false } }],
+      [SUBPROTOCOLS[2], { data: dataMessageFrame(dataMessageBody(message.source, message.data)), options: { binary: true } }],
+    ]);
     const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
     await once(server, 'listening');
-    const sockets: WebSocket[] = [];
-    server.on('connection', (socket) => sockets.push(socket));
-    const payload = Buffer.from(JSON.stringify(PAYLOAD));
-    const text = { binary: false };
+    const sockets: { socket: WebSocket; data: Buffer; options: { binary: boolean } }[] = [];
+    server.on('connection', (socket) => {
+      sockets.push({ socket, ...payloads.get(socket.protocol)! });
+      // A subprotocol client counts as connected once it has a first frame, as the emulator's `connected`.
+      if (socket.protocol) socket.send('{}');
+    });
     broadcast = () => {
-      for (const socket of sockets) socket.send(payload, text);
-      return undefined;
+      for (const { socket, data, options } of sockets) socket.send(data, options);
     };
     reply({ ready: `ws://127.0.0.1:${(server.address() as { port: number }).port}` });
   }
@@ -223,33 +277,55 @@ async function serve(side: Side): Promise<void> {
     else if (command === 'cpu') {
       const { user, system } = process.cpuUsage();
       reply({ cpu: user + system });
-    } else void Promise.resolve(broadcast()).then(() => reply({ done: true }));
+    } else {
+      broadcast();
+      reply({ done: true });
+    }
   });
   process.on('disconnect', () => process.exit(0));
 }
 
-/** A client process: `count` clients of one side, reporting when every client has the broadcast it was armed for. */
-async function holdClients(side: Side, url: string, count: number): Promise<void> {
+/**
+ * A client process: `count` clients (a third of each kind), reporting when every client has the broadcast it was
+ * armed for. All but one client of each kind count frames by their headers (bench/frameCounter.ts); that one is a
+ * `ws` client and keeps a hash of what it received, for the check that both sides send alike.
+ */
+async function holdClients(url: string, count: number): Promise<void> {
   let received = 0;
   let target = Number.POSITIVE_INFINITY;
-  const onMessage = () => {
-    if (++received === target) process.send!({ done: true } satisfies Reply);
+  const onFrames = (frames: number) => {
+    received += frames;
+    if (received >= target) {
+      target = Number.POSITIVE_INFINITY;
+      process.send!({ done: true } satisfies Reply);
+    }
   };
-  const sockets: WebSocket[] = [];
+  const delivered: Record<string, string> = {};
+  const sampled = async (protocol: string | undefined) => {
+    const socket = new WebSocket(url, protocol ? [protocol] : [], { perMessageDeflate: false });
+    // A subprotocol client is ready once it has its connected frame.
+    await once(socket, protocol ? 'message' : 'open');
+    socket.on('message', (data: Buffer) => {
+      delivered[protocol ?? 'plain'] = createHash('sha256').update(data).digest('hex');
+      onFrames(1);
+    });
+    return socket;
+  };
+  const sockets: unknown[] = [];
   for (let start = 0; start < count; start += CONNECT_BATCH) {
-    const batch = Array.from({ length: Math.min(CONNECT_BATCH, count - start) }, async (_, j) => {
-      const protocol = side === 'emulator' ? SUBPROTOCOLS[(start + j) % SUBPROTOCOLS.length] : undefined;
-      const socket = new WebSocket(url, protocol ? [protocol] : [], { perMessageDeflate: false });
-      // A subprotocol client is ready once it has its connected frame.
-      await once(socket, protocol ? 'message' : 'open');
-      socket.on('message', onMessage);
-      return socket;
+    const batch = Array.from({ length: Math.min(CONNECT_BATCH, count - start) }, (_, j) => {
+      const protocol = SUBPROTOCOLS[(start + j) % SUBPROTOCOLS.length];
+      return start + j < SUBPROTOCOLS.length ? sampled(protocol) : connectCounting(url, protocol, onFrames, protocol !== undefined);
     });
     sockets.push(...(await Promise.all(batch)));
   }
-  process.on('message', (command: { arm: number }) => {
+  process.on('message', (command: { arm: number } | 'delivered') => {
+    if (command === 'delivered') {
+      process.send!({ delivered } satisfies Reply);
+      return;
+    }
     target = command.arm;
-    if (received >= target) process.send!({ done: true } satisfies Reply);
+    if (received >= target) onFrames(0);
   });
   process.on('disconnect', () => process.exit(0));
   process.send!({ ready: 'connected' } satisfies Reply);
@@ -257,4 +333,4 @@ async function holdClients(side: Side, url: string, count: number): Promise<void
 
 const role = roleOf(import.meta.url);
 if (role === '--serve') await serve(process.argv[3] as Side);
-else if (role === '--clients') await holdClients(process.argv[3] as Side, process.argv[4]!, Number(process.argv[5]));
+else if (role === '--clients') await holdClients(process.argv[3]!, Number(process.argv[4]));
