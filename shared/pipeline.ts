@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { RequestAbortedError, RequestTimeoutError, WebPubSubConnectionError, type RequestFacts } from './errors.js';
-import { Deadlines } from './deadlines.js';
+import { type DeadlineEntry, Deadlines } from './deadlines.js';
 import type { Log } from './logger.js';
 import type { HttpMethod } from './operations.js';
 import type { WebPubSubResponse } from './requests.js';
@@ -50,15 +50,18 @@ export const authPolicy =
     // A burst of sends to one URL reuses one token: build its header value once, not per request.
     let lastToken = '';
     let lastHeader = '';
+    const send = (request: PipelineRequest, token: string) => {
+      if (token !== lastToken) {
+        lastToken = token;
+        lastHeader = `Bearer ${token}`;
+      }
+      request.headers.authorization = lastHeader;
+      return next(request);
+    };
     return (request) => {
       const token = tokens(audienceBase + request.path, request.signal);
-      const send = (value: string) => {
-        if (value !== lastToken) [lastToken, lastHeader] = [value, `Bearer ${value}`];
-        request.headers.authorization = lastHeader;
-        return next(request);
-      };
       // A cached token is a plain string: use it without a trip through the microtask queue.
-      return typeof token === 'string' ? send(token) : token.then(send);
+      return typeof token === 'string' ? send(request, token) : token.then((value) => send(request, value));
     };
   };
 
@@ -280,7 +283,10 @@ export const createTransport = (dispatcher: Dispatcher, { origin, pathPrefix, ti
  * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
  * where closures would be ten.
  */
-class Exchange implements Dispatcher.DispatchHandlers {
+class Exchange implements Dispatcher.DispatchHandlers, DeadlineEntry {
+  deadlinePrevious: DeadlineEntry | undefined = undefined;
+  deadlineNext: DeadlineEntry | undefined = undefined;
+  deadlineAdded = Number.NaN;
   #resolve: (response: WebPubSubResponse) => void;
   #reject: (error: Error) => void;
   #deadlines: Deadlines<Exchange>;

@@ -69,6 +69,12 @@ const PLACEHOLDERS: Readonly<Record<PathParam, string>> = {
   permission: '{permission}',
 };
 
+/**
+ * Each operation's path as last filled in with a hub, and that hub: a client sends to one hub, so the hub's check,
+ * encoding and replacement run once per operation rather than per call. One entry per operation.
+ */
+const hubPaths = new Map<Operation, { hub: string; path: string }>();
+
 /** encodeURIComponent plus `'`, which WHATWG URL serialisation (and so the official SDK) also escapes in queries. */
 const encodeQueryValue = (value: string): string => encodeURIComponent(value).replace(/'/g, '%27');
 
@@ -87,7 +93,14 @@ export function buildRequest(operation: Operation, input: OperationInput): WebPu
   requireApiVersion(operation.name, operation.since, apiVersion);
 
   let path = operation.path;
-  if (path.includes(PLACEHOLDERS.hub)) path = fill(path, 'hub', input.hub);
+  if (path.includes(PLACEHOLDERS.hub)) {
+    const filled = hubPaths.get(operation);
+    if (filled !== undefined && filled.hub === input.hub) path = filled.path;
+    else {
+      path = fill(path, 'hub', input.hub);
+      hubPaths.set(operation, { hub: input.hub as string, path });
+    }
+  }
   for (let i = 0; i < operation.args.length; i++) path = fill(path, operation.args[i], input.args?.[i]);
 
   const options = (input.options ?? {}) as Record<string, unknown>;
@@ -105,13 +118,14 @@ export function buildRequest(operation: Operation, input: OperationInput): WebPu
     for (const item of Array.isArray(value) ? value : [value]) query += `&${param.wire}=${encodeQueryValue(String(item))}`;
   }
 
-  const request: WebPubSubRequest = { method: operation.method, url: path + query, headers: {}, operation: operation.name };
   if (operation.body === 'message') {
     if (!input.payload) throw new InvalidArgumentError('message', 'is required');
     // Headers are written as one literal: adding keys to an object later makes it slow to copy and extend.
-    request.headers = { 'content-type': input.payload.contentType };
-    request.body = input.payload.body;
-  } else if (operation.body === 'groupsFilter') {
+    const headers = { 'content-type': input.payload.contentType };
+    return { method: operation.method, url: path + query, headers, operation: operation.name, body: input.payload.body };
+  }
+  const request: WebPubSubRequest = { method: operation.method, url: path + query, headers: {}, operation: operation.name };
+  if (operation.body === 'groupsFilter') {
     if (!Array.isArray(input.groups) || input.groups.length === 0) {
       throw new InvalidArgumentError('groups', 'must be a non-empty array of group names');
     }
