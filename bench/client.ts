@@ -31,6 +31,9 @@ const MESSAGE = { event: 'deployed', version: 'v1.4.2', sha: '3f2a9c1', reload: 
 const CONCURRENCIES = [1, 32] as const;
 const PROFILED_REQUESTS = 20_000;
 const PROFILE_BATCHES = 4;
+const CALIBRATION_ROUNDS = 5;
+/** The profile's categories of JavaScript running: what a busy loop stands in for. */
+const JS_CATEGORIES = ['webpubsub-action', 'undici', 'node', 'gc', 'other'] as const;
 const OURS = 'webpubsub-action';
 const REQUEST = 'undici pool.request()';
 const FLOOR = 'undici handler API';
@@ -38,7 +41,7 @@ const OFFICIAL = '@azure/web-pubsub';
 const CONTENDERS = [REQUEST, FLOOR, OURS, OFFICIAL] as const;
 type ContenderName = (typeof CONTENDERS)[number];
 
-type Command = { rate: { concurrency: number; durationMs: number } } | { profile: number };
+type Command = { rate: { concurrency: number; durationMs: number; busyMicros?: number } } | { profile: number };
 type Reply = { ready: true } | { rate: number } | { profile: CpuBreakdown };
 
 export interface ClientBenchResult {
@@ -48,6 +51,11 @@ export interface ClientBenchResult {
   ratios: { vsRequest: Map<number, number>; vsFloor: Map<number, number>; vsOfficial: Map<number, number> };
   /** Microseconds per request at c=1 by category, for the floor and for our client. */
   profiles: { floor: CpuBreakdown; ours: CpuBreakdown };
+  /**
+   * The floor made to spend our client's extra JavaScript (from the profiles) busy before each request, against
+   * the floor, and our client against the floor in the same rounds, at c=1.
+   */
+  calibration: { busyMicros: number; busyFloor: number; ours: number };
 }
 
 export async function benchClientSendToAll({ rounds = 9, durationMs = 800 } = {}): Promise<ClientBenchResult> {
@@ -73,7 +81,8 @@ export async function benchClientSendToAll({ rounds = 9, durationMs = 800 } = {}
     const ratio = (peer: string) => new Map(CONCURRENCIES.map((n) => [n, medianRatio(of(OURS, n), of(peer, n))]));
     const rates = new Map([...samples].map(([name, byN]) => [name, new Map([...byN].map(([n, values]) => [n, median(values)]))]));
     const profiles = await profileAlternately(children.get(FLOOR)!, children.get(OURS)!);
-    const result = { rates, ratios: { vsRequest: ratio(REQUEST), vsFloor: ratio(FLOOR), vsOfficial: ratio(OFFICIAL) }, profiles };
+    const calibration = await calibrate(children.get(FLOOR)!, children.get(OURS)!, extraJavaScript(profiles), durationMs);
+    const result = { rates, ratios: { vsRequest: ratio(REQUEST), vsFloor: ratio(FLOOR), vsOfficial: ratio(OFFICIAL) }, profiles, calibration };
     print(result, rounds, durationMs, pinned);
     const reuse = await connectionsPerHundredCalls();
     console.log('\nConnections opened per 100 sequential calls, counted at the emulator');
@@ -85,6 +94,35 @@ export async function benchClientSendToAll({ rounds = 9, durationMs = 800 } = {}
     await Promise.all([...children.values()].map((child) => child.stop()));
     sink.kill();
   }
+}
+
+/** Microseconds of JavaScript (GC included) our client spends per request beyond the floor's. */
+const extraJavaScript = ({ floor, ours }: ClientBenchResult['profiles']) =>
+  Math.max(
+    0,
+    JS_CATEGORIES.reduce((sum, category) => sum + ours[category] - floor[category], 0),
+  );
+
+/**
+ * Is the gap at c=1 our client's CPU and nothing else (a byte or a syscall more)? The floor, made to spend as long
+ * busy before each request as our client spends in JavaScript beyond it, should then fall as far as our client.
+ * On loopback it falls further than the busy time alone: a request that comes later finds the sink asleep, and
+ * its write pays for waking it.
+ */
+async function calibrate(floor: Child<Command, Reply>, ours: Child<Command, Reply>, busyMicros: number, durationMs: number) {
+  const rate = (child: Child<Command, Reply>, busy?: number) => async (concurrency: number, ms: number) =>
+    ((await child.ask({ rate: { concurrency, durationMs: ms, busyMicros: busy } })) as { rate: number }).rate;
+  const samples = await compare(
+    [
+      { name: 'floor', rate: rate(floor) },
+      { name: 'busy', rate: rate(floor, busyMicros) },
+      { name: 'ours', rate: rate(ours) },
+    ],
+    [1],
+    { rounds: CALIBRATION_ROUNDS, durationMs, label: "client: the floor with our client's CPU" },
+  );
+  const c1 = (name: string) => samples.get(name)!.get(1)!;
+  return { busyMicros, busyFloor: medianRatio(c1('busy'), c1('floor')), ours: medianRatio(c1('ours'), c1('floor')) };
 }
 
 /**
@@ -105,7 +143,7 @@ async function profileAlternately(floor: Child<Command, Reply>, ours: Child<Comm
   return sums;
 }
 
-function print({ rates, ratios, profiles }: ClientBenchResult, rounds: number, durationMs: number, pinned: string): void {
+function print({ rates, ratios, profiles, calibration }: ClientBenchResult, rounds: number, durationMs: number, pinned: string): void {
   console.log(
     `\nsendToAll to a loopback 202 sink (own process); each client in a process of its own (${pinned}); medians of ${rounds} interleaved rounds of ${durationMs} ms`,
   );
@@ -132,6 +170,11 @@ function print({ rates, ratios, profiles }: ClientBenchResult, rounds: number, d
   console.log(
     `left between ${OURS} and the floor: ${cell(total(profiles.ours) - total(profiles.floor))} µs per request ` +
       `(${left.map(({ name, micros }) => `${name} ${micros > 0 ? '+' : ''}${cell(micros)}`).join(', ')})`,
+  );
+  noteRatio(`the floor busy ${cell(calibration.busyMicros)} µs per request (our extra JavaScript) vs the floor, c=1`, calibration.busyFloor);
+  console.log(
+    `the floor made to spend ${cell(calibration.busyMicros)} µs busy before each request (our client's JavaScript beyond it, from the profiles): ` +
+      `${calibration.busyFloor.toFixed(2)}x the floor; ${OURS} in the same rounds: ${calibration.ours.toFixed(2)}x`,
   );
 }
 
@@ -201,14 +244,23 @@ function handlerSend(pool: Pool, options: Dispatcher.DispatchOptions): Promise<v
   });
 }
 
+/** `run`, after spinning the CPU for `micros`: a client that does that much more work per request. */
+const busyFirst = (run: () => Promise<unknown>, micros: number) => () => {
+  const until = performance.now() + micros / 1000;
+  while (performance.now() < until);
+  return run();
+};
+
 /** A contender's process: measures its client when asked, until the channel closes. */
 async function serveContender(name: ContenderName, endpoint: string): Promise<void> {
   const run = await contender(name, endpoint);
   await run();
   const reply = (message: Reply) => process.send!(message);
   process.on('message', async (command: Command) => {
-    if ('rate' in command) reply({ rate: await throughput(run, command.rate.concurrency, command.rate.durationMs) });
-    else reply({ profile: await cpuBreakdown(run, command.profile) });
+    if ('rate' in command) {
+      const { concurrency, durationMs, busyMicros } = command.rate;
+      reply({ rate: await throughput(busyMicros ? busyFirst(run, busyMicros) : run, concurrency, durationMs) });
+    } else reply({ profile: await cpuBreakdown(run, command.profile) });
   });
   process.on('disconnect', () => process.exit(0));
   reply({ ready: true });
