@@ -60,6 +60,9 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 const CALL_OPTIONS = ['signal'] as const;
+/** The arguments of an operation that takes none, shared by every call. */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
+const withoutMessageOptions = ({ contentType: _, signal: __, ...query }: MessageOptions & object) => query;
 const MESSAGE_OPTIONS = ['contentType', 'signal'] as const;
 export type MessageOptions = CallOptions & { contentType?: ContentType };
 
@@ -160,7 +163,7 @@ export class WebPubSubServiceClient {
 
   /** Broadcasts to every connection of the hub. */
   sendToAll(message: Message, options: SendToAllOptions & MessageOptions = {}): Promise<void> {
-    return this.#sendMessage(operations.sendToAll, [], message, options);
+    return this.#sendMessage(operations.sendToAll, NO_ARGS, message, options);
   }
 
   /** Sends to every connection in `group`. */
@@ -180,7 +183,7 @@ export class WebPubSubServiceClient {
 
   /** Closes every connection of the hub, except `excluded`. */
   closeAllConnections(options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
-    return this.#invoke(operations.closeAllConnections, [], options) as Promise<void>;
+    return this.#invoke(operations.closeAllConnections, NO_ARGS, options) as Promise<void>;
   }
 
   closeGroupConnections(group: string, options: CloseConnectionsOptions & CallOptions = {}): Promise<void> {
@@ -238,11 +241,11 @@ export class WebPubSubServiceClient {
 
   /** Adds every connection matching the OData `filter` to each of `groups`. */
   addConnectionsToGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
-    return this.#invoke(operations.addConnectionsToGroups, [], options, { groups, filter }) as Promise<void>;
+    return this.#invoke(operations.addConnectionsToGroups, NO_ARGS, options, { groups, filter }) as Promise<void>;
   }
 
   removeConnectionsFromGroups(groups: string[], filter: string, options: CallOptions = {}): Promise<void> {
-    return this.#invoke(operations.removeConnectionsFromGroups, [], options, { groups, filter }) as Promise<void>;
+    return this.#invoke(operations.removeConnectionsFromGroups, NO_ARGS, options, { groups, filter }) as Promise<void>;
   }
 
   /**
@@ -291,7 +294,7 @@ export class WebPubSubServiceClient {
 
   /** Resolves when the service reports itself healthy (HEAD /api/health answers 200). */
   getServiceStatus(options: CallOptions = {}): Promise<void> {
-    return this.#invoke(operations.getServiceStatus, [], options) as Promise<void>;
+    return this.#invoke(operations.getServiceStatus, NO_ARGS, options) as Promise<void>;
   }
 
   /**
@@ -345,21 +348,23 @@ export class WebPubSubServiceClient {
     await this.close();
   }
 
-  #build(operation: Operation, args: unknown[], options: object, extra?: Partial<OperationInput>): WebPubSubRequest {
+  #build(operation: Operation, args: readonly unknown[], options: object, extra?: Partial<OperationInput>): WebPubSubRequest {
     return buildRequest(operation, { hub: this.hub, args, options, apiVersion: this.apiVersion, ...extra });
   }
 
   /** Validates, sends and interprets one operation; a bad argument becomes a rejection, never a synchronous throw. */
-  #invoke(operation: Operation, args: unknown[], { signal, ...options }: CallOptions & object, extra?: Partial<OperationInput>): Promise<unknown> {
+  #invoke(operation: Operation, args: readonly unknown[], { signal, ...options }: CallOptions & object, extra?: Partial<OperationInput>): Promise<unknown> {
     return this.#run(operation, args, options, signal, { otherOptions: CALL_OPTIONS, ...extra });
   }
 
   /** The send operations: the message becomes a payload (a Readable is read to its end first), then as #invoke. */
-  #sendMessage(operation: Operation, args: unknown[], message: Message, options: MessageOptions & object): Promise<void> {
+  #sendMessage(operation: Operation, args: readonly unknown[], message: Message, options: MessageOptions & object): Promise<void> {
     if (message instanceof Readable) {
       return readMessage(message).then((bytes) => this.#sendMessage(operation, args, bytes as Buffer, options));
     }
-    const { contentType, signal, ...query } = options;
+    const { contentType, signal } = options;
+    // The usual send passes no options: then they need no copy without the two that are not query parameters.
+    const query = contentType === undefined && signal === undefined ? options : withoutMessageOptions(options);
     let payload: Payload;
     try {
       payload = toPayload(message, contentType);
@@ -369,7 +374,7 @@ export class WebPubSubServiceClient {
     return this.#run(operation, args, query, signal, { payload, otherOptions: MESSAGE_OPTIONS }) as Promise<void>;
   }
 
-  #run(operation: Operation, args: unknown[], options: object, signal: AbortSignal | undefined, extra?: Partial<OperationInput>): Promise<unknown> {
+  #run(operation: Operation, args: readonly unknown[], options: object, signal: AbortSignal | undefined, extra?: Partial<OperationInput>): Promise<unknown> {
     try {
       checkSignal(signal);
       return this.#execute(operation, this.#build(operation, args, options, extra), signal);

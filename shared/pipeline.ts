@@ -279,6 +279,9 @@ export const createTransport = (dispatcher: Dispatcher, { origin, pathPrefix, ti
     });
 };
 
+/** The raw headers of an answer that had none (undici always passes some): read, never written. */
+const NO_HEADERS: Buffer[] = [];
+
 /**
  * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
  * where closures would be ten.
@@ -295,8 +298,9 @@ class Exchange implements Dispatcher.DispatchHandlers, DeadlineEntry {
   #cancel: ((reason: Error) => void) | undefined;
   #cancelled: Error | undefined;
   #status = 0;
-  #rawHeaders: Buffer[] = [];
-  #chunks: Buffer[] = [];
+  #rawHeaders: Buffer[] = NO_HEADERS;
+  /** The body's chunks; most answers (a send's 202) have none. */
+  #chunks: Buffer[] | undefined;
 
   constructor(resolve: (response: WebPubSubResponse) => void, reject: (error: Error) => void, deadlines: Deadlines<Exchange>, signal: AbortSignal | undefined) {
     this.#resolve = resolve;
@@ -328,14 +332,14 @@ class Exchange implements Dispatcher.DispatchHandlers, DeadlineEntry {
   }
 
   onData(chunk: Buffer): boolean {
-    this.#chunks.push(chunk);
+    (this.#chunks ??= []).push(chunk);
     return true;
   }
 
   onComplete(): void {
     this.#finish();
     const chunks = this.#chunks;
-    this.#resolve(new Response(this.#status, this.#rawHeaders, chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
+    this.#resolve(new Response(this.#status, this.#rawHeaders, chunks === undefined ? '' : Buffer.concat(chunks).toString('utf8')));
   }
 
   onError(error: Error): void {
