@@ -6,7 +6,7 @@
  * too, for information.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { startEmulator } from '../emulator/index.js';
 import { installPackedPackage } from '../test/helpers/consumerProject.js';
 import { RUNTIMES } from '../scripts/harness/actionRunner.js';
@@ -64,7 +64,13 @@ export async function benchCliStartup(rounds = Number(process.env.BENCH_CLI_ROUN
   }
 }
 
-/** npm's npx script beside this node (the `npx` on PATH may be a shell wrapper). */
+/**
+ * npm's npx script (the `npx` on PATH may be a shell wrapper): beside the npm that runs this bench, else beside this
+ * node. Under `npm run`, `node` can be another runtime than npm's (the Node 24 binary the tests install is one,
+ * with no npm of its own).
+ */
 function npxCli(): string {
+  const npm = process.env.npm_execpath;
+  if (npm?.endsWith('npm-cli.js')) return join(dirname(npm), 'npx-cli.js');
   return join(process.execPath, '../../lib/node_modules/npm/bin/npx-cli.js');
 }

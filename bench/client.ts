@@ -30,7 +30,7 @@ const HUB = 'bench';
 const MESSAGE = { event: 'deployed', version: 'v1.4.2', sha: '3f2a9c1', reload: true };
 const CONCURRENCIES = [1, 32] as const;
 const PROFILED_REQUESTS = 20_000;
-const PROFILE_BATCHES = 4;
+const PROFILE_BATCHES = 10;
 const CALIBRATION_ROUNDS = 5;
 /** The profile's categories of JavaScript running: what a busy loop stands in for. */
 const JS_CATEGORIES = ['webpubsub-action', 'undici', 'node', 'gc', 'other'] as const;
