@@ -14520,6 +14520,8 @@ const createTransport = (dispatcher, { origin, pathPrefix, timeoutMs }) => {
         }
     });
 };
+/** The raw headers of an answer that had none (undici always passes some): read, never written. */
+const NO_HEADERS = [];
 /**
  * undici's handler for one exchange. A class rather than a bag of closures: on the hot path it is one allocation
  * where closures would be ten.
@@ -14536,8 +14538,9 @@ class Exchange {
     #cancel;
     #cancelled;
     #status = 0;
-    #rawHeaders = [];
-    #chunks = [];
+    #rawHeaders = NO_HEADERS;
+    /** The body's chunks; most answers (a send's 202) have none. */
+    #chunks;
     constructor(resolve, reject, deadlines, signal) {
         this.#resolve = resolve;
         this.#reject = reject;
@@ -14565,13 +14568,13 @@ class Exchange {
         return true;
     }
     onData(chunk) {
-        this.#chunks.push(chunk);
+        (this.#chunks ??= []).push(chunk);
         return true;
     }
     onComplete() {
         this.#finish();
         const chunks = this.#chunks;
-        this.#resolve(new Response(this.#status, this.#rawHeaders, chunks.length === 0 ? '' : Buffer.concat(chunks).toString('utf8')));
+        this.#resolve(new Response(this.#status, this.#rawHeaders, chunks === undefined ? '' : Buffer.concat(chunks).toString('utf8')));
     }
     onError(error) {
         this.#finish();
@@ -16088,6 +16091,9 @@ const VERSION = '0.1.0';
 
 
 const CALL_OPTIONS = ['signal'];
+/** The arguments of an operation that takes none, shared by every call. */
+const NO_ARGS = Object.freeze([]);
+const withoutMessageOptions = ({ contentType: _, signal: __, ...query }) => query;
 const MESSAGE_OPTIONS = ['contentType', 'signal'];
 const OPTION_NAMES = new Set(['apiVersion', 'reverseProxyEndpoint', 'retry', 'timeoutMs', 'logger', 'logLevel', 'allowInsecureConnection', 'dispatcher']);
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -16152,7 +16158,7 @@ class WebPubSubServiceClient {
     }
     /** Broadcasts to every connection of the hub. */
     sendToAll(message, options = {}) {
-        return this.#sendMessage(operations/* operations */.zU.sendToAll, [], message, options);
+        return this.#sendMessage(operations/* operations */.zU.sendToAll, NO_ARGS, message, options);
     }
     /** Sends to every connection in `group`. */
     sendToGroup(group, message, options = {}) {
@@ -16168,7 +16174,7 @@ class WebPubSubServiceClient {
     }
     /** Closes every connection of the hub, except `excluded`. */
     closeAllConnections(options = {}) {
-        return this.#invoke(operations/* operations */.zU.closeAllConnections, [], options);
+        return this.#invoke(operations/* operations */.zU.closeAllConnections, NO_ARGS, options);
     }
     closeGroupConnections(group, options = {}) {
         return this.#invoke(operations/* operations */.zU.closeGroupConnections, [group], options);
@@ -16213,10 +16219,10 @@ class WebPubSubServiceClient {
     }
     /** Adds every connection matching the OData `filter` to each of `groups`. */
     addConnectionsToGroups(groups, filter, options = {}) {
-        return this.#invoke(operations/* operations */.zU.addConnectionsToGroups, [], options, { groups, filter });
+        return this.#invoke(operations/* operations */.zU.addConnectionsToGroups, NO_ARGS, options, { groups, filter });
     }
     removeConnectionsFromGroups(groups, filter, options = {}) {
-        return this.#invoke(operations/* operations */.zU.removeConnectionsFromGroups, [], options, { groups, filter });
+        return this.#invoke(operations/* operations */.zU.removeConnectionsFromGroups, NO_ARGS, options, { groups, filter });
     }
     /**
      * The connections in a group, following `nextLink` page by page. Arguments are checked at the call, before
@@ -16256,7 +16262,7 @@ class WebPubSubServiceClient {
     }
     /** Resolves when the service reports itself healthy (HEAD /api/health answers 200). */
     getServiceStatus(options = {}) {
-        return this.#invoke(operations/* operations */.zU.getServiceStatus, [], options);
+        return this.#invoke(operations/* operations */.zU.getServiceStatus, NO_ARGS, options);
     }
     /**
      * A token and WebSocket URL for a client. With an access key the token is signed here (`aud` is the http(s)
@@ -16315,7 +16321,9 @@ class WebPubSubServiceClient {
         if (message instanceof external_node_stream_.Readable) {
             return readMessage(message).then((bytes) => this.#sendMessage(operation, args, bytes, options));
         }
-        const { contentType, signal, ...query } = options;
+        const { contentType, signal } = options;
+        // The usual send passes no options: then they need no copy without the two that are not query parameters.
+        const query = contentType === undefined && signal === undefined ? options : withoutMessageOptions(options);
         let payload;
         try {
             payload = toPayload(message, contentType);
