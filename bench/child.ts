@@ -2,8 +2,9 @@
  * A bench process of its own, spoken to over IPC with one reply per command, in order. Sections fork their own
  * module with a role argument, so that each contender keeps its heap, its JIT state and its share of the machine.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 export class Child<Command, Reply> {
@@ -47,3 +48,17 @@ export class Child<Command, Reply> {
 
 /** The role a bench module was forked with (its first argument), or undefined when it was imported. */
 export const roleOf = (module: string): string | undefined => (process.argv[1] === fileURLToPath(module) ? process.argv[2] : undefined);
+
+/**
+ * Pins `alone` (every thread of each process) to the last core and `rest` to the others, so that a measured process
+ * and its peer never share a core: otherwise the scheduler now and then puts them on one, and a round measures
+ * that. The cores as `{ alone, rest }` for the output, or undefined when nothing could be pinned (one core, no
+ * taskset).
+ */
+export function pinApart(alone: number[], rest: number[]): { alone: string; rest: string } | undefined {
+  const cores = availableParallelism();
+  if (cores < 2) return undefined;
+  const cpus = { alone: String(cores - 1), rest: cores === 2 ? '0' : `0-${cores - 2}` };
+  const pin = (list: string, pid: number) => spawnSync('taskset', ['-a', '-pc', list, String(pid)], { stdio: 'ignore' }).status === 0;
+  return alone.every((pid) => pin(cpus.alone, pid)) && rest.every((pid) => pin(cpus.rest, pid)) ? cpus : undefined;
+}

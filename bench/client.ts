@@ -11,15 +11,14 @@
  * machine's bursts hit all alike. Then the floor and our client each run 20,000 requests at c=1 under V8's
  * profiler, and the bench prints where each one's microseconds went: what is left between us and the floor.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebPubSubServiceClient as OfficialClient } from '@azure/web-pubsub';
 import { SignJWT } from 'jose';
 import { Pool, type Dispatcher } from 'undici';
 import { VERSION, WebPubSubServiceClient } from '../shared/index.js';
-import { Child, roleOf } from './child.js';
+import { Child, pinApart, roleOf } from './child.js';
 import { connectionsPerHundredCalls } from './connectionReuse.js';
 import { CPU_CATEGORIES, type CpuBreakdown, cpuBreakdown, zeroBreakdown } from './cpuProfile.js';
 import { compare, fmt, median, medianRatio, throughput } from './measure.js';
@@ -63,10 +62,12 @@ export async function benchClientSendToAll({ rounds = 9, durationMs = 800 } = {}
   const [portLine] = (await once(sink.stdout!, 'data')) as [Buffer];
   const endpoint = `http://127.0.0.1:${Number(portLine.toString())}`;
   const children = new Map(CONTENDERS.map((name) => [name, new Child<Command, Reply>(import.meta.url, ['--contender', name, endpoint])]));
-  const pinned = pinApart(
-    sink.pid!,
+  // The sink has a core of its own, as the service is another machine.
+  const cores = pinApart(
+    [sink.pid!],
     [...children.values()].map((child) => child.pid),
   );
+  const pinned = cores ? `the sink pinned to core ${cores.alone}, each client to core ${cores.rest}` : 'not pinned';
   try {
     await Promise.all([...children.values()].map((child) => child.next()));
     const samples = await compare(
@@ -176,20 +177,6 @@ function print({ rates, ratios, profiles, calibration }: ClientBenchResult, roun
     `the floor made to spend ${cell(calibration.busyMicros)} µs busy before each request (our client's JavaScript beyond it, from the profiles): ` +
       `${calibration.busyFloor.toFixed(2)}x the floor; ${OURS} in the same rounds: ${calibration.ours.toFixed(2)}x`,
   );
-}
-
-/**
- * The sink on a core of its own and the contenders on the rest (every thread of each process), as the service is
- * another machine: otherwise the scheduler now and then puts the sink and the client on one core, and a round
- * measures that. Returns how it went, for the output; without taskset or a second core nothing is pinned.
- */
-function pinApart(sink: number, contenders: number[]): string {
-  const cores = availableParallelism();
-  if (cores < 2) return 'not pinned: one core';
-  const pin = (cpus: string, pid: number) => spawnSync('taskset', ['-a', '-pc', cpus, String(pid)], { stdio: 'ignore' }).status === 0;
-  const rest = cores === 2 ? '0' : `0-${cores - 2}`;
-  if (!pin(String(cores - 1), sink) || !contenders.every((pid) => pin(rest, pid))) return 'not pinned: taskset failed or is missing';
-  return `the sink pinned to core ${cores - 1}, each client to core ${rest}`;
 }
 
 /** One contender, ready to send: its client built and its first connection open. */

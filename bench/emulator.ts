@@ -3,14 +3,13 @@
  *
  * Every part runs in a process of its own (this file, run with `--serve` or `--clients`): per side one server
  * process and one process holding its clients, so that a server's memory is its own and 10,000 connections per
- * process fit the file-descriptor limit. This process coordinates, and asks each server for one broadcast a round,
- * the way it is asked in use; the round ends when every client has the message.
- * - emulator: a REST `sendToAll` from our core client in this process (as a pipeline's client is in its own), auth,
- *   routing and validation included, reaching clients that are a third plain, a third json.webpubsub.azure.v1 and a
- *   third protobuf.webpubsub.azure.v1;
- * - bare: a `ws` server, asked over IPC, looping `send()` over its sockets, to the same mix of clients, each sent the
- *   very bytes the emulator sends a client of its kind (the payload, the json.webpubsub.azure.v1 frame, the protobuf
- *   message); one client of each kind checks that both sides delivered the same bytes.
+ * process fit the file-descriptor limit. This process coordinates, and asks each server for one broadcast a round
+ * over HTTP, as a pipeline asks a server; the round ends when every client has the message.
+ * - emulator: a REST `sendToAll` from our core client in this process, auth, routing and validation included,
+ *   reaching clients that are a third plain, a third json.webpubsub.azure.v1 and a third protobuf.webpubsub.azure.v1;
+ * - bare: a `ws` server, asked by a plain POST, looping `send()` over its sockets, to the same mix of clients, each
+ *   sent the very bytes the emulator sends a client of its kind (the payload, the json.webpubsub.azure.v1 frame, the
+ *   protobuf message); one client of each kind checks that both sides delivered the same bytes.
  * The clients share the machine's two cores with the server being measured, so they cost as little as a receiver
  * can (bench/frameCounter.ts): with `ws` clients parsing every frame, the receiving process was the bottleneck and
  * the rounds measured it more than either server.
@@ -24,12 +23,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { Pool } from 'undici';
 import { WebSocket, WebSocketServer } from 'ws';
 import { startEmulator } from '../emulator/index.js';
 import { OutboundMessage } from '../emulator/state/outboundMessage.js';
 import { dataMessageBody, dataMessageFrame } from '../emulator/websocket/protobufFrames.js';
 import { WebPubSubServiceClient } from '../shared/index.js';
-import { Child as BenchChild, roleOf } from './child.js';
+import { Child as BenchChild, pinApart, roleOf } from './child.js';
 import { connectCounting } from './frameCounter.js';
 import { fmt, median } from './measure.js';
 import { checkTarget, noteRatio, progress, TARGETS } from './targets.js';
@@ -54,12 +55,17 @@ type Side = 'emulator' | 'bare';
 type Memory = { heap: number; rss: number };
 
 /** What the child processes report, in answer to one command each. */
-type Reply = { ready: string; connectionString?: string } | { memory: Memory } | { cpu: number } | { done: true } | { delivered: Record<string, string> };
+type Reply =
+  | { ready: string; connectionString?: string; broadcastUrl?: string }
+  | { memory: Memory }
+  | { cpu: number }
+  | { done: true }
+  | { delivered: Record<string, string> };
 /**
- * What a server process is asked: its memory, or to broadcast once. A client process is told how many messages its
+ * What a server process is asked over IPC: its memory or its CPU time (broadcasts are asked over HTTP). A client process is told how many messages its
  * clients will have in all after this broadcast (a total, so that messages that overtake the command still count).
  */
-type Command = 'memory' | 'cpu' | 'broadcast' | 'delivered' | { arm: number };
+type Command = 'memory' | 'cpu' | 'delivered' | { arm: number };
 
 /** A server or client process of this section. */
 class Child extends BenchChild<Command, Reply> {
@@ -77,6 +83,10 @@ interface Contender {
   broadcast: () => Promise<unknown>;
   /** The emulator's REST client, in this process as a pipeline's is in its own. */
   client?: WebPubSubServiceClient;
+  /** Where its processes run, for the output. */
+  pinned: string;
+  /** Closes what `broadcast` holds open. */
+  close: () => Promise<void>;
   /** Server heap and RSS per connection. */
   memory: Memory;
   times: number[];
@@ -89,10 +99,18 @@ interface Contender {
 
 async function startSide(side: Side, count: number): Promise<Contender> {
   const server = new Child(['--serve', side]);
-  const { ready: url, connectionString } = (await server.next()) as { ready: string; connectionString?: string };
-  // The emulator is asked over REST, by a client in another process as a pipeline's would be; bare ws over IPC.
+  const { ready: url, connectionString, broadcastUrl } = (await server.next()) as { ready: string; connectionString?: string; broadcastUrl?: string };
+  // Both are asked over HTTP from this process, as a pipeline asks a server: the emulator by its REST sendToAll,
+  // the bare server by a plain POST (the least a server can be asked by; its body is not even read as JSON).
   const client = connectionString ? new WebPubSubServiceClient(connectionString, 'bench', { retry: { maxRetries: 0 }, logLevel: 'off' }) : undefined;
-  const broadcast = client ? () => client.sendToAll(PAYLOAD) : () => server.ask('broadcast');
+  const pool = broadcastUrl ? new Pool(new URL(broadcastUrl).origin) : undefined;
+  const body = JSON.stringify(PAYLOAD);
+  const broadcast = client
+    ? () => client.sendToAll(PAYLOAD)
+    : async () => {
+        const response = await pool!.request({ method: 'POST', path: new URL(broadcastUrl!).pathname, headers: { 'content-type': 'application/json' }, body });
+        await response.body.dump();
+      };
   // A first batch connects and leaves, so that code compiled and buffers sized on the first connections count
   // before the baseline, not per connection.
   const warmUp = new Child(['--clients', url, String(WARM_UP_CLIENTS)]);
@@ -102,6 +120,8 @@ async function startSide(side: Side, count: number): Promise<Contender> {
   const before = ((await server.ask('memory')) as { memory: Memory }).memory;
   const clients = new Child(['--clients', url, String(count)]);
   await clients.next();
+  // The receivers on a core of their own, each side's server on the other: the same layout for both sides.
+  const cores = pinApart([clients.pid], [server.pid]);
   const after = ((await server.ask('memory')) as { memory: Memory }).memory;
   return {
     side,
@@ -109,6 +129,11 @@ async function startSide(side: Side, count: number): Promise<Contender> {
     clients,
     broadcast,
     client,
+    pinned: cores ? `servers on core ${cores.rest}, receivers on core ${cores.alone}` : 'not pinned',
+    close: async () => {
+      await client?.close();
+      await pool?.close();
+    },
     times: [],
     cpu: 0,
     rounds: 0,
@@ -167,7 +192,7 @@ export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?
   const results: FanOutResult[] = [];
   for (const clients of sizes) {
     // Fewer rounds with more clients: a round costs ten times as much.
-    const rounds = clients >= 5000 ? 40 : 200;
+    const rounds = clients >= 5000 ? 100 : 200;
     progress(`emulator fan-out: connecting ${clients} clients to each side`);
     const sides: Contender[] = [];
     try {
@@ -195,7 +220,7 @@ export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?
 
       const bytes = Buffer.byteLength(JSON.stringify(PAYLOAD));
       const third = Math.round(clients / 3);
-      console.log(`\nBroadcast of a ${bytes}-byte JSON message to ${clients} WebSocket clients (${rounds} rounds each side, alternating)`);
+      console.log(`\nBroadcast of a ${bytes}-byte JSON message to ${clients} WebSocket clients (${rounds} rounds each side, alternating; ${emulator.pinned})`);
       console.log(
         '| contender | median fan-out (ms) | deliveries/s | server CPU per delivery | server heap per idle connection | server RSS per idle connection |',
       );
@@ -228,7 +253,7 @@ export async function benchEmulatorBroadcast({ sizes = DEFAULT_SIZES }: { sizes?
         );
       }
     } finally {
-      await Promise.all(sides.flatMap((side) => [side.clients.stop(), side.server.stop(), side.client?.close()]));
+      await Promise.all(sides.flatMap((side) => [side.clients.stop(), side.server.stop(), side.close()]));
     }
   }
   return results;
@@ -244,7 +269,6 @@ function memoryNow(): { heap: number; rss: number } {
 /** A server process: one side, answering the coordinator's commands until it goes away. */
 async function serve(side: Side): Promise<void> {
   const reply = (message: Reply) => process.send!(message);
-  let broadcast = () => {};
   if (side === 'emulator') {
     const emulator = await startEmulator({ port: 0, logger: () => {} });
     const client = new WebPubSubServiceClient(emulator.connectionString, 'bench', { logLevel: 'off' });
@@ -259,27 +283,31 @@ async function serve(side: Side): Promise<void> {
       [SUBPROTOCOLS[1], { data: message.jsonFrame, options: { binary: false } }],
       [SUBPROTOCOLS[2], { data: dataMessageFrame(dataMessageBody(message.source, message.data)), options: { binary: true } }],
     ]);
-    const server = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
-    await once(server, 'listening');
     const sockets: { socket: WebSocket; data: Buffer; options: { binary: boolean } }[] = [];
+    // One port for the sockets and for the POST that starts a broadcast, answered 202 once every socket has it.
+    const http = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        for (const { socket, data, options } of sockets) socket.send(data, options);
+        response.writeHead(202).end();
+      });
+    });
+    http.listen(0, '127.0.0.1');
+    await once(http, 'listening');
+    const server = new WebSocketServer({ server: http, perMessageDeflate: false });
     server.on('connection', (socket) => {
       sockets.push({ socket, ...payloads.get(socket.protocol)! });
       // A subprotocol client counts as connected once it has a first frame, as the emulator's `connected`.
       if (socket.protocol) socket.send('{}');
     });
-    broadcast = () => {
-      for (const { socket, data, options } of sockets) socket.send(data, options);
-    };
-    reply({ ready: `ws://127.0.0.1:${(server.address() as { port: number }).port}` });
+    const { port } = http.address() as { port: number };
+    reply({ ready: `ws://127.0.0.1:${port}`, broadcastUrl: `http://127.0.0.1:${port}/broadcast` });
   }
   process.on('message', (command: Command) => {
     if (command === 'memory') reply({ memory: memoryNow() });
     else if (command === 'cpu') {
       const { user, system } = process.cpuUsage();
       reply({ cpu: user + system });
-    } else {
-      broadcast();
-      reply({ done: true });
     }
   });
   process.on('disconnect', () => process.exit(0));
