@@ -9,7 +9,9 @@
  * provider host runs one client: side by side in one process, each paid for the others' garbage and JIT state,
  * and whoever ran second inherited the first one's heap. Rounds interleave the processes one at a time, so the
  * machine's bursts hit all alike. Then the floor and our client each run 20,000 requests at c=1 under V8's
- * profiler, and the bench prints where each one's microseconds went: what is left between us and the floor.
+ * profiler (in alternating batches), and the bench prints where each one's microseconds went: what is left between
+ * us and the floor. Last, the floor spends that much more JavaScript busy before each request, beside our client:
+ * if the two measure alike, the gap is our CPU and nothing else.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
