@@ -73,10 +73,7 @@ export async function benchClientSendToAll({ rounds = 9, durationMs = 800 } = {}
   try {
     await Promise.all([...children.values()].map((child) => child.next()));
     const samples = await compare(
-      CONTENDERS.map((name) => ({
-        name,
-        rate: async (concurrency, ms) => ((await children.get(name)!.ask({ rate: { concurrency, durationMs: ms } })) as { rate: number }).rate,
-      })),
+      CONTENDERS.map((name) => ({ name, rate: rateOf(children.get(name)!) })),
       CONCURRENCIES,
       { rounds, durationMs, label: 'client sendToAll' },
     );
@@ -99,6 +96,10 @@ export async function benchClientSendToAll({ rounds = 9, durationMs = 800 } = {}
   }
 }
 
+/** A contender's rate, measured in its own process (after `busyMicros` of busy work per request, if given). */
+const rateOf = (child: Child<Command, Reply>, busyMicros?: number) => async (concurrency: number, durationMs: number) =>
+  ((await child.ask({ rate: { concurrency, durationMs, busyMicros } })) as { rate: number }).rate;
+
 /** Microseconds of JavaScript (GC included) our client spends per request beyond the floor's. */
 const extraJavaScript = ({ floor, ours }: ClientBenchResult['profiles']) =>
   Math.max(
@@ -113,13 +114,11 @@ const extraJavaScript = ({ floor, ours }: ClientBenchResult['profiles']) =>
  * its write pays for waking it.
  */
 async function calibrate(floor: Child<Command, Reply>, ours: Child<Command, Reply>, busyMicros: number, durationMs: number) {
-  const rate = (child: Child<Command, Reply>, busy?: number) => async (concurrency: number, ms: number) =>
-    ((await child.ask({ rate: { concurrency, durationMs: ms, busyMicros: busy } })) as { rate: number }).rate;
   const samples = await compare(
     [
-      { name: 'floor', rate: rate(floor) },
-      { name: 'busy', rate: rate(floor, busyMicros) },
-      { name: 'ours', rate: rate(ours) },
+      { name: 'floor', rate: rateOf(floor) },
+      { name: 'busy', rate: rateOf(floor, busyMicros) },
+      { name: 'ours', rate: rateOf(ours) },
     ],
     [1],
     { rounds: CALIBRATION_ROUNDS, durationMs, label: "client: the floor with our client's CPU" },

@@ -103,12 +103,13 @@ async function startSide(side: Side, count: number): Promise<Contender> {
   // Both are asked over HTTP from this process, as a pipeline asks a server: the emulator by its REST sendToAll,
   // the bare server by a plain POST (the least a server can be asked by; its body is not even read as JSON).
   const client = connectionString ? new WebPubSubServiceClient(connectionString, 'bench', { retry: { maxRetries: 0 }, logLevel: 'off' }) : undefined;
-  const pool = broadcastUrl ? new Pool(new URL(broadcastUrl).origin) : undefined;
-  const body = JSON.stringify(PAYLOAD);
+  const target = broadcastUrl ? new URL(broadcastUrl) : undefined;
+  const pool = target ? new Pool(target.origin) : undefined;
+  const post = { method: 'POST', path: target?.pathname ?? '', headers: { 'content-type': 'application/json' }, body: JSON.stringify(PAYLOAD) } as const;
   const broadcast = client
     ? () => client.sendToAll(PAYLOAD)
     : async () => {
-        const response = await pool!.request({ method: 'POST', path: new URL(broadcastUrl!).pathname, headers: { 'content-type': 'application/json' }, body });
+        const response = await pool!.request(post);
         await response.body.dump();
       };
   // A first batch connects and leaves, so that code compiled and buffers sized on the first connections count
